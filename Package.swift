@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Arena",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arena", targets: ["arena"]),
+        .executable(name: "arena-bench", targets: ["arena-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian's -dev packages; `make` installs them).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Domain types and pure rules; depends on nothing.
+        .target(name: "ArenaCore", swiftSettings: swiftSettings),
+        // The simulated venue.
+        .target(name: "PaperExchange", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        // All outbound HTTP: libcurl's multi interface behind async/await.
+        .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        // Hyperliquid: hashing, msgpack, EIP-712 signing, wire types, clients.
+        .target(name: "Hyperliquid", dependencies: ["ArenaCore", "HTTP", "CSecp256k1"], swiftSettings: swiftSettings),
+        // Market sources: seeded simulation, CSV replay; candles and indicators.
+        .target(name: "Market", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        // The Driver protocol and its kinds.
+        .target(name: "Drivers", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        // SQLite through GRDB: migrations and repositories.
+        .target(
+            name: "Storage",
+            dependencies: ["ArenaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The runtime: scheduler, account runners, executors, snapshots, leaderboard, event bus.
+        .target(
+            name: "Arena",
+            dependencies: [
+                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP API, WebSocket feed, static files.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Arena",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "arena",
+            dependencies: [
+                "Server", "Arena", "Storage", "Hyperliquid",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "arena-bench",
+            dependencies: [
+                "ArenaCore", "PaperExchange", "Storage", "Arena",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "HyperliquidTests", dependencies: ["Hyperliquid"], swiftSettings: swiftSettings),
+        .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
+        .testTarget(name: "DriversTests", dependencies: ["Drivers"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArenaTests", dependencies: ["Arena"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServerTests", dependencies: ["Server", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Arena module; see ../shared/DESIGN.md.

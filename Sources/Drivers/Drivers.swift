@@ -1,0 +1,1 @@
+// The Drivers module; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// The Hyperliquid module; see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// The Market module; see ../shared/DESIGN.md.

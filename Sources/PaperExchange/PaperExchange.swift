@@ -1,0 +1,1 @@
+// The PaperExchange module; see ../shared/DESIGN.md.
