@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries (Debian's -dev packages; `make` installs them).
@@ -40,7 +41,7 @@ let package = Package(
         // SQLite through GRDB: migrations and repositories.
         .target(
             name: "Storage",
-            dependencies: ["ArenaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // The runtime: scheduler, account runners, executors, snapshots, leaderboard, event bus.
@@ -49,6 +50,7 @@ let package = Package(
             dependencies: [
                 "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -65,8 +67,10 @@ let package = Package(
         .executableTarget(
             name: "arena",
             dependencies: [
-                "Server", "Arena", "Storage", "Hyperliquid",
+                "Server", "Arena", "Storage", "Market", "Hyperliquid",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,1 +1,0 @@
-// The Arena module; see ../shared/DESIGN.md.

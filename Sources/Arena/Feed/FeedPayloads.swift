@@ -1,0 +1,161 @@
+import ArenaCore
+
+/// An order as the feed and the API show it.
+public struct OrderView: Codable, Sendable, Hashable {
+    public var id: Int64?
+    public var cloid: String
+    public var account_id: Int64
+    public var symbol: String
+    public var side: String
+    public var type: String
+    public var tif: String?
+    public var reduce_only: Bool
+    public var origin: String
+    public var price: String?
+    public var trigger_price: String?
+    public var size: String
+    public var filled_size: String
+    public var average_fill_price: String?
+    public var mid_at_submission: String?
+    /// Basis points against the mid at submission; positive is worse for the account.
+    public var slippage_bps: String?
+    public var fee: String
+    public var status: String
+    public var rejection_reason: String?
+    public var mode: String
+    public var created_at: Int64
+    public var updated_at: Int64
+
+    public init(id: Int64?, accountID: AccountID, mode: AccountMode, order: Order) {
+        let request = order.request
+        self.id = id
+        cloid = request.clientOrderID.hex
+        account_id = accountID.rawValue
+        symbol = request.symbol.name
+        side = request.side.rawValue
+        type = request.type.name
+        reduce_only = request.reduceOnly
+        origin = request.origin.rawValue
+        switch request.type {
+        case .market:
+            tif = TimeInForce.ioc.rawValue
+        case .limit(let limit, let timeInForce):
+            price = limit.description
+            tif = timeInForce.rawValue
+        case .trigger(let trigger, _, let limit):
+            trigger_price = trigger.description
+            price = limit?.description
+        }
+        size = request.size.description
+        filled_size = order.filledSize.description
+        average_fill_price = order.averageFillPrice?.description
+        mid_at_submission = order.midAtSubmission?.description
+        slippage_bps = order.slippageBasisPoints?.rounded(decimals: 4).description
+        fee = order.fee.description
+        status = order.status.rawValue
+        rejection_reason = order.rejectionReason
+        self.mode = mode.rawValue
+        created_at = order.submittedAt.milliseconds
+        updated_at = order.updatedAt.milliseconds
+    }
+}
+
+/// A fill as the feed shows it.
+public struct FillView: Codable, Sendable, Hashable {
+    public var cloid: String
+    public var account_id: Int64
+    public var symbol: String
+    public var side: String
+    public var price: String
+    public var size: String
+    public var fee: String
+    public var liquidity: String
+    public var realized_pnl: String
+    public var is_liquidation: Bool
+    public var time: Int64
+
+    public init(accountID: AccountID, fill: Fill) {
+        cloid = fill.clientOrderID.hex
+        account_id = accountID.rawValue
+        symbol = fill.symbol.name
+        side = fill.side.rawValue
+        price = fill.price.description
+        size = fill.size.description
+        fee = fill.fee.description
+        liquidity = fill.liquidity.rawValue
+        realized_pnl = fill.realizedPnl.description
+        is_liquidation = fill.isLiquidation
+        time = fill.time.milliseconds
+    }
+}
+
+/// A position as the feed and the API show it.
+public struct PositionView: Codable, Sendable, Hashable {
+    public var symbol: String
+    public var size: String
+    public var side: String
+    public var entry_price: String
+    public var mark_price: String?
+    public var unrealized_pnl: String?
+    public var notional: String?
+    public var leverage: Int
+
+    public init(position: Position, mark: FixedDecimal?) {
+        symbol = position.symbol.name
+        size = position.size.description
+        side = position.size.isNegative ? "short" : "long"
+        entry_price = position.entryPrice.description
+        mark_price = mark?.description
+        unrealized_pnl = mark.map { position.unrealizedPnl(at: $0).description }
+        notional = mark.map { position.notional(at: $0).description }
+        leverage = position.leverage
+    }
+}
+
+/// An equity point as the feed shows it.
+public struct SnapshotView: Codable, Sendable, Hashable {
+    public var account_id: Int64
+    public var equity: String
+    public var cash: String
+    public var unrealized_pnl: String
+    public var margin_used: String
+    public var return_pct: String
+    public var time: Int64
+}
+
+/// A decision as the feed shows it (the model-chat view).
+public struct DecisionView: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var account_id: Int64
+    public var driver: String
+    public var model: String?
+    public var outcome: String
+    public var rejection_reason: String?
+    public var justification: String?
+    public var actions: [String]
+    public var latency_ms: Int?
+    public var time: Int64
+}
+
+/// Mid prices of every symbol at one step.
+public struct PricesView: Codable, Sendable, Hashable {
+    public var mids: [String: String]
+    public var time: Int64
+}
+
+/// A funding payment as the feed shows it.
+public struct FundingView: Codable, Sendable, Hashable {
+    public var symbol: String
+    public var rate: String
+    public var position_size: String
+    public var amount: String
+    public var time: Int64
+}
+
+/// The hello message: what this server is and where the feed stands.
+public struct HelloView: Codable, Sendable, Hashable {
+    public var server: String
+    public var market: String
+    public var last_seq: Int64
+    public var topics: [String]
+}

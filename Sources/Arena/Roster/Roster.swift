@@ -1,0 +1,112 @@
+import ArenaCore
+import Foundation
+import Storage
+
+/// The accounts an arena starts with, from a `--config` file or the built-in demo.
+///
+/// The file is JSON: `{"accounts": [{"name": "...", "driver": {"kind": "...", ...},
+/// "symbols": ["BTC"], "initial_capital": "10000", "risk_limits": {...}}]}`. Accounts are matched by
+/// name: missing ones are created, existing ones get the file's driver, symbols and limits (their
+/// ledger is never touched).
+public struct Roster: Sendable, Decodable {
+    public struct Entry: Sendable, Decodable {
+        public var name: String
+        public var driver: DriverSettings
+        public var symbols: [Symbol]
+        public var initial_capital: FixedDecimal
+        public var risk_limits: RiskLimits?
+        public var mode: AccountMode?
+    }
+
+    public var accounts: [Entry]
+
+    /// Loads and validates a roster file.
+    /// - Throws: `ArenaError.invalidRoster` naming the problem.
+    public static func load(path: String) throws -> Roster {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ArenaError.invalidRoster("cannot read \(path)")
+        }
+        guard data.count <= 4 << 20 else { throw ArenaError.invalidRoster("\(path) is larger than 4 MiB") }
+        let roster: Roster
+        do {
+            roster = try JSONDecoder().decode(Roster.self, from: data)
+        } catch let error as DecodingError {
+            throw ArenaError.invalidRoster("\(path): \(ArenaError.describe(error))")
+        }
+        try roster.validate()
+        return roster
+    }
+
+    /// Checks names, symbols, capital and driver settings.
+    public func validate() throws {
+        var names = Set<String>()
+        for entry in accounts {
+            let name = entry.name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name.count <= 64 else { throw ArenaError.invalidRoster("account names must be 1 to 64 characters") }
+            guard names.insert(name).inserted else { throw ArenaError.invalidRoster("the account name \(name) appears twice") }
+            guard !entry.symbols.isEmpty else { throw ArenaError.invalidRoster("\(name) has no symbols") }
+            guard entry.initial_capital >= FixedDecimal(10), entry.initial_capital <= FixedDecimal(1_000_000_000) else {
+                throw ArenaError.invalidRoster("\(name): initial_capital must be between 10 and 1000000000")
+            }
+            try entry.driver.validate(symbols: entry.symbols)
+        }
+    }
+
+    /// The roster of `make run`: baselines that trade with no API key and no internet.
+    public static let demo = Roster(accounts: [
+        Entry(name: "hold-btc", driver: DriverSettings(kind: .buyAndHold, symbol: Symbol("BTC"), intervalSeconds: 30),
+              symbols: symbols("BTC"), initial_capital: 10_000, risk_limits: nil, mode: nil),
+        Entry(name: "hold-eth", driver: DriverSettings(kind: .buyAndHold, symbol: Symbol("ETH"), intervalSeconds: 30),
+              symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
+        Entry(name: "hold-sol", driver: DriverSettings(kind: .buyAndHold, symbol: Symbol("SOL"), intervalSeconds: 30),
+              symbols: symbols("SOL"), initial_capital: 10_000, risk_limits: nil, mode: nil),
+        Entry(name: "random-1", driver: DriverSettings(kind: .random, seed: 1, intervalSeconds: 4),
+              symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
+        Entry(name: "random-2", driver: DriverSettings(kind: .random, seed: 2, intervalSeconds: 6),
+              symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 3), mode: nil),
+    ])
+
+    private static func symbols(_ names: String...) -> [Symbol] { names.compactMap(Symbol.init) }
+}
+
+/// The driver part of an account's configuration.
+public struct DriverSettings: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
+        case buyAndHold = "buy_and_hold"
+        case random
+    }
+
+    public var kind: Kind
+    /// The coin of single-coin drivers (buy-and-hold).
+    public var symbol: Symbol?
+    /// The random trader's seed.
+    public var seed: UInt64?
+    /// Seconds between decisions.
+    public var interval_seconds: Int?
+
+    public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil) {
+        self.kind = kind
+        self.symbol = symbol
+        self.seed = seed
+        self.interval_seconds = intervalSeconds
+    }
+
+    /// The interval used when none is given.
+    public static let defaultIntervalSeconds = 60
+
+    public var intervalSeconds: Int { interval_seconds ?? Self.defaultIntervalSeconds }
+
+    /// Checks the settings against the account's universe.
+    public func validate(symbols: [Symbol]) throws {
+        if let interval = interval_seconds, !(1...86_400).contains(interval) {
+            throw ArenaError.invalidRoster("interval_seconds must be 1 to 86400")
+        }
+        switch kind {
+        case .buyAndHold:
+            guard let symbol else { throw ArenaError.invalidRoster("buy_and_hold needs a symbol") }
+            guard symbols.contains(symbol) else { throw ArenaError.invalidRoster("buy_and_hold's symbol \(symbol) is not in the account's symbols") }
+        case .random:
+            break
+        }
+    }
+}

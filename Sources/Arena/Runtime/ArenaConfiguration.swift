@@ -1,0 +1,32 @@
+import ArenaCore
+import PaperExchange
+
+/// How fast the market runs.
+public enum Pacing: Sendable, Hashable {
+    /// `speed` times real time (1 is real time).
+    case realTime(speed: Double)
+    /// As fast as the arena can: each step waits until every due account has decided, so a replay
+    /// gives the same result every time.
+    case asFastAsPossible
+}
+
+/// How the arena runs.
+public struct ArenaConfiguration: Sendable {
+    public var pacing: Pacing
+    /// Milliseconds of market time between equity snapshots.
+    public var snapshotIntervalMilliseconds: Int64
+    /// Seeds the paper exchanges (each account mixes in its id).
+    public var seed: UInt64
+    public var paper: PaperExchangeConfiguration
+    /// Real milliseconds between writes of feed events to the database.
+    public var eventFlushIntervalMilliseconds: Int
+
+    public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
+                paper: PaperExchangeConfiguration = PaperExchangeConfiguration(), eventFlushIntervalMilliseconds: Int = 200) {
+        self.pacing = pacing
+        self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
+        self.seed = seed
+        self.paper = paper
+        self.eventFlushIntervalMilliseconds = eventFlushIntervalMilliseconds
+    }
+}

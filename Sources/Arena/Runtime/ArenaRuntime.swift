@@ -1,0 +1,238 @@
+import ArenaCore
+import Drivers
+import Foundation
+import Logging
+import Market
+import PaperExchange
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// The running arena: one market, many accounts. Its `run()` is the scheduler: it pulls the market
+/// source at the configured pace, feeds every account, wakes each account at its own interval,
+/// takes equity snapshots and writes the feed to the database.
+public final class ArenaRuntime: Service, Sendable {
+    public let ledger: LedgerStore
+    public let bus: EventBus
+    public let leaderboard: Leaderboard
+    public let configuration: ArenaConfiguration
+    /// What the market is, for logs and the page banner.
+    public let marketDescription: String
+    private let logger: Logger
+    private let instruments: [Symbol: Instrument]
+    private let source: Mutex<(any MarketSource)?>
+    private let runners: Mutex<[AccountID: AccountRunner]>
+    private let market = Mutex<MarketSnapshot?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    private let flushLock = Mutex<Void>(())
+
+    /// Loads the accounts of `ledger` and prepares a runner for each active one.
+    /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
+    public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, logger: Logger) throws {
+        self.ledger = ledger
+        self.configuration = configuration
+        self.logger = logger
+        marketDescription = source.description
+        instruments = source.instruments
+        self.source = Mutex(source)
+        bus = EventBus(lastSeq: try ledger.lastEventSeq())
+        leaderboard = Leaderboard()
+        runners = Mutex([:])
+        for record in try ledger.accounts() {
+            try addRunner(for: record)
+        }
+    }
+
+    /// Creates or updates the roster's accounts by name, then starts runners for new ones.
+    public func apply(_ roster: Roster, now: Timestamp) throws {
+        for entry in roster.accounts {
+            let settings = JSON.encode(entry.driver)
+            let limits = JSON.encode(entry.risk_limits ?? .default)
+            if let existing = try ledger.account(named: entry.name) {
+                try ledger.updateConfiguration(of: existing.id, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
+                                               provider: nil, model: nil, symbols: entry.symbols, riskLimits: limits, now: now)
+            } else {
+                let record = try ledger.createAccount(NewAccount(
+                    name: entry.name, driverKind: entry.driver.kind.rawValue, driverSettings: settings, symbols: entry.symbols,
+                    mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits), now: now)
+                logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
+            }
+        }
+        runners.withLock { $0.removeAll() }
+        for record in try ledger.accounts() { try addRunner(for: record) }
+    }
+
+    private func addRunner(for record: AccountRecord) throws {
+        guard record.status != .archived else { return }
+        let settings = try DriverFactory.settings(of: record)
+        let driver = try DriverFactory.make(settings, for: record)
+        let limits: RiskLimits
+        do {
+            limits = try JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
+        } catch {
+            throw ArenaError.invalidAccount("\(record.name)'s risk limits cannot be read")
+        }
+        let executor = PaperExecutor(configuration: configuration.paper, cash: record.cash,
+                                     positions: try ledger.positions(of: record.id),
+                                     seed: configuration.seed ^ UInt64(bitPattern: record.id.rawValue))
+        let runner = AccountRunner(
+            record: record, driver: driver, executor: executor, limits: limits,
+            intervalMilliseconds: Int64(settings.intervalSeconds) * 1000, ledger: ledger, bus: bus, leaderboard: leaderboard,
+            instruments: instruments, decisionCount: try ledger.decisionCount(of: record.id), logger: logger)
+        runners.withLock { $0[record.id] = runner }
+    }
+
+    /// The runner of an account, if it is running.
+    public func runner(_ id: AccountID) -> AccountRunner? { runners.withLock { $0[id] } }
+
+    /// Every running account's runner, by id.
+    public var allRunners: [AccountRunner] { runners.withLock { $0.sorted { $0.key < $1.key }.map(\.value) } }
+
+    /// The newest market state.
+    public var latestMarket: MarketSnapshot? { market.withLock { $0 } }
+
+    /// Whether the market source has run out (the end of a replay).
+    public var marketFinished: Bool { finished.load(ordering: .relaxed) }
+
+    // MARK: Running
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await runScheduler()
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+        }
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// Sleeps up to `milliseconds`, waking early when shutdown begins.
+    private func pause(milliseconds: Int64) async {
+        var left = milliseconds
+        while left > 0, !isStopping {
+            let step = min(left, 100)
+            try? await Task.sleep(for: .milliseconds(step))
+            left -= step
+        }
+    }
+
+    private func runScheduler() async throws {
+        guard var source = source.withLock({ $0.take() }) else { return }
+        logger.info("arena running", metadata: ["market": "\(marketDescription)", "accounts": "\(allRunners.count)"])
+        let busy = Mutex<Set<AccountID>>([])
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.flushEventsUntilStopped() }
+            var nextDue: [AccountID: Int64] = [:]
+            var nextSnapshotAt: Int64?
+            var origin: (market: Int64, wall: ContinuousClock.Instant)?
+            while !isStopping {
+                let snapshot: MarketSnapshot
+                do {
+                    guard let next = try source.next() else {
+                        finished.store(true, ordering: .relaxed)
+                        logger.info("the market source has no more data; the arena keeps serving")
+                        break
+                    }
+                    snapshot = next
+                } catch {
+                    logger.error("the market source failed", metadata: ["error": "\(error)"])
+                    break
+                }
+                let now = snapshot.time.milliseconds
+                if case .realTime(let speed) = configuration.pacing {
+                    if let origin {
+                        let target = origin.wall + .milliseconds(Int64(Double(now - origin.market) / max(speed, 0.001)))
+                        let wait = target - ContinuousClock.now
+                        if wait > .zero {
+                            await pause(milliseconds: Int64(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
+                        }
+                    } else {
+                        origin = (now, ContinuousClock.now)
+                    }
+                    if isStopping { break }
+                }
+                market.withLock { $0 = snapshot }
+                bus.publish(.price, time: snapshot.time, data: PricesView(
+                    mids: Dictionary(uniqueKeysWithValues: snapshot.quotes.map { ($0.key.name, $0.value.mid.description) }),
+                    time: now))
+                let runners = allRunners
+                await withDiscardingTaskGroup { applying in
+                    for runner in runners { applying.addTask { await runner.apply(snapshot) } }
+                }
+                var due: [AccountRunner] = []
+                for runner in runners where (nextDue[runner.id] ?? now) <= now {
+                    let alreadyBusy = busy.withLock { !$0.insert(runner.id).inserted }
+                    if alreadyBusy { continue }  // still deciding: skip this cycle rather than queue
+                    nextDue[runner.id] = now + runner.intervalMilliseconds
+                    due.append(runner)
+                }
+                switch configuration.pacing {
+                case .asFastAsPossible:
+                    await withDiscardingTaskGroup { deciding in
+                        for runner in due {
+                            deciding.addTask {
+                                await runner.decide()
+                                busy.withLock { _ = $0.remove(runner.id) }
+                            }
+                        }
+                    }
+                case .realTime:
+                    for runner in due {
+                        group.addTask {
+                            await runner.decide()
+                            busy.withLock { _ = $0.remove(runner.id) }
+                        }
+                    }
+                }
+                if now >= nextSnapshotAt ?? now {
+                    nextSnapshotAt = now + configuration.snapshotIntervalMilliseconds
+                    await takeSnapshots(of: runners, at: snapshot.time)
+                }
+            }
+            if !isStopping {
+                // A finished replay: serve until asked to stop.
+                while !isStopping { await pause(milliseconds: 500) }
+            }
+        }
+        // Every decision in flight has finished (the task group waited for it): record the end.
+        if let last = latestMarket { await takeSnapshots(of: allRunners, at: last.time) }
+        flushEvents()
+        bus.finishAll()
+        logger.info("arena stopped")
+    }
+
+    private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp) async {
+        var records: [SnapshotRecord] = []
+        records.reserveCapacity(runners.count)
+        for runner in runners { records.append(await runner.snapshot(time: time)) }
+        do {
+            try ledger.recordSnapshots(records)
+        } catch {
+            logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func flushEventsUntilStopped() async {
+        while !isStopping {
+            await pause(milliseconds: Int64(configuration.eventFlushIntervalMilliseconds))
+            flushEvents()
+        }
+    }
+
+    /// Writes the feed messages published so far to the database, so a resuming client finds them.
+    public func flushFeed() { flushEvents() }
+
+    private func flushEvents() {
+        // One flush at a time: a resuming client that flushes and then reads must find every
+        // message published before, including those another flush has drained but not yet written.
+        flushLock.withLock { _ in
+            let events = bus.drainUnpersisted()
+            do {
+                try ledger.appendEvents(events)
+            } catch {
+                logger.error("could not store feed events", metadata: ["error": "\(error)", "count": "\(events.count)"])
+            }
+        }
+    }
+}

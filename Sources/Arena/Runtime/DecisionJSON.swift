@@ -1,0 +1,37 @@
+import ArenaCore
+
+/// A decision as stored in `decisions.parsed_decision` and shown by the API.
+struct DecisionJSON: Codable, Sendable {
+    struct Instruction: Codable, Sendable {
+        var symbol: String
+        var action: String
+        var size_usd: FixedDecimal?
+        var size_equity_fraction: FixedDecimal?
+        var leverage: Int?
+        var take_profit: FixedDecimal?
+        var stop_loss: FixedDecimal?
+        var invalidation_condition: String?
+        var confidence: FixedDecimal?
+        var justification: String
+    }
+
+    var instructions: [Instruction]
+    var reasoning: String?
+
+    init(_ decision: Decision) {
+        instructions = decision.instructions.map { instruction in
+            var usd: FixedDecimal?
+            var fraction: FixedDecimal?
+            switch instruction.size {
+            case .usd(let value)?: usd = value
+            case .equityFraction(let value)?: fraction = value
+            case nil: break
+            }
+            return Instruction(symbol: instruction.symbol.name, action: instruction.action.rawValue, size_usd: usd,
+                               size_equity_fraction: fraction, leverage: instruction.leverage, take_profit: instruction.takeProfit,
+                               stop_loss: instruction.stopLoss, invalidation_condition: instruction.invalidationCondition,
+                               confidence: instruction.confidence, justification: instruction.justification)
+        }
+        reasoning = decision.reasoning
+    }
+}

@@ -1,0 +1,27 @@
+import ArenaCore
+import Drivers
+import Foundation
+import Storage
+
+/// Builds an account's driver from its stored kind and settings.
+enum DriverFactory {
+    static func settings(of record: AccountRecord) throws -> DriverSettings {
+        do {
+            let settings = try JSONDecoder().decode(DriverSettings.self, from: Data(record.driverSettings.utf8))
+            try settings.validate(symbols: record.symbols)
+            return settings
+        } catch let error as DecodingError {
+            throw ArenaError.invalidAccount("\(record.name)'s driver settings: \(ArenaError.describe(error))")
+        }
+    }
+
+    static func make(_ settings: DriverSettings, for record: AccountRecord) throws -> any Driver {
+        switch settings.kind {
+        case .buyAndHold:
+            guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
+            return BuyAndHoldDriver(symbol: symbol)
+        case .random:
+            return RandomTraderDriver(seed: settings.seed ?? UInt64(bitPattern: record.id.rawValue))
+        }
+    }
+}

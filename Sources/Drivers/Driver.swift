@@ -1,0 +1,89 @@
+import ArenaCore
+
+/// Everything a driver sees when it decides: the market and its own account.
+public struct DecisionContext: Sendable {
+    public var accountID: AccountID
+    public var accountName: String
+    public var time: Timestamp
+    /// When the account started trading, for "time since start".
+    public var startedAt: Timestamp
+    /// 1 for the first call of this account, then 2, 3, ...
+    public var callNumber: Int
+    /// The account's trading universe.
+    public var symbols: [Symbol]
+    public var market: MarketSnapshot
+    public var account: AccountState
+    public var initialCapital: FixedDecimal
+    /// The highest leverage the account may use (its risk limit, itself at most the venue's).
+    public var maxLeverage: Int
+    public var instruments: [Symbol: Instrument]
+
+    public init(accountID: AccountID, accountName: String, time: Timestamp, startedAt: Timestamp, callNumber: Int,
+                symbols: [Symbol], market: MarketSnapshot, account: AccountState, initialCapital: FixedDecimal,
+                maxLeverage: Int, instruments: [Symbol: Instrument]) {
+        self.accountID = accountID
+        self.accountName = accountName
+        self.time = time
+        self.startedAt = startedAt
+        self.callNumber = callNumber
+        self.symbols = symbols
+        self.market = market
+        self.account = account
+        self.initialCapital = initialCapital
+        self.maxLeverage = maxLeverage
+        self.instruments = instruments
+    }
+
+    /// The instrument for `symbol`, falling back to the built-in defaults.
+    public func instrument(_ symbol: Symbol) -> Instrument { instruments[symbol] ?? Instrument.defaultInstrument(for: symbol) }
+}
+
+/// A driver's answer with what the record needs: the decision and how it came about.
+public struct DriverOutput: Sendable {
+    public var decision: Decision
+    /// The rendered prompt, for model drivers.
+    public var prompt: String?
+    /// The provider's raw response, or a rule's explanation.
+    public var rawResponse: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var costUSD: FixedDecimal?
+
+    public init(decision: Decision, prompt: String? = nil, rawResponse: String? = nil, promptTokens: Int? = nil,
+                completionTokens: Int? = nil, costUSD: FixedDecimal? = nil) {
+        self.decision = decision
+        self.prompt = prompt
+        self.rawResponse = rawResponse
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costUSD = costUSD
+    }
+}
+
+/// Why a driver could not decide this cycle.
+public struct DriverError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What decides an account's trades: a model over HTTP or a rule-based baseline.
+///
+/// A driver only proposes: its `Decision` goes through the risk gate and the executor like every
+/// other account's, so all drivers compete on the same terms.
+public protocol Driver: Sendable {
+    /// The kind stored with each decision (`buy_and_hold`, `random`, `llm`, ...).
+    var kind: String { get }
+    /// The model provider, for model drivers.
+    var provider: String? { get }
+    /// The model name, for model drivers.
+    var model: String? { get }
+    /// Decides for one cycle.
+    /// - Throws: `DriverError` (or a transport error) when no decision could be made; the cycle is
+    ///   recorded as failed and nothing trades.
+    func decide(_ context: DecisionContext) async throws -> DriverOutput
+}
+
+extension Driver {
+    public var provider: String? { nil }
+    public var model: String? { nil }
+}

@@ -1,1 +1,0 @@
-// The Drivers module; see ../shared/DESIGN.md.

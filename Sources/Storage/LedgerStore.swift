@@ -1,0 +1,353 @@
+import ArenaCore
+import Foundation
+import GRDB
+
+/// Reads and writes the ledger: accounts, decisions, orders, fills, funding, positions,
+/// snapshots and feed events. Each write method is one transaction.
+public struct LedgerStore: Sendable {
+    public let database: ArenaDatabase
+
+    public init(database: ArenaDatabase) { self.database = database }
+
+    // MARK: Accounts
+
+    /// Creates an account with its initial capital as cash.
+    /// - Throws: `StorageError.conflict` if the name is taken.
+    public func createAccount(_ new: NewAccount, now: Timestamp) throws -> AccountRecord {
+        try database.write { db in
+            if try Int64.fetchOne(db, sql: "SELECT id FROM accounts WHERE name = ?", arguments: [new.name]) != nil {
+                throw StorageError.conflict("An account named \(new.name) already exists.")
+            }
+            try db.execute(sql: """
+                INSERT INTO accounts (name, driver_kind, driver_settings, provider, model, symbols, mode, network,
+                                      initial_capital, risk_limits, status, cash, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                """, arguments: [new.name, new.driverKind, new.driverSettings, new.provider, new.model,
+                                 Self.encodeSymbols(new.symbols), new.mode.rawValue, new.network.rawValue,
+                                 new.initialCapital.description, new.riskLimits, new.initialCapital.description,
+                                 now.milliseconds, now.milliseconds])
+            let id = AccountID(db.lastInsertedRowID)
+            guard let record = try Self.fetchAccount(db, id: id) else { throw StorageError.notFound("Account \(id)") }
+            return record
+        }
+    }
+
+    /// Every account, archived ones only if asked, by id.
+    public func accounts(includeArchived: Bool = false) throws -> [AccountRecord] {
+        try database.read { db in
+            let sql = "SELECT * FROM accounts" + (includeArchived ? "" : " WHERE status != 'archived'") + " ORDER BY id"
+            return try Row.fetchAll(db, sql: sql).map(Self.account(from:))
+        }
+    }
+
+    /// The account with `id`, or nil.
+    public func account(_ id: AccountID) throws -> AccountRecord? {
+        try database.read { db in try Self.fetchAccount(db, id: id) }
+    }
+
+    /// The account named `name`, or nil.
+    public func account(named name: String) throws -> AccountRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE name = ?", arguments: [name]).map(Self.account(from:))
+        }
+    }
+
+    /// Replaces an account's driver, symbols and risk limits (its ledger is untouched).
+    public func updateConfiguration(of id: AccountID, driverKind: String, driverSettings: String, provider: String?, model: String?,
+                                    symbols: [Symbol], riskLimits: String, now: Timestamp) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE accounts SET driver_kind = ?, driver_settings = ?, provider = ?, model = ?, symbols = ?, risk_limits = ?,
+                    updated_at = ? WHERE id = ?
+                """, arguments: [driverKind, driverSettings, provider, model, Self.encodeSymbols(symbols), riskLimits,
+                                 now.milliseconds, id.rawValue])
+        }
+    }
+
+    /// Saves a driver's state after an action, so a restart resumes it.
+    public func saveDriverState(_ state: String?, for id: AccountID, now: Timestamp) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?",
+                           arguments: [state, now.milliseconds, id.rawValue])
+        }
+    }
+
+    /// Sets an account's status.
+    public func setStatus(_ status: AccountStatus, for id: AccountID, now: Timestamp) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?",
+                           arguments: [status.rawValue, now.milliseconds, id.rawValue])
+        }
+    }
+
+    static func fetchAccount(_ db: Database, id: AccountID) throws -> AccountRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id.rawValue]).map(account(from:))
+    }
+
+    static func account(from row: Row) throws -> AccountRecord {
+        func decimal(_ column: String) throws -> FixedDecimal {
+            guard let text: String = row[column], let value = FixedDecimal(text) else {
+                throw StorageError.corruptValue(table: "accounts", column: column)
+            }
+            return value
+        }
+        func enumValue<E: RawRepresentable>(_ column: String, _: E.Type) throws -> E where E.RawValue == String {
+            guard let text: String = row[column], let value = E(rawValue: text) else {
+                throw StorageError.corruptValue(table: "accounts", column: column)
+            }
+            return value
+        }
+        let symbolsText: String = row["symbols"] ?? "[]"
+        guard let symbols = decodeSymbols(symbolsText) else { throw StorageError.corruptValue(table: "accounts", column: "symbols") }
+        let sequence: Int64 = row["order_sequence"] ?? 0
+        return AccountRecord(
+            id: AccountID(row["id"]), name: row["name"], driverKind: row["driver_kind"],
+            driverSettings: row["driver_settings"], provider: row["provider"], model: row["model"], symbols: symbols,
+            mode: try enumValue("mode", AccountMode.self), network: try enumValue("network", Network.self),
+            initialCapital: try decimal("initial_capital"), riskLimits: row["risk_limits"],
+            status: try enumValue("status", AccountStatus.self), cash: try decimal("cash"),
+            totals: LedgerTotals(realizedPnl: try decimal("realized_pnl"), feesPaid: try decimal("fees_paid"),
+                                 funding: try decimal("funding"), fillCount: row["fill_count"]),
+            driverState: row["driver_state"], orderSequence: UInt64(max(0, sequence)),
+            createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]))
+    }
+
+    static func encodeSymbols(_ symbols: [Symbol]) -> String {
+        "[" + symbols.map { "\"\($0.name)\"" }.joined(separator: ",") + "]"
+    }
+
+    static func decodeSymbols(_ text: String) -> [Symbol]? {
+        try? JSONDecoder().decode([Symbol].self, from: Data(text.utf8))
+    }
+
+    // MARK: Positions
+
+    /// The open positions of an account, by symbol.
+    public func positions(of id: AccountID) throws -> [Position] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM positions WHERE account_id = ? ORDER BY symbol", arguments: [id.rawValue]).map { row in
+                guard let symbol = Symbol(row["symbol"] as String), let size = FixedDecimal(row["size"] as String),
+                      let entry = FixedDecimal(row["entry_price"] as String) else {
+                    throw StorageError.corruptValue(table: "positions", column: "size")
+                }
+                return Position(symbol: symbol, size: size, entryPrice: entry, leverage: row["leverage"])
+            }
+        }
+    }
+
+    // MARK: Decisions and executions
+
+    /// Stores one driver call and returns its id.
+    @discardableResult
+    public func recordDecision(_ record: DecisionRecord) throws -> Int64 {
+        try database.write { db in try Self.insertDecision(db, record) }
+    }
+
+    static func insertDecision(_ db: Database, _ record: DecisionRecord) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, raw_response, reasoning,
+                                   parsed_decision, outcome, rejection_reason, prompt_tokens, completion_tokens, cost_usd, latency_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                record.accountID.rawValue, record.time.milliseconds, record.driverKind, record.provider, record.model,
+                record.prompt, record.rawResponse, record.reasoning, record.parsedDecision, record.outcome.rawValue,
+                record.rejectionReason, record.promptTokens, record.completionTokens, record.costUSD?.description,
+                record.latencyMilliseconds])
+        return db.lastInsertedRowID
+    }
+
+    /// Stores everything one executor call changed (orders, fills, funding, positions, cash and
+    /// the order sequence) in one transaction.
+    public func recordExecution(_ record: ExecutionRecord) throws {
+        try database.write { db in try Self.writeExecution(db, record) }
+    }
+
+    /// Stores many executions in one transaction (bulk paths such as replays and benchmarks).
+    public func recordExecutions(_ records: [ExecutionRecord]) throws {
+        try database.write { db in
+            for record in records { try Self.writeExecution(db, record) }
+        }
+    }
+
+    static func writeExecution(_ db: Database, _ record: ExecutionRecord) throws {
+        let account = record.accountID.rawValue
+        for event in record.events {
+            switch event {
+            case .orderUpdated(let order):
+                try upsertOrder(db, order, account: account, decisionID: record.decisionID, mode: record.mode)
+            case .filled(let fill):
+                guard let orderID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM orders WHERE cloid = ?"),
+                                                       arguments: [fill.clientOrderID.hex]) else {
+                    throw StorageError.notFound("The order \(fill.clientOrderID) of a fill")
+                }
+                try db.cachedStatement(sql: """
+                    INSERT INTO fills (account_id, order_id, symbol, side, price, size, fee, liquidity, realized_pnl, is_liquidation, time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        account, orderID, fill.symbol.name, fill.side.rawValue, fill.price.description, fill.size.description,
+                        fill.fee.description, fill.liquidity.rawValue, fill.realizedPnl.description, fill.isLiquidation,
+                        fill.time.milliseconds])
+            case .fundingPaid(let payment):
+                try db.cachedStatement(sql: """
+                    INSERT INTO funding_payments (account_id, symbol, rate, position_size, price, amount, time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        account, payment.symbol.name, payment.rate.description, payment.positionSize.description,
+                        payment.price.description, payment.amount.description, payment.time.milliseconds])
+            case .liquidated:
+                break  // Its fills carry is_liquidation; the feed carries the event itself.
+            }
+        }
+        for position in record.positions {
+            if position.isFlat {
+                try db.cachedStatement(sql: "DELETE FROM positions WHERE account_id = ? AND symbol = ?")
+                    .execute(arguments: [account, position.symbol.name])
+            } else {
+                try db.cachedStatement(sql: """
+                    INSERT INTO positions (account_id, symbol, size, entry_price, leverage, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (account_id, symbol) DO UPDATE SET size = excluded.size, entry_price = excluded.entry_price,
+                        leverage = excluded.leverage, updated_at = excluded.updated_at
+                    """).execute(arguments: [account, position.symbol.name, position.size.description,
+                                             position.entryPrice.description, position.leverage, record.time.milliseconds])
+            }
+        }
+        try db.cachedStatement(sql: """
+            UPDATE accounts SET cash = ?, realized_pnl = ?, fees_paid = ?, funding = ?, fill_count = ?,
+                order_sequence = MAX(order_sequence, ?), updated_at = ? WHERE id = ?
+            """).execute(arguments: [
+                record.cash.description, record.totals.realizedPnl.description, record.totals.feesPaid.description,
+                record.totals.funding.description, record.totals.fillCount, Int64(clamping: record.orderSequence),
+                record.time.milliseconds, account])
+    }
+
+    static func upsertOrder(_ db: Database, _ order: Order, account: Int64, decisionID: Int64?, mode: AccountMode) throws {
+        let request = order.request
+        var price: String?
+        var triggerPrice: String?
+        var tif: String?
+        switch request.type {
+        case .market:
+            tif = TimeInForce.ioc.rawValue
+        case .limit(let limit, let timeInForce):
+            price = limit.description
+            tif = timeInForce.rawValue
+        case .trigger(let trigger, _, let limit):
+            triggerPrice = trigger.description
+            price = limit?.description
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO orders (account_id, decision_id, cloid, venue_order_id, mode, origin, symbol, side, type, tif, reduce_only,
+                                price, trigger_price, size, filled_size, average_fill_price, mid_at_submission, slippage, fee,
+                                status, rejection_reason, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (cloid) DO UPDATE SET venue_order_id = COALESCE(excluded.venue_order_id, venue_order_id),
+                filled_size = excluded.filled_size, average_fill_price = excluded.average_fill_price, slippage = excluded.slippage,
+                fee = excluded.fee, status = excluded.status, rejection_reason = excluded.rejection_reason,
+                updated_at = excluded.updated_at
+            """).execute(arguments: [
+                account, decisionID, request.clientOrderID.hex, order.venueOrderID, mode.rawValue, request.origin.rawValue,
+                request.symbol.name, request.side.rawValue, request.type.name, tif, request.reduceOnly, price, triggerPrice,
+                request.size.description, order.filledSize.description, order.averageFillPrice?.description,
+                order.midAtSubmission?.description, order.slippageBasisPoints?.rounded(decimals: 4).description,
+                order.fee.description, order.status.rawValue, order.rejectionReason, order.submittedAt.milliseconds,
+                order.updatedAt.milliseconds])
+    }
+
+    /// The newest orders of an account, newest first.
+    public func recentOrders(of id: AccountID, limit: Int) throws -> [StoredOrder] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+                             arguments: [id.rawValue, limit]).map(Self.storedOrder(from:))
+        }
+    }
+
+    static func storedOrder(from row: Row) throws -> StoredOrder {
+        func decimal(_ column: String) -> FixedDecimal? { (row[column] as String?).flatMap(FixedDecimal.init) }
+        guard let cloid = ClientOrderID(hex: row["cloid"]), let symbol = Symbol(row["symbol"] as String),
+              let side = Side(rawValue: row["side"]), let size = decimal("size"),
+              let status = OrderStatus(rawValue: row["status"]), let mode = AccountMode(rawValue: row["mode"]),
+              let origin = OrderOrigin(rawValue: row["origin"])
+        else { throw StorageError.corruptValue(table: "orders", column: "cloid") }
+        let typeName: String = row["type"]
+        let tif = (row["tif"] as String?).flatMap(TimeInForce.init(rawValue:))
+        let type: OrderType
+        switch typeName {
+        case "limit":
+            guard let price = decimal("price"), let tif else { throw StorageError.corruptValue(table: "orders", column: "price") }
+            type = .limit(price: price, timeInForce: tif)
+        case "trigger":
+            guard let trigger = decimal("trigger_price") else { throw StorageError.corruptValue(table: "orders", column: "trigger_price") }
+            type = .trigger(triggerPrice: trigger, kind: .stopLoss, limitPrice: decimal("price"))
+        default:
+            type = .market(slippageBound: OrderType.defaultSlippageBound)
+        }
+        let request = OrderRequest(clientOrderID: cloid, symbol: symbol, side: side, size: size, type: type,
+                                   reduceOnly: row["reduce_only"], origin: origin)
+        var order = Order(request: request, status: status, submittedAt: Timestamp(milliseconds: row["created_at"]),
+                          midAtSubmission: decimal("mid_at_submission"))
+        order.filledSize = decimal("filled_size") ?? .zero
+        order.averageFillPrice = decimal("average_fill_price")
+        order.fee = decimal("fee") ?? .zero
+        order.rejectionReason = row["rejection_reason"]
+        order.venueOrderID = row["venue_order_id"]
+        order.updatedAt = Timestamp(milliseconds: row["updated_at"])
+        return StoredOrder(id: row["id"], accountID: AccountID(row["account_id"]), decisionID: row["decision_id"], mode: mode, order: order)
+    }
+
+    // MARK: Snapshots and events
+
+    /// Appends equity points for many accounts in one transaction.
+    public func recordSnapshots(_ snapshots: [SnapshotRecord]) throws {
+        guard !snapshots.isEmpty else { return }
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for snapshot in snapshots {
+                try statement.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
+                                                  snapshot.cash.description, snapshot.unrealizedPnl.description,
+                                                  snapshot.marginUsed.description])
+            }
+        }
+    }
+
+    /// Appends feed events (their seq already assigned) in one transaction.
+    public func appendEvents(_ events: [EventRecord]) throws {
+        guard !events.isEmpty else { return }
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, time, payload) VALUES (?, ?, ?, ?, ?)")
+            for event in events {
+                try statement.execute(arguments: [event.seq, event.type, event.accountID?.rawValue, event.time.milliseconds, event.payload])
+            }
+        }
+    }
+
+    /// The highest stored feed seq, or 0.
+    public func lastEventSeq() throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
+    }
+
+    /// Feed events after `seq`, oldest first, at most `limit`.
+    public func events(after seq: Int64, limit: Int) throws -> [EventRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map { row in
+                EventRecord(seq: row["seq"], type: row["type"], accountID: (row["account_id"] as Int64?).map(AccountID.init),
+                            time: Timestamp(milliseconds: row["time"]), payload: row["payload"])
+            }
+        }
+    }
+
+    /// The number of decisions recorded for an account.
+    public func decisionCount(of id: AccountID) throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decisions WHERE account_id = ?", arguments: [id.rawValue]) ?? 0
+        }
+    }
+
+    /// Counts of rows per table, for operations and tests.
+    public func count(_ table: String) throws -> Int {
+        let allowed: Set<String> = ["accounts", "decisions", "orders", "fills", "funding_payments", "positions", "account_snapshots", "events"]
+        guard allowed.contains(table) else { throw StorageError.notFound("Table \(table)") }
+        return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+    }
+}

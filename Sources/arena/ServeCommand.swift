@@ -1,0 +1,116 @@
+import Arena
+import ArenaCore
+import ArgumentParser
+import Foundation
+import Logging
+import Market
+import ServiceLifecycle
+import Server
+import Storage
+
+/// `arena serve`: runs the arena and its HTTP API, feed and page.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the arena and serve its API, feed and page.")
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Option(help: "The SQLite database file.")
+    var db = "data/arena.sqlite"
+
+    @Option(help: "The market: sim (a seeded simulation) or replay:PATH.csv.")
+    var market = "sim"
+
+    @Option(help: "The simulation's seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Replay speed: N times real time, or max (as fast as the arena decides, repeatable).")
+    var speed = "1"
+
+    @Option(help: "A JSON roster of accounts (without one, the demo roster).")
+    var config: String?
+
+    @Option(name: .customLong("snapshot-interval"), help: "Seconds of market time between equity snapshots.")
+    var snapshotInterval = 5
+
+    @Option(help: "The folder of numbered SQL migrations (default: ./migrations, or the one beside the binary).")
+    var migrations: String?
+
+    @Option(name: .customLong("static"), help: "The folder of the web page (default: ./static, or the one beside the binary).")
+    var staticFolder: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+        guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
+        _ = try pacing()
+    }
+
+    func pacing() throws -> Pacing {
+        if speed == "max" { return .asFastAsPossible }
+        guard let value = Double(speed), value.isFinite, value > 0, value <= 1_000_000 else {
+            throw ValidationError("--speed must be a positive number or max.")
+        }
+        return .realTime(speed: value)
+    }
+
+    func marketSource(now: Timestamp) throws -> any MarketSource {
+        if market == "sim" { return try SimulatedMarket(seed: seed, start: now) }
+        if market.hasPrefix("replay:") {
+            let path = String(market.dropFirst("replay:".count))
+            guard !path.isEmpty else { throw ValidationError("--market replay: needs a CSV path, as replay:data/prices.csv.") }
+            return try CSVReplayMarket(path: path)
+        }
+        throw ValidationError("--market must be sim or replay:PATH.csv (got \(market)).")
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "arena")
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+
+        let database = try ArenaDatabase(path: db)
+        let migrator = try Migrator(folder: try migrationsFolder(migrations))
+        for migration in try migrator.migrate(database, now: now.milliseconds) {
+            logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+        let roster = try config.map(Roster.load(path:)) ?? Roster.demo
+        let source = try marketSource(now: now)
+        let runtime = try ArenaRuntime(
+            ledger: LedgerStore(database: database), source: source,
+            configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed),
+            logger: logger)
+        try runtime.apply(roster, now: now)
+
+        guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
+            throw ValidationError("The static folder was not found; run arena from the repository folder or pass --static PATH.")
+        }
+        let app = buildApplication(
+            runtime: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath), logger: logger,
+            onServerRunning: { boundPort in
+                // A line tests and scripts can wait for; with --port 0 it tells the port chosen.
+                print("arena listening on http://\(host):\(boundPort)")
+                fflush(stdout)
+            })
+        // Services stop in reverse order: the arena first (finishing decisions in flight and
+        // ending feed streams), then the HTTP server.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: runtime)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        try database.close()
+        logger.info("database closed")
+    }
+}
