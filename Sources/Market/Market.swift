@@ -1,1 +1,0 @@
-// The Market module; see ../shared/DESIGN.md.

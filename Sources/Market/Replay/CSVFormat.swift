@@ -1,0 +1,238 @@
+import ArenaCore
+
+/// The CSV layout the replay reads: one bar per row, `timestamp,symbol,open,high,low,close,volume`.
+public enum CSVFormat {
+    /// The only header accepted (fields may carry surrounding whitespace).
+    public static let header = columns.joined(separator: ",")
+    /// The column names, in order.
+    public static let columns = ["timestamp", "symbol", "open", "high", "low", "close", "volume"]
+    /// The longest line accepted, in bytes, so that a file without newlines cannot be taken
+    /// for one enormous row.
+    public static let maximumLineBytes = 4_096
+}
+
+/// One validated row of a replay file.
+struct CSVBar: Sendable, Hashable {
+    var time: Int64
+    /// The index of the symbol in the parser's symbol table.
+    var symbolIndex: Int32
+    /// The 1-based line in the file, for error messages.
+    var line: Int32
+    var open: FixedDecimal
+    var high: FixedDecimal
+    var low: FixedDecimal
+    var close: FixedDecimal
+    var volume: FixedDecimal
+}
+
+/// The rows of a replay file, validated and ordered by time.
+struct CSVTable: Sendable {
+    /// Symbols in order of first appearance in the file; bars refer to them by index.
+    var symbols: [Symbol]
+    /// Bars sorted by time, ties in file order.
+    var bars: [CSVBar]
+}
+
+/// Parses replay CSV text into validated bars.
+enum CSVParser {
+    private static let comma = UInt8(ascii: ",")
+    private static let newline = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+
+    /// Parses a whole file.
+    /// - Throws: `MarketError` naming the line and column of the first problem.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
+        var position = 0
+        // A UTF-8 byte order mark is tolerated, as spreadsheets write one.
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        var lineNumber = 0
+        var sawHeader = false
+        var symbolIndex: [Symbol: Int32] = [:]
+        var symbols: [Symbol] = []
+        var bars: [CSVBar] = []
+        var sorted = true
+        var fieldRanges = [Range<Int>](repeating: 0..<0, count: CSVFormat.columns.count)
+
+        while position < bytes.count {
+            lineNumber += 1
+            var end = position
+            while end < bytes.count, bytes[end] != newline { end += 1 }
+            let nextPosition = end + 1
+            if end - position > CSVFormat.maximumLineBytes {
+                throw MarketError.invalidRow(line: lineNumber, column: nil,
+                                             reason: "the line is longer than \(CSVFormat.maximumLineBytes) bytes")
+            }
+            var lineEnd = end
+            if lineEnd > position, bytes[lineEnd - 1] == carriageReturn { lineEnd -= 1 }
+            let line = position..<lineEnd
+            position = nextPosition
+            if isBlank(bytes, line) { continue }
+
+            guard sawHeader else {
+                let fields = split(bytes, line).map { text(bytes, trimmed(bytes, $0)) }
+                guard fields == CSVFormat.columns else { throw MarketError.invalidHeader(found: text(bytes, line)) }
+                sawHeader = true
+                continue
+            }
+
+            var count = 0
+            var fieldStart = line.lowerBound
+            for index in line where bytes[index] == comma {
+                if count < fieldRanges.count { fieldRanges[count] = fieldStart..<index }
+                count += 1
+                fieldStart = index + 1
+            }
+            if count < fieldRanges.count { fieldRanges[count] = fieldStart..<line.upperBound }
+            count += 1
+            guard count == CSVFormat.columns.count else {
+                throw MarketError.invalidRow(line: lineNumber, column: nil,
+                                             reason: "expected \(CSVFormat.columns.count) columns, found \(count)")
+            }
+            let bar = try parseRow(bytes, fieldRanges, line: lineNumber, symbolIndex: &symbolIndex, symbols: &symbols)
+            if let last = bars.last, bar.time < last.time { sorted = false }
+            bars.append(bar)
+        }
+        guard sawHeader, !bars.isEmpty else { throw MarketError.emptyFile }
+        if !sorted {
+            // Rows may come grouped by symbol (one file per coin concatenated): order by time,
+            // keeping file order among equal times.
+            bars.sort { ($0.time, $0.line) < ($1.time, $1.line) }
+        }
+        try checkDuplicates(bars, symbols: symbols)
+        return CSVTable(symbols: symbols, bars: bars)
+    }
+
+    private static func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], line: Int,
+                                 symbolIndex: inout [Symbol: Int32], symbols: inout [Symbol]) throws -> CSVBar {
+        func fail(_ column: Int, _ reason: String) -> MarketError {
+            .invalidRow(line: line, column: "\(column + 1) (\(CSVFormat.columns[column]))", reason: reason)
+        }
+        func field(_ column: Int) -> Range<Int> { trimmed(bytes, fields[column]) }
+        func quoted(_ range: Range<Int>) -> String { "`\(text(bytes, range).prefix(40))`" }
+
+        let timeField = field(0)
+        guard let time = parseTime(bytes, timeField) else {
+            throw fail(0, "not an ISO 8601 time or epoch milliseconds: \(quoted(timeField))")
+        }
+
+        let symbolField = field(1)
+        guard let symbol = Symbol(text(bytes, symbolField)) else {
+            throw fail(1, "not a symbol (1 to 20 letters or digits): \(quoted(symbolField))")
+        }
+        let index: Int32
+        if let known = symbolIndex[symbol] {
+            index = known
+        } else {
+            index = Int32(symbols.count)
+            symbolIndex[symbol] = index
+            symbols.append(symbol)
+        }
+
+        func price(_ column: Int) throws -> FixedDecimal {
+            let range = field(column)
+            guard let value = parseDecimal(bytes, range) else { throw fail(column, "not a decimal number: \(quoted(range))") }
+            guard value.isPositive else { throw fail(column, "a price must be positive, not \(value)") }
+            return value
+        }
+        let open = try price(2), high = try price(3), low = try price(4), close = try price(5)
+        let volumeField = field(6)
+        guard let volume = parseDecimal(bytes, volumeField) else { throw fail(6, "not a decimal number: \(quoted(volumeField))") }
+        guard !volume.isNegative else { throw fail(6, "volume must not be negative, not \(volume)") }
+        guard high >= low else { throw fail(3, "high \(high) is below low \(low)") }
+        guard open >= low, open <= high else { throw fail(2, "open \(open) is outside the range \(low) to \(high)") }
+        guard close >= low, close <= high else { throw fail(5, "close \(close) is outside the range \(low) to \(high)") }
+        return CSVBar(time: time, symbolIndex: index, line: Int32(clamping: line),
+                      open: open, high: high, low: low, close: close, volume: volume)
+    }
+
+    private static func checkDuplicates(_ bars: [CSVBar], symbols: [Symbol]) throws {
+        var groupStart = 0
+        var seen: [Int32: Int32] = [:]
+        for index in bars.indices {
+            if bars[index].time != bars[groupStart].time {
+                groupStart = index
+                seen.removeAll(keepingCapacity: true)
+            }
+            let bar = bars[index]
+            if let firstLine = seen[bar.symbolIndex] {
+                throw MarketError.duplicateRow(symbol: symbols[Int(bar.symbolIndex)], time: Timestamp(milliseconds: bar.time),
+                                               firstLine: Int(min(firstLine, bar.line)), secondLine: Int(max(firstLine, bar.line)))
+            }
+            seen[bar.symbolIndex] = bar.line
+        }
+    }
+
+    /// Parses epoch milliseconds (all digits) or ISO 8601 text.
+    static func parseTime(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        guard !range.isEmpty else { return nil }
+        if range.allSatisfy({ isDigit(bytes[$0]) }) {
+            // Fifteen digits reach the year 33658: anything longer is not a time.
+            guard range.count <= 15 else { return nil }
+            var value: Int64 = 0
+            for index in range { value = value * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+            return value
+        }
+        return ISO8601.parse(text(bytes, range))?.milliseconds
+    }
+
+    /// Parses a decimal through `FixedDecimal`, with a fast path for the plain `123.45` form
+    /// that builds the same value without allocating a string.
+    static func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> FixedDecimal? {
+        var raw: Int64 = 0
+        var fractionDigits = -1
+        var plain = !range.isEmpty && range.count <= 19
+        if plain {
+            for index in range {
+                let byte = bytes[index]
+                if isDigit(byte) {
+                    raw = raw * 10 + Int64(byte - UInt8(ascii: "0"))
+                    if fractionDigits >= 0 { fractionDigits += 1 }
+                } else if byte == UInt8(ascii: "."), fractionDigits < 0 {
+                    fractionDigits = 0
+                } else {
+                    plain = false
+                    break
+                }
+            }
+        }
+        // Up to 10 integer digits and 8 fractional ones cannot overflow; longer forms take the slow path.
+        if plain, fractionDigits != 0, fractionDigits <= FixedDecimal.scale, range.count - max(fractionDigits + 1, 0) <= 10 {
+            for _ in 0..<(FixedDecimal.scale - max(fractionDigits, 0)) { raw *= 10 }
+            guard raw <= FixedDecimal.parseLimit * FixedDecimal.unit else { return nil }
+            return FixedDecimal(raw: raw)
+        }
+        return FixedDecimal(text(bytes, range))
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == carriageReturn
+    }
+
+    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        range.allSatisfy { isSpace(bytes[$0]) }
+    }
+
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        return lower..<upper
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
+        var fields: [Range<Int>] = []
+        var start = range.lowerBound
+        for index in range where bytes[index] == comma {
+            fields.append(start..<index)
+            start = index + 1
+        }
+        fields.append(start..<range.upperBound)
+        return fields
+    }
+
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+}
