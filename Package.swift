@@ -91,8 +91,27 @@ let package = Package(
         .testTarget(name: "HyperliquidTests", dependencies: ["Hyperliquid"], swiftSettings: swiftSettings),
         .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
         .testTarget(name: "DriversTests", dependencies: ["Drivers"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArenaTests", dependencies: ["Arena"], swiftSettings: swiftSettings),
-        .testTarget(name: "ServerTests", dependencies: ["Server", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArenaTests",
+            dependencies: [
+                "Arena", "Market", "PaperExchange", "Drivers", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

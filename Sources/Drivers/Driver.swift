@@ -66,6 +66,29 @@ public struct DriverError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// What a decision actually did on the venue: fills may be smaller than asked, orders may be
+/// refused. Stateful drivers reconcile their state from this, never from what they asked for.
+public struct ExecutionReport: Sendable {
+    public var decision: Decision
+    /// Every order the decision caused, in its final or resting state.
+    public var orders: [Order]
+    public var fills: [Fill]
+    /// The account after the orders.
+    public var account: AccountState
+    public var time: Timestamp
+    /// Set when the risk gate refused the whole decision.
+    public var rejectionReason: String?
+
+    public init(decision: Decision, orders: [Order], fills: [Fill], account: AccountState, time: Timestamp, rejectionReason: String?) {
+        self.decision = decision
+        self.orders = orders
+        self.fills = fills
+        self.account = account
+        self.time = time
+        self.rejectionReason = rejectionReason
+    }
+}
+
 /// What decides an account's trades: a model over HTTP or a rule-based baseline.
 ///
 /// A driver only proposes: its `Decision` goes through the risk gate and the executor like every
@@ -81,9 +104,16 @@ public protocol Driver: Sendable {
     /// - Throws: `DriverError` (or a transport error) when no decision could be made; the cycle is
     ///   recorded as failed and nothing trades.
     func decide(_ context: DecisionContext) async throws -> DriverOutput
+    /// Learns what the last decision did. Called after every decision that was not a failure.
+    func reconcile(_ report: ExecutionReport) async
+    /// The driver's state as JSON text, saved with the account after every decision so that a
+    /// restart resumes it exactly; nil for stateless drivers.
+    func persistentState() async -> String?
 }
 
 extension Driver {
     public var provider: String? { nil }
     public var model: String? { nil }
+    public func reconcile(_ report: ExecutionReport) async {}
+    public func persistentState() async -> String? { nil }
 }

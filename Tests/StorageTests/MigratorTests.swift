@@ -1,5 +1,6 @@
 import ArenaCore
 import Foundation
+import GRDB
 import Testing
 @testable import Storage
 

@@ -69,6 +69,34 @@ public struct RiskGate: Sendable {
                 guard let position, !position.isFlat else { continue }
                 orders.append(GatedOrder(symbol: symbol, side: position.size.isPositive ? .sell : .buy,
                                          size: position.size.magnitude, reduceOnly: true, leverage: nil))
+            case .rebalance:
+                guard let target = instruction.targetSize else { return .rejected("rebalance for \(symbol) has no target_size.") }
+                let leverage = instruction.leverage ?? 1
+                let allowed = min(limits.max_leverage, instrument.maxLeverage)
+                guard (1...allowed).contains(leverage) else {
+                    return .rejected("Leverage \(leverage)x for \(symbol) is outside the account's limit of 1 to \(allowed)x.")
+                }
+                guard let quote = market[symbol], quote.mid.isPositive else { return .rejected("No market price for \(symbol).") }
+                let current = position?.size ?? .zero
+                let roundedTarget = target.isNegative ? -instrument.roundSize(target.magnitude) : instrument.roundSize(target)
+                if let cap = limits.max_position_notional, roundedTarget.magnitude * quote.mid > cap {
+                    return .rejected("Target notional for \(symbol) is above the account's limit of \(cap) USD.")
+                }
+                let crossesZero = !current.isZero && !roundedTarget.isZero && current.signum != roundedTarget.signum
+                if crossesZero {
+                    orders.append(GatedOrder(symbol: symbol, side: current.isPositive ? .sell : .buy, size: current.magnitude,
+                                             reduceOnly: true, leverage: nil))
+                    orders.append(GatedOrder(symbol: symbol, side: roundedTarget.isPositive ? .buy : .sell,
+                                             size: roundedTarget.magnitude, reduceOnly: false, leverage: leverage))
+                } else {
+                    let delta = roundedTarget - current
+                    guard !delta.isZero else { continue }
+                    // Deltas below the venue's minimum order value wait until they grow.
+                    guard delta.magnitude * quote.mid >= Instrument.minimumOrderValue || roundedTarget.isZero else { continue }
+                    let reducing = roundedTarget.magnitude < current.magnitude
+                    orders.append(GatedOrder(symbol: symbol, side: delta.isPositive ? .buy : .sell, size: delta.magnitude,
+                                             reduceOnly: reducing, leverage: reducing ? nil : leverage))
+                }
             case .openLong, .openShort:
                 let side: Side = instruction.action == .openLong ? .buy : .sell
                 let leverage = instruction.leverage ?? 1

@@ -104,32 +104,50 @@ public actor AccountRunner {
         let actions = output.decision.instructions.map { "\($0.action.rawValue) \($0.symbol)" }
         let justification = output.decision.instructions.first(where: { $0.action != .hold })?.justification
             ?? output.decision.reasoning ?? output.decision.instructions.first?.justification
+        var events: [ExchangeEvent] = []
+        var rejectionReason: String?
         switch verdict {
         case .hold:
             _ = storeDecision(decisionRecord, justification: justification, actions: actions)
         case .rejected(let reason):
             decisionRecord.outcome = .rejected
             decisionRecord.rejectionReason = reason
+            rejectionReason = reason
             logger.info("decision rejected", metadata: ["reason": "\(reason)"])
             _ = storeDecision(decisionRecord, justification: justification, actions: actions)
         case .orders(let orders):
             decisionRecord.outcome = .accepted
             let decisionID = storeDecision(decisionRecord, justification: justification, actions: actions)
             for order in orders {
-                await submit(order, origin: .driver, decisionID: decisionID, time: now.time)
+                events += await submit(order, origin: .driver, decisionID: decisionID, time: now.time)
+            }
+        }
+        let report = ExecutionReport(
+            decision: output.decision,
+            orders: events.compactMap { if case .orderUpdated(let order) = $0 { order } else { nil } },
+            fills: events.compactMap { if case .filled(let fill) = $0 { fill } else { nil } },
+            account: await executor.state(), time: now.time, rejectionReason: rejectionReason)
+        await driver.reconcile(report)
+        if let state = await driver.persistentState(), state != record.driverState {
+            do {
+                try ledger.saveDriverState(state, for: id, now: now.time)
+                record.driverState = state
+            } catch {
+                logger.error("could not save the driver's state", metadata: ["error": "\(error)"])
             }
         }
         await refreshLeaderboard(time: now.time)
     }
 
-    /// Submits one gated order as a market order and records the outcome.
-    private func submit(_ gated: GatedOrder, origin: OrderOrigin, decisionID: Int64?, time: Timestamp) async {
+    /// Submits one gated order as a market order, records the outcome and returns its events.
+    private func submit(_ gated: GatedOrder, origin: OrderOrigin, decisionID: Int64?, time: Timestamp) async -> [ExchangeEvent] {
         orderSequence += 1
         let request = OrderRequest(clientOrderID: ClientOrderID(account: id, sequence: orderSequence), symbol: gated.symbol,
                                    side: gated.side, size: gated.size, type: .market(slippageBound: OrderType.defaultSlippageBound),
                                    reduceOnly: gated.reduceOnly, origin: origin)
         let events = await executor.submit(request, leverage: gated.leverage, at: time)
         await record(events, decisionID: decisionID, time: time)
+        return events
     }
 
     @discardableResult

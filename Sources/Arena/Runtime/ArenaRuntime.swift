@@ -26,6 +26,8 @@ public final class ArenaRuntime: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let flushLock = Mutex<Void>(())
+    /// Accounts with a decision in flight: a due account still deciding skips a cycle.
+    private let deciding = Mutex<Set<AccountID>>([])
 
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
@@ -73,7 +75,9 @@ public final class ArenaRuntime: Service, Sendable {
         } catch {
             throw ArenaError.invalidAccount("\(record.name)'s risk limits cannot be read")
         }
-        let executor = PaperExecutor(configuration: configuration.paper, cash: record.cash,
+        var paper = configuration.paper
+        paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
+        let executor = PaperExecutor(configuration: paper, cash: record.cash,
                                      positions: try ledger.positions(of: record.id),
                                      seed: configuration.seed ^ UInt64(bitPattern: record.id.rawValue))
         let runner = AccountRunner(
@@ -120,7 +124,6 @@ public final class ArenaRuntime: Service, Sendable {
     private func runScheduler() async throws {
         guard var source = source.withLock({ $0.take() }) else { return }
         logger.info("arena running", metadata: ["market": "\(marketDescription)", "accounts": "\(allRunners.count)"])
-        let busy = Mutex<Set<AccountID>>([])
         await withDiscardingTaskGroup { group in
             group.addTask { await self.flushEventsUntilStopped() }
             var nextDue: [AccountID: Int64] = [:]
@@ -162,18 +165,18 @@ public final class ArenaRuntime: Service, Sendable {
                 }
                 var due: [AccountRunner] = []
                 for runner in runners where (nextDue[runner.id] ?? now) <= now {
-                    let alreadyBusy = busy.withLock { !$0.insert(runner.id).inserted }
+                    let alreadyBusy = deciding.withLock { !$0.insert(runner.id).inserted }
                     if alreadyBusy { continue }  // still deciding: skip this cycle rather than queue
                     nextDue[runner.id] = now + runner.intervalMilliseconds
                     due.append(runner)
                 }
                 switch configuration.pacing {
                 case .asFastAsPossible:
-                    await withDiscardingTaskGroup { deciding in
+                    await withDiscardingTaskGroup { decisions in
                         for runner in due {
-                            deciding.addTask {
+                            decisions.addTask {
                                 await runner.decide()
-                                busy.withLock { _ = $0.remove(runner.id) }
+                                deciding.withLock { _ = $0.remove(runner.id) }
                             }
                         }
                     }
@@ -181,7 +184,7 @@ public final class ArenaRuntime: Service, Sendable {
                     for runner in due {
                         group.addTask {
                             await runner.decide()
-                            busy.withLock { _ = $0.remove(runner.id) }
+                            deciding.withLock { _ = $0.remove(runner.id) }
                         }
                     }
                 }

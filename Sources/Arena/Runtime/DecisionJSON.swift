@@ -7,6 +7,7 @@ struct DecisionJSON: Codable, Sendable {
         var action: String
         var size_usd: FixedDecimal?
         var size_equity_fraction: FixedDecimal?
+        var target_size: FixedDecimal?
         var leverage: Int?
         var take_profit: FixedDecimal?
         var stop_loss: FixedDecimal?
@@ -28,7 +29,7 @@ struct DecisionJSON: Codable, Sendable {
             case nil: break
             }
             return Instruction(symbol: instruction.symbol.name, action: instruction.action.rawValue, size_usd: usd,
-                               size_equity_fraction: fraction, leverage: instruction.leverage, take_profit: instruction.takeProfit,
+                               size_equity_fraction: fraction, target_size: instruction.targetSize, leverage: instruction.leverage, take_profit: instruction.takeProfit,
                                stop_loss: instruction.stopLoss, invalidation_condition: instruction.invalidationCondition,
                                confidence: instruction.confidence, justification: instruction.justification)
         }

@@ -22,7 +22,9 @@ public actor PaperExecutor: OrderExecutor {
     /// ledger's state this way).
     public init(configuration: PaperExchangeConfiguration, cash: FixedDecimal, positions: [Position], seed: UInt64) {
         exchange = PaperExchange(configuration: configuration, startingCash: cash, seed: seed)
-        if !positions.isEmpty { exchange.restore(cash: cash, positions: positions) }
+        if !positions.isEmpty {
+            exchange.restore(cash: cash, positions: Dictionary(positions.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
     }
 
     public nonisolated var mode: AccountMode { .paper }
@@ -33,8 +35,10 @@ public actor PaperExecutor: OrderExecutor {
 
     public func submit(_ request: OrderRequest, leverage: Int?, at time: Timestamp) -> [ExchangeEvent] {
         if let leverage {
-            if case .failure(let error) = exchange.setLeverage(leverage, for: request.symbol) {
-                var order = Order(request: request, status: .rejected, submittedAt: time, midAtSubmission: nil)
+            do {
+                try exchange.setLeverage(leverage, for: request.symbol)
+            } catch {
+                var order = Order(request: request, status: .rejected, submittedAt: time, midAtSubmission: exchange.quote(for: request.symbol)?.mid)
                 order.rejectionReason = "\(error)"
                 return [.orderUpdated(order)]
             }

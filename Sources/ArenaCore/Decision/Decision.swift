@@ -4,6 +4,10 @@ public enum DecisionAction: String, Sendable, Hashable, Codable, CaseIterable {
     case openShort = "open_short"
     case close
     case hold
+    /// Bring the position to `targetSize` coins (signed: negative is short) in one netted order.
+    /// For rule-based drivers that keep several virtual legs on one venue position; models are
+    /// not offered it.
+    case rebalance
 }
 
 /// How big a new position should be.
@@ -20,6 +24,8 @@ public struct SymbolDecision: Sendable, Hashable {
     public var action: DecisionAction
     /// Required for `open_long` and `open_short`.
     public var size: DecisionSize?
+    /// Required for `rebalance`: the signed position, in coins, to end with.
+    public var targetSize: FixedDecimal?
     public var leverage: Int?
     public var takeProfit: FixedDecimal?
     public var stopLoss: FixedDecimal?
@@ -29,12 +35,13 @@ public struct SymbolDecision: Sendable, Hashable {
     public var confidence: FixedDecimal?
     public var justification: String
 
-    public init(symbol: Symbol, action: DecisionAction, size: DecisionSize? = nil, leverage: Int? = nil,
+    public init(symbol: Symbol, action: DecisionAction, size: DecisionSize? = nil, targetSize: FixedDecimal? = nil, leverage: Int? = nil,
                 takeProfit: FixedDecimal? = nil, stopLoss: FixedDecimal? = nil, invalidationCondition: String? = nil,
                 confidence: FixedDecimal? = nil, justification: String) {
         self.symbol = symbol
         self.action = action
         self.size = size
+        self.targetSize = targetSize
         self.leverage = leverage
         self.takeProfit = takeProfit
         self.stopLoss = stopLoss

@@ -1,0 +1,123 @@
+import ArenaCore
+import Drivers
+import Foundation
+import GRDB
+import Logging
+import Market
+import PaperExchange
+import Storage
+import Testing
+@testable import Arena
+
+/// A driver that always gives the same decision: stands in for a model in runner tests.
+struct ScriptedDriver: Driver {
+    let decision: Decision
+    var kind: String { "scripted" }
+    func decide(_ context: DecisionContext) async throws -> DriverOutput { DriverOutput(decision: decision, rawResponse: "scripted") }
+}
+
+/// A ledger on a fresh SQLite file with the repository's migrations applied.
+final class TestLedger {
+    let folder: URL
+    let database: ArenaDatabase
+    let ledger: LedgerStore
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
+        var root = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        try Migrator(folder: root.appendingPathComponent("migrations").path).migrate(database, now: 0)
+        ledger = LedgerStore(database: database)
+    }
+
+    deinit {
+        try? database.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+@Suite("Account runner")
+struct AccountRunnerTests {
+    let btc = Symbol("BTC")!
+
+    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000) throws -> (AccountRunner, AccountRecord, EventBus) {
+        let record = try test.ledger.createAccount(NewAccount(name: "scripted", driverKind: "scripted", symbols: [btc], initialCapital: capital),
+                                                   now: Timestamp(milliseconds: 0))
+        let bus = EventBus(lastSeq: 0)
+        let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
+        let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: decision), executor: executor,
+                                   limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, ledger: test.ledger, bus: bus,
+                                   leaderboard: Leaderboard(), instruments: Instrument.defaults, decisionCount: 0,
+                                   logger: Logger(label: "test"))
+        return (runner, record, bus)
+    }
+
+    func marketSnapshot() throws -> MarketSnapshot {
+        var market = try SimulatedMarket(seed: 3, start: Timestamp(milliseconds: 1_700_000_000_000))
+        return try #require(try market.next())
+    }
+
+    @Test("an order refused for margin is stored with its reason and leaves the balance untouched")
+    func marginRefusal() async throws {
+        let test = try TestLedger()
+        let tooBig = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(1_000_000), leverage: 1,
+                                                            justification: "all in")])
+        let (runner, record, _) = try makeRunner(test, decision: tooBig)
+        await runner.apply(try marketSnapshot())
+        await runner.decide()
+
+        let orders = try test.ledger.recentOrders(of: record.id, limit: 10)
+        #expect(orders.count == 1)
+        let order = try #require(orders.first)
+        #expect(order.order.status == .rejected)
+        #expect(order.order.rejectionReason == "Insufficient margin to place order")
+        #expect(order.decisionID != nil)
+        let stored = try #require(try test.ledger.account(record.id))
+        #expect(stored.cash == record.cash)
+        #expect(stored.totals == LedgerTotals())
+        #expect(try test.ledger.positions(of: record.id).isEmpty)
+        #expect(try test.ledger.count("fills") == 0)
+        let state = await runner.accountState()
+        #expect(state.cash == record.cash)
+    }
+
+    @Test("a filled order updates cash, position, totals and the feed in one step")
+    func filledOrder() async throws {
+        let test = try TestLedger()
+        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(500), leverage: 2, justification: "up")])
+        let (runner, record, bus) = try makeRunner(test, decision: buy)
+        await runner.apply(try marketSnapshot())
+        await runner.decide()
+
+        let order = try #require(try test.ledger.recentOrders(of: record.id, limit: 10).first)
+        #expect(order.order.status == .filled)
+        #expect(order.order.averageFillPrice != nil)
+        let stored = try #require(try test.ledger.account(record.id))
+        #expect(stored.totals.fillCount >= 1)
+        #expect(stored.totals.feesPaid.isPositive)
+        #expect(stored.cash == record.cash - stored.totals.feesPaid)
+        let position = try #require(try test.ledger.positions(of: record.id).first)
+        #expect(position.size.isPositive)
+        #expect(position.leverage == 2)
+        let topics = bus.drainUnpersisted().map(\.type)
+        #expect(topics.contains("decision") && topics.contains("order") && topics.contains("fill"))
+    }
+
+    @Test("a decision the gate refuses trades nothing and is stored as rejected with its reason")
+    func gateRefusal() async throws {
+        let test = try TestLedger()
+        let wrong = Decision(instructions: [SymbolDecision(symbol: Symbol("DOGE")!, action: .openLong, size: .usd(100), leverage: 1,
+                                                           justification: "meme")])
+        let (runner, record, _) = try makeRunner(test, decision: wrong)
+        await runner.apply(try marketSnapshot())
+        await runner.decide()
+        #expect(try test.ledger.count("orders") == 0)
+        let reason = try test.database.read { db in
+            try String.fetchOne(db, sql: "SELECT rejection_reason FROM decisions WHERE account_id = ? AND outcome = 'rejected'",
+                                arguments: [record.id.rawValue])
+        }
+        #expect(reason?.contains("not in this account's universe") == true)
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `arena-bench`: one subcommand per benchmark, each printing one JSON line of figures at the end.
+@main
+struct ArenaBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arena-bench",
+        abstract: "Benchmarks of the arena; results go to docs/PERFORMANCE.md with the command that made them.",
+        subcommands: [PaperBenchCommand.self])
+}
