@@ -1,1 +1,0 @@
-// The Hyperliquid module; see ../shared/DESIGN.md.
