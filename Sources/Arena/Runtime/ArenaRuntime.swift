@@ -176,7 +176,7 @@ public final class ArenaRuntime: Service, Sendable {
                         for runner in due {
                             decisions.addTask {
                                 await runner.decide()
-                                deciding.withLock { _ = $0.remove(runner.id) }
+                                self.deciding.withLock { _ = $0.remove(runner.id) }
                             }
                         }
                     }
@@ -184,7 +184,7 @@ public final class ArenaRuntime: Service, Sendable {
                     for runner in due {
                         group.addTask {
                             await runner.decide()
-                            deciding.withLock { _ = $0.remove(runner.id) }
+                            self.deciding.withLock { _ = $0.remove(runner.id) }
                         }
                     }
                 }
