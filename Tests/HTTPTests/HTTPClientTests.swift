@@ -33,6 +33,43 @@ private func waitUntil(_ condition: () async throws -> Bool) async throws {
     }
 }
 
+/// A listening socket that never accepts, with its accept queue filled so that further
+/// connection attempts hang in the handshake.
+private final class SilentListener {
+    let port: Int
+    private var descriptors: [Int32] = []
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptors.append(listener)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(listener, socketAddress, length) == 0 && getsockname(listener, socketAddress, &length) == 0
+                    && listen(listener, 0) == 0
+            }
+        }
+        try #require(listening)
+        port = Int(UInt16(bigEndian: address.sin_port))
+        for _ in 0..<4 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            descriptors.append(filler)
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+
+    deinit {
+        for descriptor in descriptors { close(descriptor) }
+    }
+}
+
 private func expectHTTPError(_ code: HTTPClientError.Code, _ body: () async throws -> HTTPResponse) async -> HTTPClientError? {
     do {
         let response = try await body()
@@ -334,6 +371,20 @@ struct HTTPClientTests {
         #expect(error?.attempts == 3)
         #expect(error?.requestMayHaveReachedServer == false)
         #expect(error?.isRetryable(idempotent: false) == true)
+    }
+
+    @Test("the connect timeout fires when the handshake hangs, and nothing counts as sent")
+    func connectTimeout() async throws {
+        let listener = try SilentListener()
+        let client = try HTTPClient()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let request = HTTPRequest(method: .post, url: "http://127.0.0.1:\(listener.port)/orders", body: [1], timeout: .seconds(5), connectTimeout: .milliseconds(200))
+        let error = await expectHTTPError(.timedOut) { try await client.execute(request, retryPolicy: quickRetries(2)) }
+        #expect(clock.now - start < .seconds(3))
+        #expect(error?.requestMayHaveReachedServer == false)
+        #expect(error?.attempts == 2)
+        #expect(error?.description.contains("connection timed out") == true)
     }
 
     @Test("invalid URLs and header fields are refused before sending", arguments: [
