@@ -131,3 +131,39 @@ struct MarketStateTests {
         #expect(state.allIndicators().count == 3)
     }
 }
+
+@Suite("Simulated history")
+struct SimulatedHistoryTests {
+    @Test("history ends at the start price before the start's interval and warms every indicator")
+    func history() throws {
+        let start = simulationStart.adding(milliseconds: 100_000)
+        var market = try SimulatedMarket(seed: 6, start: start)
+        let history = market.history(interval: .fourHours, count: 200)
+        #expect(history == market.history(interval: .fourHours, count: 200))
+        let btc = try #require(history[symbol("BTC")])
+        #expect(btc.count == 200)
+        #expect(btc.last?.close == 97_000)
+        #expect(btc.last?.start == simulationStart.adding(milliseconds: -CandleInterval.fourHours.milliseconds))
+        for pair in zip(btc, btc.dropFirst()) {
+            #expect(pair.1.start.milliseconds - pair.0.start.milliseconds == CandleInterval.fourHours.milliseconds)
+            #expect(pair.1.open == pair.0.close)
+        }
+        let instrument = Instrument.defaultInstrument(for: symbol("SOL"))
+        for candle in history[symbol("SOL")] ?? [] {
+            #expect(candle.low <= FixedDecimal.min(candle.open, candle.close) && candle.high >= FixedDecimal.max(candle.open, candle.close))
+            #expect([candle.open, candle.high, candle.low, candle.close].allSatisfy { instrument.isValidPrice($0) })
+            #expect(candle.volume.isPositive)
+        }
+
+        var state = MarketState()
+        try state.warmUp(history: history, interval: .fourHours)
+        try state.warmUp(history: market.history(interval: .threeMinutes, count: 200), interval: .threeMinutes)
+        state.ingest(try #require(try market.next()))
+        for context in state.allIndicators() {
+            #expect(context.intraday.candleCount == 201)
+            #expect(context.intraday.latest?.rsi14 != nil)
+            #expect(context.longTerm.latest?.atr14 != nil)
+            #expect(context.longTerm.averageVolume != nil)
+        }
+    }
+}
