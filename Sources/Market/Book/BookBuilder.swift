@@ -1,5 +1,4 @@
 import ArenaCore
-import Foundation
 
 /// Builds a synthetic level-2 book around a price, for sources that know a price but no book
 /// (the simulation and CSV replay).
@@ -20,7 +19,7 @@ public struct BookBuilder: Sendable, Hashable {
     /// How much each level deeper adds to the first level's notional (0.25: level 4 is twice
     /// level 0).
     public var depthGrowth: Double
-    /// The standard deviation of the log-normal noise on each level's size.
+    /// The standard deviation of the multiplicative noise on each level's size (uniform, mean 1).
     public var sizeNoise: Double
     /// The chance that the spread is one step wider than its target, so spreads flicker.
     public var widerSpreadProbability: Double
@@ -99,11 +98,14 @@ public struct BookBuilder: Sendable, Hashable {
     /// moving down leaves the positive prices.
     static func price(_ start: FixedDecimal, movedBy steps: Int, instrument: Instrument) -> FixedDecimal? {
         let step = instrument.priceStep(at: start)
+        let target = start + step * steps
+        // Within one decade the grid is the multiples of one step, so the target is valid as it
+        // is; only a move across a power of ten needs the venue's rounding.
+        if target.isPositive, instrument.priceStep(at: target) == step { return target }
         if steps > 0 {
-            let candidate = instrument.roundPrice(start + step * steps, .up)
+            let candidate = instrument.roundPrice(target, .up)
             return candidate > start ? candidate : instrument.validPrice(above: start)
         }
-        let target = start - step * (-steps)
         if target.isPositive {
             let candidate = instrument.roundPrice(target, .down)
             if candidate.isPositive, candidate < start { return candidate }
@@ -113,7 +115,11 @@ public struct BookBuilder: Sendable, Hashable {
 
     private func levelSize(depth: Int, price: FixedDecimal, instrument: Instrument, topLevelNotional: Double,
                            random: inout SeededRandom) -> FixedDecimal {
-        let noise = exp(sizeNoise * random.nextGaussian() - sizeNoise * sizeNoise / 2)
+        // Uniform noise with mean 1 and standard deviation `sizeNoise` (capped so sizes stay
+        // positive): books are built for every quote, and a normal draw with `exp` costs four
+        // transcendental calls per level.
+        let halfWidth = min(sizeNoise * 3.0.squareRoot(), 0.9)
+        let noise = 1 + halfWidth * (2 * random.nextUnit() - 1)
         let notional = topLevelNotional * (1 + depthGrowth * Double(depth)) * noise
         let sizeStep = FixedDecimal(1, exponent: instrument.sizeDecimals)
         let coins = notional / price.doubleValue

@@ -10,7 +10,10 @@ extension Instrument {
         if whole >= 10_000 || !price.isPositive { return .one }
         var significantDecimals: Int
         if whole >= 1 {
-            significantDecimals = Self.maximumSignificantFigures - String(whole).count
+            var wholeDigits = 0
+            var remaining = whole
+            while remaining > 0 { wholeDigits += 1; remaining /= 10 }
+            significantDecimals = Self.maximumSignificantFigures - wholeDigits
         } else {
             var leadingZeros = 0
             var threshold = FixedDecimal.unit / 10

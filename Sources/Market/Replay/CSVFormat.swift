@@ -48,6 +48,7 @@ enum CSVParser {
         var lineNumber = 0
         var sawHeader = false
         var symbolIndex: [Symbol: Int32] = [:]
+        var spellings: [String: Int32] = [:]
         var symbols: [Symbol] = []
         var bars: [CSVBar] = []
         var sorted = true
@@ -88,7 +89,8 @@ enum CSVParser {
                 throw MarketError.invalidRow(line: lineNumber, column: nil,
                                              reason: "expected \(CSVFormat.columns.count) columns, found \(count)")
             }
-            let bar = try parseRow(bytes, fieldRanges, line: lineNumber, symbolIndex: &symbolIndex, symbols: &symbols)
+            let bar = try parseRow(bytes, fieldRanges, line: lineNumber, symbolIndex: &symbolIndex, spellings: &spellings,
+                                   symbols: &symbols)
             if let last = bars.last, bar.time < last.time { sorted = false }
             bars.append(bar)
         }
@@ -103,7 +105,8 @@ enum CSVParser {
     }
 
     private static func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], line: Int,
-                                 symbolIndex: inout [Symbol: Int32], symbols: inout [Symbol]) throws -> CSVBar {
+                                 symbolIndex: inout [Symbol: Int32], spellings: inout [String: Int32],
+                                 symbols: inout [Symbol]) throws -> CSVBar {
         func fail(_ column: Int, _ reason: String) -> MarketError {
             .invalidRow(line: line, column: "\(column + 1) (\(CSVFormat.columns[column]))", reason: reason)
         }
@@ -116,16 +119,23 @@ enum CSVParser {
         }
 
         let symbolField = field(1)
-        guard let symbol = Symbol(text(bytes, symbolField)) else {
-            throw fail(1, "not a symbol (1 to 20 letters or digits): \(quoted(symbolField))")
-        }
+        let symbolText = text(bytes, symbolField)
         let index: Int32
-        if let known = symbolIndex[symbol] {
+        if let known = spellings[symbolText] {
+            // Most rows repeat a spelling already seen: skip validating and uppercasing it again.
             index = known
         } else {
-            index = Int32(symbols.count)
-            symbolIndex[symbol] = index
-            symbols.append(symbol)
+            guard let symbol = Symbol(symbolText) else {
+                throw fail(1, "not a symbol (1 to 20 letters or digits): \(quoted(symbolField))")
+            }
+            if let known = symbolIndex[symbol] {
+                index = known
+            } else {
+                index = Int32(symbols.count)
+                symbolIndex[symbol] = index
+                symbols.append(symbol)
+            }
+            spellings[symbolText] = index
         }
 
         func price(_ column: Int) throws -> FixedDecimal {

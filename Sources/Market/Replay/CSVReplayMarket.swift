@@ -77,8 +77,12 @@ public struct CSVReplayMarket: MarketSource {
     /// - Throws: `MarketError` when the file cannot be read, exceeds `maximumFileBytes`, or holds
     ///   a malformed line (the error names the line and column).
     public init(path: String, configuration: Configuration = Configuration()) throws {
-        let bytes = try Self.readFile(path, limit: configuration.maximumFileBytes)
-        try self.init(bytes: bytes, name: path, configuration: configuration)
+        let data = try Self.readFile(path, limit: configuration.maximumFileBytes)
+        // Parsed in place: a copy of a large file would double its memory.
+        self = try data.withUnsafeBytes { raw in
+            try Self(buffer: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count),
+                     name: path, configuration: configuration)
+        }
     }
 
     /// Validates replay CSV held in memory.
@@ -88,11 +92,15 @@ public struct CSVReplayMarket: MarketSource {
     ///   - configuration: Seed, intra-bar path and book options.
     /// - Throws: `MarketError` naming the line and column of the first problem.
     public init(bytes: [UInt8], name: String, configuration: Configuration = Configuration()) throws {
+        self = try bytes.withUnsafeBufferPointer { try Self(buffer: $0, name: name, configuration: configuration) }
+    }
+
+    private init(buffer: UnsafeBufferPointer<UInt8>, name: String, configuration: Configuration) throws {
         try configuration.book.validate()
         guard configuration.topLevelNotional.isFinite, configuration.topLevelNotional > 0, configuration.topLevelNotional < 1e12 else {
             throw MarketError.invalidConfiguration("the top level notional must be a positive USD amount under 10^12")
         }
-        let table = try bytes.withUnsafeBufferPointer { try CSVParser.parse($0) }
+        let table = try CSVParser.parse(buffer)
         var firstClose: [Int32: FixedDecimal] = [:]
         for bar in table.bars where firstClose[bar.symbolIndex] == nil { firstClose[bar.symbolIndex] = bar.close }
         let tableInstruments = table.symbols.enumerated().map { index, symbol in
@@ -131,7 +139,7 @@ public struct CSVReplayMarket: MarketSource {
         return Instrument(symbol: symbol, sizeDecimals: min(max(decimals, 0), 5), maxLeverage: 10)
     }
 
-    private static func readFile(_ path: String, limit: Int64) throws -> [UInt8] {
+    private static func readFile(_ path: String, limit: Int64) throws -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw MarketError.unreadableFile(path: path, reason: "no such file or no permission to read it")
         }
@@ -143,7 +151,7 @@ public struct CSVReplayMarket: MarketSource {
             // Reads at most one byte past the limit, so a file that grows meanwhile stays bounded.
             let data = try handle.read(upToCount: Int(limit) + 1) ?? Data()
             guard Int64(data.count) <= limit else { throw MarketError.fileTooLarge(path: path, bytes: Int64(data.count), limit: limit) }
-            return [UInt8](data)
+            return data
         } catch let error as MarketError {
             throw error
         } catch {

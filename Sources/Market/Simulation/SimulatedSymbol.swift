@@ -56,13 +56,13 @@ public struct SimulatedSymbol: Sendable, Hashable {
 
     /// Bitcoin near 97,000 with a deep book: the lead coin.
     public static let bitcoin = builtIn("BTC", price: 97_000, volatility: 0.6, correlation: 1,
-                                        topLevel: 30_000, openInterest: 3_000_000_000, dailyVolume: 3_000_000_000)
+                                        topLevel: 20_000, openInterest: 3_000_000_000, dailyVolume: 3_000_000_000)
     /// Ether near 3,400.
     public static let ether = builtIn("ETH", price: 3_400, volatility: 0.75, correlation: 0.8,
-                                      topLevel: 20_000, openInterest: 1_500_000_000, dailyVolume: 1_500_000_000)
+                                      topLevel: 15_000, openInterest: 1_500_000_000, dailyVolume: 1_500_000_000)
     /// Solana near 190.
     public static let solana = builtIn("SOL", price: 190, volatility: 0.9, correlation: 0.7,
-                                       topLevel: 10_000, openInterest: 500_000_000, dailyVolume: 600_000_000)
+                                       topLevel: 8_000, openInterest: 500_000_000, dailyVolume: 600_000_000)
     /// BTC, ETH and SOL, BTC first so that it leads.
     public static let defaults: [SimulatedSymbol] = [bitcoin, ether, solana]
 }

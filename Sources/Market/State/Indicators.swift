@@ -82,7 +82,10 @@ public enum Indicators {
             defer { previousClose = close }
             guard let previous = previousClose else { return nil }
             let change = close - previous
-            guard let gain = gains.update(max(change, 0)), let loss = losses.update(max(-change, 0)) else { return nil }
+            // Both averages must see every change, so neither update may be skipped.
+            let averageGain = gains.update(max(change, 0))
+            let averageLoss = losses.update(max(-change, 0))
+            guard let gain = averageGain, let loss = averageLoss else { return nil }
             let index: Double
             if loss == 0 {
                 index = gain == 0 ? 50 : 100
