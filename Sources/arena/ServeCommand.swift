@@ -100,8 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
             runtime: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath), logger: logger,
             onServerRunning: { boundPort in
                 // A line tests and scripts can wait for; with --port 0 it tells the port chosen.
-                print("arena listening on http://\(host):\(boundPort)")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("arena listening on http://\(host):\(boundPort)\n".utf8))
             })
         // Services stop in reverse order: the arena first (finishing decisions in flight and
         // ending feed streams), then the HTTP server.

@@ -158,4 +158,11 @@ public struct HelloView: Codable, Sendable, Hashable {
     public var market: String
     public var last_seq: Int64
     public var topics: [String]
+
+    public init(server: String, market: String, last_seq: Int64, topics: [String]) {
+        self.server = server
+        self.market = market
+        self.last_seq = last_seq
+        self.topics = topics
+    }
 }

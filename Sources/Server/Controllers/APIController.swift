@@ -38,7 +38,7 @@ struct APIController: Sendable {
         let generated_at: Int64?
     }
 
-    static let sortKeys: [String: (LeaderboardEntry) -> FixedDecimal] = [
+    static let sortKeys: [String: @Sendable (LeaderboardEntry) -> FixedDecimal] = [
         "return_pct": { FixedDecimal($0.return_pct) ?? .zero },
         "equity": { FixedDecimal($0.equity) ?? .zero },
         "pnl": { FixedDecimal($0.pnl) ?? .zero },
