@@ -1,0 +1,42 @@
+public import ArenaCore
+
+/// A seeded SplitMix64 generator: the exchange's only source of randomness, so that the same
+/// seed and inputs give the same events on every machine.
+public struct RandomSource: Sendable, Hashable {
+    private var state: UInt64
+
+    /// Creates a generator whose whole sequence follows from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// Returns the next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+
+    /// Returns a fraction uniformly drawn from 0 (inclusive) to 1 (exclusive) at eight decimals.
+    public mutating func nextFraction() -> FixedDecimal {
+        FixedDecimal(raw: Int64(next() % UInt64(FixedDecimal.unit)))
+    }
+
+    /// Returns a value uniformly drawn from `range` at eight decimals.
+    public mutating func next(in range: ClosedRange<FixedDecimal>) -> FixedDecimal {
+        let width = UInt64(range.upperBound.raw - range.lowerBound.raw) + 1
+        return FixedDecimal(raw: range.lowerBound.raw + Int64(next() % width))
+    }
+
+    /// Returns a whole number uniformly drawn from `range`.
+    public mutating func next(in range: ClosedRange<Int64>) -> Int64 {
+        let width = UInt64(range.upperBound - range.lowerBound) + 1
+        return range.lowerBound + Int64(next() % width)
+    }
+
+    /// Returns true with probability `probability` (a fraction from 0 to 1).
+    public mutating func chance(_ probability: FixedDecimal) -> Bool {
+        guard probability.isPositive else { return false }
+        return nextFraction() < probability
+    }
+}
