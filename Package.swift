@@ -82,7 +82,8 @@ let package = Package(
             ],
             path: "bench",
             exclude: ["README.md"],
-            swiftSettings: swiftSettings
+            // `@main` in main.swift needs -parse-as-library once the target has a second file.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
 
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),

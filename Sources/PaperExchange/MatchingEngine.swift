@@ -2,8 +2,11 @@ public import ArenaCore
 
 /// One execution against the book: a price and the size taken there.
 public struct Execution: Sendable, Hashable {
+    /// The price of the level taken.
     public var price: FixedDecimal
+    /// The size taken there.
     public var size: FixedDecimal
+    /// Creates an execution.
     public init(price: FixedDecimal, size: FixedDecimal) { self.price = price; self.size = size }
 }
 
@@ -53,7 +56,7 @@ public struct MatchingEngine: Sendable {
     @discardableResult
     public mutating func take(_ symbol: Symbol, taker side: Side, size: FixedDecimal, limit: FixedDecimal?,
                               strictly: Bool = false, into executions: inout [Execution]) -> FixedDecimal {
-        guard size.isPositive, books[symbol] != nil else { return .zero }
+        guard size.isPositive else { return .zero }
         return books[symbol]?.take(side: side, size: size, limit: limit, strictly: strictly, into: &executions) ?? .zero
     }
 }

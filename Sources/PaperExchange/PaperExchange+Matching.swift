@@ -95,9 +95,8 @@ extension PaperExchange {
     /// the random source only when a realism profile is set.
     mutating func preMatchRejection(of order: Order, terms: MatchingTerms, instrument: Instrument) -> String? {
         let request = order.request
-        guard let quote = matching.quote(for: request.symbol), quote.mid.isPositive else {
-            return RejectionReason.noMarket(request.symbol)
-        }
+        // Every caller computed the terms from a quote it had; non-positive prices mean it had none.
+        guard terms.limit.isPositive, terms.marginPrice.isPositive else { return RejectionReason.noMarket(request.symbol) }
         if request.reduceOnly, reducibleSize(request.symbol, side: request.side).isZero {
             return RejectionReason.reduceOnlyIncreases
         }

@@ -288,14 +288,10 @@ public struct PaperExchange: Sendable {
         let side = order.request.side
         let fee = explicitFee ?? fees.fee(price: execution.price, size: execution.size, liquidity: liquidity)
         let leverage = leverage(for: symbol)
-        var position = positions[symbol] ?? Position(symbol: symbol, leverage: leverage)
-        let realized = position.apply(side: side, size: execution.size, price: execution.price)
-        position.leverage = leverage
-        if position.isFlat {
-            positions[symbol] = nil
-        } else {
-            positions[symbol] = position
-        }
+        // One dictionary access in place: this runs for every fill.
+        let (realized, isFlat) = positions[symbol, default: Position(symbol: symbol, leverage: leverage)]
+            .apply(side: side, size: execution.size, price: execution.price, leverage: leverage)
+        if isFlat { positions[symbol] = nil }
         cash += realized - fee
         ledger.realizedPnl += realized
         ledger.fees += fee
@@ -304,5 +300,14 @@ public struct PaperExchange: Sendable {
                         isLiquidation: isLiquidation)
         order.record(fill)
         events.append(.filled(fill))
+    }
+}
+
+extension Position {
+    /// Applies a fill, sets the leverage, and returns the realised PnL and whether the position is now flat.
+    mutating func apply(side: Side, size fillSize: FixedDecimal, price: FixedDecimal, leverage: Int) -> (FixedDecimal, Bool) {
+        let realized = apply(side: side, size: fillSize, price: price)
+        self.leverage = leverage
+        return (realized, isFlat)
     }
 }

@@ -21,22 +21,25 @@ extension Instrument {
         let binaryProduct = Self.binary(reference) * binaryFactor
         let significant = Self.roundLikeBinary(exact, binary: binaryProduct,
                                                step: Self.significantFigureStep(exact, figures: Self.maximumSignificantFigures))
-        var decimalStep: Int64 = 1
-        for _ in 0..<(FixedDecimal.scale - min(priceDecimals, FixedDecimal.scale)) { decimalStep *= 10 }
+        let decimalStep = Self.powersOfTen[FixedDecimal.scale - min(priceDecimals, FixedDecimal.scale)]
         return Self.roundLikeBinary(significant, binary: Self.binary(significant), step: decimalStep)
     }
 
     /// The nearest binary float to a decimal, as Python's `float("…")` gives.
     static func binary(_ value: FixedDecimal) -> Double { Double(value.raw) / Double(FixedDecimal.unit) }
 
+    /// Powers of ten that fit in an Int64, for digit counts without division loops.
+    static let powersOfTen: [Int64] = (0...18).map { exponent in
+        var value: Int64 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
     /// The raw step that keeps `figures` significant figures of a positive value (at least 1 raw unit).
     static func significantFigureStep(_ value: FixedDecimal, figures: Int) -> Int64 {
-        var digits = 0
-        var remaining = value.raw
-        while remaining > 0 { digits += 1; remaining /= 10 }
-        var step: Int64 = 1
-        for _ in 0..<max(0, digits - figures) { step *= 10 }
-        return step
+        var digits = 1
+        while digits < powersOfTen.count, value.raw >= powersOfTen[digits] { digits += 1 }
+        return powersOfTen[max(0, digits - figures)]
     }
 
     /// Rounds a positive `exact` value to a multiple of `step` raw units, to the nearest; on an exact
