@@ -82,8 +82,7 @@ let package = Package(
             ],
             path: "bench",
             exclude: ["README.md"],
-            // `@main` in main.swift needs -parse-as-library once the target has a second file.
-            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+            swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
