@@ -53,14 +53,26 @@ final class ArenaProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.output += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
-        }
         try process.run()
+        // A plain read loop: Foundation's readabilityHandler traps on EINTR.
+        let descriptor = pipe.fileHandleForReading.fileDescriptor
+        let reader = Thread { [weak self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    guard let self else { return }
+                    self.lock.lock()
+                    self.output += String(decoding: buffer[0..<count], as: UTF8.self)
+                    self.lock.unlock()
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+        reader.start()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let port = listeningPort() {

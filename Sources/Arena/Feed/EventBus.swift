@@ -41,7 +41,8 @@ public final class EventBus: Sendable {
     public func publish<Payload: Encodable>(_ topic: FeedTopic, accountID: AccountID? = nil, time: Timestamp,
                                             data: Payload, persist: Bool = true) -> FeedMessage {
         let dataJSON = JSON.encode(data)
-        return state.withLock { state in
+        var dropped: [AsyncStream<FeedMessage>.Continuation] = []
+        let message = state.withLock { state in
             state.lastSeq += 1
             let seq = state.lastSeq
             var json = "{\"type\":\"\(topic.rawValue)\",\"seq\":\(seq),\"ts\":\(time.milliseconds)"
@@ -59,10 +60,13 @@ public final class EventBus: Sendable {
                 }
             }
             for id in overflowed {
-                state.subscribers.removeValue(forKey: id)?.continuation.finish()
+                if let subscriber = state.subscribers.removeValue(forKey: id) { dropped.append(subscriber.continuation) }
             }
             return message
         }
+        // Finishing runs the stream's termination handler, which takes the lock: do it outside.
+        for continuation in dropped { continuation.finish() }
+        return message
     }
 
     /// Subscribes to messages matching `filter`, holding at most `queueLimit` undelivered ones.
