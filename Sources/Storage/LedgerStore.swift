@@ -107,7 +107,10 @@ public struct LedgerStore: Sendable {
             initialCapital: try decimal("initial_capital"), riskLimits: row["risk_limits"],
             status: try enumValue("status", AccountStatus.self), cash: try decimal("cash"),
             totals: LedgerTotals(realizedPnl: try decimal("realized_pnl"), feesPaid: try decimal("fees_paid"),
-                                 funding: try decimal("funding"), fillCount: row["fill_count"]),
+                                 funding: try decimal("funding"), fillCount: row["fill_count"], volume: try decimal("volume"),
+                                 closedTrades: row["closed_trades"], winningTrades: row["winning_trades"],
+                                 biggestWin: (row["biggest_win"] as String?).flatMap(FixedDecimal.init),
+                                 biggestLoss: (row["biggest_loss"] as String?).flatMap(FixedDecimal.init)),
             driverState: row["driver_state"], orderSequence: UInt64(max(0, sequence)),
             createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]))
     }
@@ -212,12 +215,14 @@ public struct LedgerStore: Sendable {
             }
         }
         try db.cachedStatement(sql: """
-            UPDATE accounts SET cash = ?, realized_pnl = ?, fees_paid = ?, funding = ?, fill_count = ?,
+            UPDATE accounts SET cash = ?, realized_pnl = ?, fees_paid = ?, funding = ?, fill_count = ?, volume = ?,
+                closed_trades = ?, winning_trades = ?, biggest_win = ?, biggest_loss = ?,
                 order_sequence = MAX(order_sequence, ?), updated_at = ? WHERE id = ?
             """).execute(arguments: [
                 record.cash.description, record.totals.realizedPnl.description, record.totals.feesPaid.description,
-                record.totals.funding.description, record.totals.fillCount, Int64(clamping: record.orderSequence),
-                record.time.milliseconds, account])
+                record.totals.funding.description, record.totals.fillCount, record.totals.volume.description,
+                record.totals.closedTrades, record.totals.winningTrades, record.totals.biggestWin?.description,
+                record.totals.biggestLoss?.description, Int64(clamping: record.orderSequence), record.time.milliseconds, account])
     }
 
     static func upsertOrder(_ db: Database, _ order: Order, account: Int64, decisionID: Int64?, mode: AccountMode) throws {
@@ -334,13 +339,6 @@ public struct LedgerStore: Sendable {
                 EventRecord(seq: row["seq"], type: row["type"], accountID: (row["account_id"] as Int64?).map(AccountID.init),
                             time: Timestamp(milliseconds: row["time"]), payload: row["payload"])
             }
-        }
-    }
-
-    /// The number of decisions recorded for an account.
-    public func decisionCount(of id: AccountID) throws -> Int {
-        try database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decisions WHERE account_id = ?", arguments: [id.rawValue]) ?? 0
         }
     }
 

@@ -32,13 +32,32 @@ public struct LedgerTotals: Sendable, Hashable {
     /// Net funding: positive was received.
     public var funding: FixedDecimal
     public var fillCount: Int
+    /// Traded notional, in USD.
+    public var volume: FixedDecimal
+    /// Fills that closed (part of) a position.
+    public var closedTrades: Int
+    /// Closing fills whose realised PnL beat their fee.
+    public var winningTrades: Int
+    /// The best and worst closing fill, realised PnL net of its fee.
+    public var biggestWin: FixedDecimal?
+    public var biggestLoss: FixedDecimal?
 
-    public init(realizedPnl: FixedDecimal = .zero, feesPaid: FixedDecimal = .zero, funding: FixedDecimal = .zero, fillCount: Int = 0) {
+    public init(realizedPnl: FixedDecimal = .zero, feesPaid: FixedDecimal = .zero, funding: FixedDecimal = .zero, fillCount: Int = 0,
+                volume: FixedDecimal = .zero, closedTrades: Int = 0, winningTrades: Int = 0, biggestWin: FixedDecimal? = nil,
+                biggestLoss: FixedDecimal? = nil) {
         self.realizedPnl = realizedPnl
         self.feesPaid = feesPaid
         self.funding = funding
         self.fillCount = fillCount
+        self.volume = volume
+        self.closedTrades = closedTrades
+        self.winningTrades = winningTrades
+        self.biggestWin = biggestWin
+        self.biggestLoss = biggestLoss
     }
+
+    /// The share of closed trades that won, or nil before the first.
+    public var winRate: Double? { closedTrades == 0 ? nil : Double(winningTrades) / Double(closedTrades) }
 
     /// Adds what `events` did to the ledger.
     public mutating func add(_ events: [ExchangeEvent]) {
@@ -48,6 +67,14 @@ public struct LedgerTotals: Sendable, Hashable {
                 realizedPnl += fill.realizedPnl
                 feesPaid += fill.fee
                 fillCount += 1
+                volume += fill.notional
+                if !fill.realizedPnl.isZero {
+                    let net = fill.realizedPnl - fill.fee
+                    closedTrades += 1
+                    if net.isPositive { winningTrades += 1 }
+                    if net > (biggestWin ?? .zero) { biggestWin = net }
+                    if net < (biggestLoss ?? .zero) { biggestLoss = net }
+                }
             case .fundingPaid(let payment):
                 funding += payment.amount
             case .orderUpdated, .liquidated:

@@ -49,7 +49,7 @@ struct AccountRunnerTests {
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: decision), executor: executor,
                                    limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, ledger: test.ledger, bus: bus,
-                                   leaderboard: Leaderboard(), instruments: Instrument.defaults, decisionCount: 0,
+                                   leaderboard: Leaderboard(), instruments: Instrument.defaults,
                                    logger: Logger(label: "test"))
         return (runner, record, bus)
     }

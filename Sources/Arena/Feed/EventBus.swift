@@ -11,7 +11,7 @@ import Synchronization
 public final class EventBus: Sendable {
     private struct Subscriber {
         let continuation: AsyncStream<FeedMessage>.Continuation
-        let filter: FeedFilter
+        var filter: FeedFilter
         let subscription: FeedSubscription
     }
 
@@ -72,17 +72,22 @@ public final class EventBus: Sendable {
     /// Subscribes to messages matching `filter`, holding at most `queueLimit` undelivered ones.
     public func subscribe(filter: FeedFilter, queueLimit: Int) -> (FeedSubscription, AsyncStream<FeedMessage>) {
         let (stream, continuation) = AsyncStream<FeedMessage>.makeStream(bufferingPolicy: .bufferingOldest(max(1, queueLimit)))
-        let subscription = FeedSubscription()
-        let id = state.withLock { state in
+        let (id, subscription) = state.withLock { state in
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
+            let subscription = FeedSubscription(id: id)
             state.subscribers[id] = Subscriber(continuation: continuation, filter: filter, subscription: subscription)
-            return id
+            return (id, subscription)
         }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
         }
         return (subscription, stream)
+    }
+
+    /// Replaces what a subscription receives from now on.
+    public func update(_ subscription: FeedSubscription, filter: FeedFilter) {
+        state.withLock { $0.subscribers[subscription.id]?.filter = filter }
     }
 
     /// Takes the messages not yet written to the database.
@@ -124,8 +129,9 @@ public struct FeedFilter: Sendable, Hashable {
 
 /// A handle on one subscription: tells whether it was closed for falling behind.
 public final class FeedSubscription: Sendable {
+    let id: UInt64
     private let overflowed = Atomic<Bool>(false)
-    init() {}
+    init(id: UInt64) { self.id = id }
     func markOverflowed() { overflowed.store(true, ordering: .relaxed) }
     /// Why the subscription ended, if the bus ended it.
     public var closeReason: String? {

@@ -4,7 +4,7 @@ import ArenaCore
 public enum FeedTopic: String, Sendable, Hashable, Codable, CaseIterable {
     case hello, order, fill, decision, snapshot, price
     case modeChange = "mode_change"
-    case alert, leaderboard, funding, liquidation
+    case alert, leaderboard, funding
 }
 
 /// One message of the feed, already encoded: the same bytes go to every client and into the

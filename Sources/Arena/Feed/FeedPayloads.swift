@@ -119,7 +119,7 @@ public struct SnapshotView: Codable, Sendable, Hashable {
     public var cash: String
     public var unrealized_pnl: String
     public var margin_used: String
-    public var return_pct: String
+    public var return_pct: Double
     public var time: Int64
 }
 
@@ -165,4 +165,30 @@ public struct HelloView: Codable, Sendable, Hashable {
         self.last_seq = last_seq
         self.topics = topics
     }
+}
+
+/// Something an operator should see: a liquidation, a halted account, a market fallback.
+public struct AlertView: Codable, Sendable, Hashable {
+    public var kind: String
+    public var message: String
+    public var account_value: String?
+    public var maintenance_margin: String?
+
+    public init(kind: String, message: String, account_value: String? = nil, maintenance_margin: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.account_value = account_value
+        self.maintenance_margin = maintenance_margin
+    }
+}
+
+/// The compact ranking sent at most once a second.
+public struct RankingView: Codable, Sendable, Hashable {
+    public struct Line: Codable, Sendable, Hashable {
+        public var account_id: Int64
+        public var name: String
+        public var equity: String
+        public var return_pct: Double
+    }
+    public var ranking: [Line]
 }

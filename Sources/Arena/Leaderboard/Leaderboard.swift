@@ -1,7 +1,8 @@
 import ArenaCore
 import Synchronization
 
-/// One account's line on the leaderboard.
+/// One account's line on the leaderboard. Money is exact decimal text; ratios and statistics are
+/// numbers.
 public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var account_id: Int64
     public var name: String
@@ -14,20 +15,45 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var initial_capital: String
     public var equity: String
     public var cash: String
-    public var return_pct: String
+    public var return_pct: Double
     /// Equity minus initial capital.
     public var pnl: String
     public var realized_pnl: String
     public var unrealized_pnl: String
     public var fees: String
+    /// Net funding: positive was received.
     public var funding: String
+    /// Fills.
     public var trades: Int
+    /// Fills that closed (part of) a position.
+    public var closed_trades: Int
+    /// Share of closed trades whose PnL beat their fee, in percent; nil before the first.
+    public var win_rate: Double?
+    public var biggest_win: String?
+    public var biggest_loss: String?
+    /// Sharpe ratio of per-snapshot returns, annualised; `sharpe_basis` says how.
+    public var sharpe: Double?
+    public var sharpe_basis: String
+    /// Deepest fall from the high-water mark, in percent.
+    public var max_drawdown_pct: Double
+    /// Traded notional in USD.
+    public var volume: String
+    public var account_age_seconds: Int64
+    /// Mean of margin used over equity across snapshots.
+    public var avg_risk_ratio: Double?
     public var decisions: Int
+    /// Share of decisions that traded nothing, in percent.
+    public var hold_ratio: Double?
+    public var failed_decisions: Int
+    public var rejected_decisions: Int
+    public var prompt_tokens: Int
+    public var completion_tokens: Int
+    /// What the account's model calls cost, in USD.
+    public var llm_cost: String
+    /// LLM cost per percentage point of return; nil unless the return is positive and there was a cost.
+    public var cost_per_return_pct: String?
     public var open_positions: Int
     public var updated_at: Int64
-
-    /// The return as a number, for sorting.
-    var returnValue: FixedDecimal { FixedDecimal(return_pct) ?? .zero }
 }
 
 /// The live leaderboard: each runner writes its own line after every change; readers take a
@@ -50,8 +76,7 @@ public final class Leaderboard: Sendable {
     /// The lines, best return first (ties by account id).
     public func ranked() -> [LeaderboardEntry] {
         entries.withLock { Array($0.values) }.sorted { a, b in
-            let (ra, rb) = (a.returnValue, b.returnValue)
-            return ra != rb ? ra > rb : a.account_id < b.account_id
+            a.return_pct != b.return_pct ? a.return_pct > b.return_pct : a.account_id < b.account_id
         }
     }
 

@@ -20,7 +20,9 @@ public actor AccountRunner {
 
     private var orderSequence: UInt64
     private var totals: LedgerTotals
-    private var decisionCount: Int
+    private var decisionSummary: DecisionSummary
+    private var equityStatistics: EquityStatistics
+    private let snapshotIntervalMilliseconds: Int64
     private var callNumber = 0
     private var startedAt: Timestamp?
     private var lastMarket: MarketSnapshot?
@@ -29,8 +31,9 @@ public actor AccountRunner {
     public nonisolated let intervalMilliseconds: Int64
 
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
-         ledger: LedgerStore, bus: EventBus, leaderboard: Leaderboard, instruments: [Symbol: Instrument], decisionCount: Int,
-         logger: Logger) {
+         ledger: LedgerStore, bus: EventBus, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
+         decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
+         snapshotIntervalMilliseconds: Int64 = 5_000, logger: Logger) {
         id = record.id
         self.record = record
         self.driver = driver
@@ -42,7 +45,9 @@ public actor AccountRunner {
         self.instruments = instruments
         orderSequence = record.orderSequence
         totals = record.totals
-        self.decisionCount = decisionCount
+        self.decisionSummary = decisionSummary
+        self.equityStatistics = equityStatistics
+        self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
         self.intervalMilliseconds = intervalMilliseconds
         var logger = logger
         logger[metadataKey: "account.id"] = "\(record.id)"
@@ -154,7 +159,7 @@ public actor AccountRunner {
     private func storeDecision(_ decision: DecisionRecord, justification: String?, actions: [String]) -> Int64? {
         do {
             let decisionID = try ledger.recordDecision(decision)
-            decisionCount += 1
+            decisionSummary.add(decision)
             bus.publish(.decision, accountID: id, time: decision.time, data: DecisionView(
                 id: decisionID, account_id: id.rawValue, driver: decision.driverKind, model: decision.model,
                 outcome: decision.outcome.rawValue, rejection_reason: decision.rejectionReason, justification: justification,
@@ -183,6 +188,8 @@ public actor AccountRunner {
             // The venue already acted; the ledger must not silently diverge from it.
             logger.critical("could not record an execution; halting the account", metadata: ["error": "\(error)"])
             record.status = .halted
+            bus.publish(.alert, accountID: id, time: time, data: AlertView(
+                kind: "halted", message: "\(record.name) was halted: its ledger could not be written. Check the database and restart."))
         }
         let mode = executor.mode
         for event in events {
@@ -201,45 +208,67 @@ public actor AccountRunner {
                     amount: payment.amount.description, time: payment.time.milliseconds))
             case .liquidated(let liquidation):
                 logger.warning("account liquidated", metadata: ["account_value": "\(liquidation.accountValue)"])
-                bus.publish(.liquidation, accountID: id, time: liquidation.time, data: [
-                    "account_value": liquidation.accountValue.description,
-                    "maintenance_margin": liquidation.maintenanceMargin.description,
-                ])
+                bus.publish(.alert, accountID: id, time: liquidation.time, data: AlertView(
+                    kind: "liquidation", message: "\(record.name) was liquidated: account value \(liquidation.accountValue) fell below maintenance margin \(liquidation.maintenanceMargin).",
+                    account_value: liquidation.accountValue.description, maintenance_margin: liquidation.maintenanceMargin.description))
             }
         }
     }
 
     // MARK: Snapshots and the leaderboard
 
-    /// Takes an equity point for the curve and publishes it.
-    public func snapshot(time: Timestamp) async -> SnapshotRecord {
+    /// Takes an equity point for the curve, folds it into the statistics and publishes it;
+    /// returns the point and the statistics to store with it.
+    public func snapshot(time: Timestamp) async -> (SnapshotRecord, String) {
         let state = await executor.state()
         let snapshot = SnapshotRecord(accountID: id, time: time, equity: state.equity, cash: state.cash,
                                       unrealizedPnl: state.unrealizedPnl, marginUsed: state.marginUsed)
+        equityStatistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
         bus.publish(.snapshot, accountID: id, time: time, data: SnapshotView(
             account_id: id.rawValue, equity: state.equity.description, cash: state.cash.description,
             unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
-            return_pct: returnPercent(state.equity).description, time: time.milliseconds))
-        return snapshot
+            return_pct: returnPercent(state.equity), time: time.milliseconds))
+        refreshLeaderboard(state: state, time: time)
+        return (snapshot, JSON.encode(equityStatistics))
     }
 
-    private func returnPercent(_ equity: FixedDecimal) -> FixedDecimal {
-        guard record.initialCapital.isPositive else { return .zero }
-        return ((equity - record.initialCapital) * FixedDecimal(100) / record.initialCapital).rounded(decimals: 4)
+    private func returnPercent(_ equity: FixedDecimal) -> Double {
+        guard record.initialCapital.isPositive else { return 0 }
+        return ((equity - record.initialCapital) * FixedDecimal(100) / record.initialCapital).rounded(decimals: 4).doubleValue
     }
 
     private func refreshLeaderboard(time: Timestamp) async {
-        let state = await executor.state()
+        refreshLeaderboard(state: await executor.state(), time: time)
+    }
+
+    private func refreshLeaderboard(state: AccountState, time: Timestamp) {
+        let returnPct = returnPercent(state.equity)
+        let cost = decisionSummary.costUSD
+        var costPerReturn: String?
+        if cost.isPositive, returnPct > 0, let percent = FixedDecimal(approximating: returnPct), percent.isPositive {
+            costPerReturn = (cost / percent).rounded(decimals: 6).description
+        }
+        let decisions = decisionSummary.decisions
         leaderboard.update(LeaderboardEntry(
             account_id: id.rawValue, name: record.name, driver: record.driverKind, provider: record.provider, model: record.model,
             mode: executor.mode.rawValue, network: record.network.rawValue, status: record.status.rawValue,
             initial_capital: record.initialCapital.description, equity: state.equity.rounded(decimals: 6).description,
-            cash: state.cash.rounded(decimals: 6).description, return_pct: returnPercent(state.equity).description,
+            cash: state.cash.rounded(decimals: 6).description, return_pct: returnPct,
             pnl: (state.equity - record.initialCapital).rounded(decimals: 6).description,
             realized_pnl: totals.realizedPnl.description, unrealized_pnl: state.unrealizedPnl.rounded(decimals: 6).description,
             fees: totals.feesPaid.description, funding: totals.funding.description, trades: totals.fillCount,
-            decisions: decisionCount, open_positions: state.positions.values.filter { !$0.isFlat }.count,
-            updated_at: time.milliseconds))
+            closed_trades: totals.closedTrades, win_rate: totals.winRate.map { $0 * 100 },
+            biggest_win: totals.biggestWin?.description, biggest_loss: totals.biggestLoss?.description,
+            sharpe: equityStatistics.sharpeRatio(snapshotIntervalMilliseconds: snapshotIntervalMilliseconds),
+            sharpe_basis: "returns between equity snapshots every \(snapshotIntervalMilliseconds / 1000) s, risk-free rate 0, annualised by the square root of snapshot periods per year",
+            max_drawdown_pct: equityStatistics.maxDrawdown * 100, volume: totals.volume.description,
+            account_age_seconds: max(0, (time.milliseconds - record.createdAt.milliseconds) / 1000),
+            avg_risk_ratio: equityStatistics.averageRiskRatio, decisions: decisions,
+            hold_ratio: decisions == 0 ? nil : Double(decisionSummary.holds) * 100 / Double(decisions),
+            failed_decisions: decisionSummary.failed, rejected_decisions: decisionSummary.rejected,
+            prompt_tokens: decisionSummary.promptTokens, completion_tokens: decisionSummary.completionTokens,
+            llm_cost: cost.description, cost_per_return_pct: costPerReturn,
+            open_positions: state.positions.values.filter { !$0.isFlat }.count, updated_at: time.milliseconds))
     }
 
     /// The account's state now, for the API.

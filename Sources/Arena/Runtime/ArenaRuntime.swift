@@ -83,7 +83,10 @@ public final class ArenaRuntime: Service, Sendable {
         let runner = AccountRunner(
             record: record, driver: driver, executor: executor, limits: limits,
             intervalMilliseconds: Int64(settings.intervalSeconds) * 1000, ledger: ledger, bus: bus, leaderboard: leaderboard,
-            instruments: instruments, decisionCount: try ledger.decisionCount(of: record.id), logger: logger)
+            instruments: instruments, decisionSummary: try ledger.decisionSummary(of: record.id),
+            equityStatistics: try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
+                ?? EquityStatistics(),
+            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, logger: logger)
         runners.withLock { $0[record.id] = runner }
     }
 
@@ -128,6 +131,7 @@ public final class ArenaRuntime: Service, Sendable {
             group.addTask { await self.flushEventsUntilStopped() }
             var nextDue: [AccountID: Int64] = [:]
             var nextSnapshotAt: Int64?
+            var nextRankingAt = ContinuousClock.now
             var origin: (market: Int64, wall: ContinuousClock.Instant)?
             while !isStopping {
                 let snapshot: MarketSnapshot
@@ -188,6 +192,12 @@ public final class ArenaRuntime: Service, Sendable {
                         }
                     }
                 }
+                if ContinuousClock.now >= nextRankingAt {
+                    nextRankingAt = ContinuousClock.now + .seconds(1)
+                    bus.publish(.leaderboard, time: snapshot.time, data: RankingView(ranking: leaderboard.ranked().map {
+                        RankingView.Line(account_id: $0.account_id, name: $0.name, equity: $0.equity, return_pct: $0.return_pct)
+                    }))
+                }
                 if now >= nextSnapshotAt ?? now {
                     nextSnapshotAt = now + configuration.snapshotIntervalMilliseconds
                     await takeSnapshots(of: runners, at: snapshot.time)
@@ -207,10 +217,15 @@ public final class ArenaRuntime: Service, Sendable {
 
     private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp) async {
         var records: [SnapshotRecord] = []
+        var metrics: [AccountID: String] = [:]
         records.reserveCapacity(runners.count)
-        for runner in runners { records.append(await runner.snapshot(time: time)) }
+        for runner in runners {
+            let (record, statistics) = await runner.snapshot(time: time)
+            records.append(record)
+            metrics[runner.id] = statistics
+        }
         do {
-            try ledger.recordSnapshots(records)
+            try ledger.recordSnapshots(records, metrics: metrics, now: time)
         } catch {
             logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])
         }

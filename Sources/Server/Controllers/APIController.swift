@@ -38,18 +38,47 @@ struct APIController: Sendable {
         let generated_at: Int64?
     }
 
-    static let sortKeys: [String: @Sendable (LeaderboardEntry) -> FixedDecimal] = [
-        "return_pct": { FixedDecimal($0.return_pct) ?? .zero },
-        "equity": { FixedDecimal($0.equity) ?? .zero },
-        "pnl": { FixedDecimal($0.pnl) ?? .zero },
-        "realized_pnl": { FixedDecimal($0.realized_pnl) ?? .zero },
-        "unrealized_pnl": { FixedDecimal($0.unrealized_pnl) ?? .zero },
-        "fees": { FixedDecimal($0.fees) ?? .zero },
-        "funding": { FixedDecimal($0.funding) ?? .zero },
-        "trades": { FixedDecimal($0.trades) },
-        "decisions": { FixedDecimal($0.decisions) },
-        "account_id": { FixedDecimal(Int($0.account_id)) },
+    /// How a leaderboard column sorts.
+    enum SortKey: Sendable {
+        case number(@Sendable (LeaderboardEntry) -> Double?)
+        case text(@Sendable (LeaderboardEntry) -> String?)
+    }
+
+    /// Every sortable column; missing values sort last whichever the order.
+    static let sortKeys: [String: SortKey] = [
+        "account_id": .number { Double($0.account_id) }, "name": .text(\.name), "driver": .text(\.driver),
+        "provider": .text(\.provider), "model": .text(\.model), "mode": .text(\.mode), "status": .text(\.status),
+        "equity": .number { Double($0.equity) }, "cash": .number { Double($0.cash) }, "return_pct": .number(\.return_pct),
+        "pnl": .number { Double($0.pnl) }, "realized_pnl": .number { Double($0.realized_pnl) },
+        "unrealized_pnl": .number { Double($0.unrealized_pnl) }, "fees": .number { Double($0.fees) },
+        "funding": .number { Double($0.funding) }, "trades": .number { Double($0.trades) },
+        "closed_trades": .number { Double($0.closed_trades) }, "win_rate": .number(\.win_rate),
+        "biggest_win": .number { $0.biggest_win.flatMap(Double.init) }, "biggest_loss": .number { $0.biggest_loss.flatMap(Double.init) },
+        "sharpe": .number(\.sharpe), "max_drawdown_pct": .number(\.max_drawdown_pct), "volume": .number { Double($0.volume) },
+        "account_age_seconds": .number { Double($0.account_age_seconds) }, "avg_risk_ratio": .number(\.avg_risk_ratio),
+        "decisions": .number { Double($0.decisions) }, "hold_ratio": .number(\.hold_ratio),
+        "failed_decisions": .number { Double($0.failed_decisions) }, "rejected_decisions": .number { Double($0.rejected_decisions) },
+        "llm_cost": .number { Double($0.llm_cost) }, "cost_per_return_pct": .number { $0.cost_per_return_pct.flatMap(Double.init) },
+        "open_positions": .number { Double($0.open_positions) },
     ]
+
+    /// Whether `a` comes before `b` by `key` in `order`, missing values last, ties by account id.
+    static func precedes(_ a: LeaderboardEntry, _ b: LeaderboardEntry, by key: SortKey, descending: Bool) -> Bool {
+        func compare<T: Comparable>(_ x: T?, _ y: T?) -> Bool? {
+            switch (x, y) {
+            case (nil, nil): return nil
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let x?, let y?): return x == y ? nil : (descending ? x > y : x < y)
+            }
+        }
+        let result: Bool?
+        switch key {
+        case .number(let value): result = compare(value(a), value(b))
+        case .text(let value): result = compare(value(a), value(b))
+        }
+        return result ?? (a.account_id < b.account_id)
+    }
 
     func leaderboard(_ request: Request) throws -> JSONResponse {
         let query = request.uri.queryParameters
@@ -63,11 +92,7 @@ struct APIController: Sendable {
         guard ["paper", "live", "all"].contains(mode) else { throw APIError(.badRequest, "Unknown mode; allowed: paper, live, all.") }
         var entries = runtime.leaderboard.ranked()
         if mode != "all" { entries = entries.filter { $0.mode == mode } }
-        entries.sort { a, b in
-            let (ka, kb) = (key(a), key(b))
-            if ka == kb { return a.account_id < b.account_id }
-            return order == "desc" ? ka > kb : ka < kb
-        }
+        entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
         return JSONResponse(LeaderboardBody(entries: entries, sort_by: sortBy, order: order, mode: mode,
                                             market: runtime.marketDescription,
                                             generated_at: runtime.latestMarket?.time.milliseconds))
@@ -86,15 +111,7 @@ struct APIController: Sendable {
         guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
         let id = AccountID(raw)
         guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(raw).") }
-        var positions: [PositionView] = []
-        if let runner = runtime.runner(id) {
-            let state = await runner.accountState()
-            let marks = await runner.marks
-            positions = state.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol }
-                .map { PositionView(position: $0, mark: marks[$0.symbol]) }
-        } else {
-            positions = try runtime.ledger.positions(of: id).map { PositionView(position: $0, mark: nil) }
-        }
+        let positions = try await runtime.positionViews(of: id)
         let orders = try runtime.ledger.recentOrders(of: id, limit: 50).map {
             OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order)
         }

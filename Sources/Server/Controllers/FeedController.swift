@@ -1,4 +1,5 @@
 import Arena
+import Foundation
 import ArenaCore
 import Hummingbird
 import HummingbirdWebSocket
@@ -27,7 +28,42 @@ struct FeedController: Sendable {
         }
     }
 
-    struct QueryError: Error {}
+    struct QueryError: Error {
+        var message = "Invalid feed query: topics must be feed types, accounts positive ids, after_seq a non-negative integer."
+    }
+
+    static let maximumClientMessageBytes = 16_384
+
+    /// A reply to a client message; it carries no seq because it is not part of the feed.
+    static func controlMessage(_ type: String, _ data: [String: [String]]) -> String {
+        "{\"type\":\"\(type)\",\"data\":\(JSON.encode(data))}"
+    }
+
+    struct SubscribeMessage: Decodable {
+        let op: String
+        let topics: [String]?
+        let accounts: [Int64]?
+    }
+
+    /// Parses `{"op":"subscribe","topics":[...],"accounts":[...]}`; empty or absent lists mean all.
+    static func parseSubscription(_ text: String) -> Result<FeedFilter, QueryError> {
+        guard let message = try? JSONDecoder().decode(SubscribeMessage.self, from: Data(text.utf8)) else {
+            return .failure(QueryError(message: "Messages must be JSON like {\"op\":\"subscribe\",\"topics\":[\"fill\"],\"accounts\":[1]}."))
+        }
+        guard message.op == "subscribe" else { return .failure(QueryError(message: "Unknown op; the only op is subscribe.")) }
+        var filter = FeedFilter()
+        for name in message.topics ?? [] {
+            guard let topic = FeedTopic(rawValue: name) else {
+                return .failure(QueryError(message: "Unknown topic; topics are \(FeedTopic.allCases.map(\.rawValue).joined(separator: ", "))."))
+            }
+            filter.topics.insert(topic)
+        }
+        for raw in message.accounts ?? [] {
+            guard raw > 0 else { return .failure(QueryError(message: "Account ids are positive integers.")) }
+            filter.accounts.insert(AccountID(raw))
+        }
+        return .success(filter)
+    }
 
     static func parse(_ query: Parameters) -> Result<(FeedFilter, Int64?), QueryError> {
         var filter = FeedFilter()
@@ -74,8 +110,22 @@ struct FeedController: Sendable {
         let resumeAfter = lastSent
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Reading keeps control frames (ping, close) flowing; client messages are ignored.
-                for try await _ in inbound {}
+                // Client messages change the subscription: {"op":"subscribe","topics":[...],"accounts":[...]}.
+                for try await message in inbound.messages(maxSize: Self.maximumClientMessageBytes) {
+                    guard case .text(let text) = message else { continue }
+                    let reply: String
+                    switch Self.parseSubscription(text) {
+                    case .success(let filter):
+                        runtime.bus.update(subscription, filter: filter)
+                        reply = Self.controlMessage("subscribed", [
+                            "topics": filter.topics.map(\.rawValue).sorted(),
+                            "accounts": filter.accounts.map { String($0.rawValue) }.sorted(),
+                        ])
+                    case .failure(let error):
+                        reply = Self.controlMessage("error", ["message": [error.message]])
+                    }
+                    try await outbound.write(.text(reply))
+                }
             }
             group.addTask {
                 for await message in live where message.seq > resumeAfter {

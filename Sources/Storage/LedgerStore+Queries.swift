@@ -1,0 +1,203 @@
+import ArenaCore
+import GRDB
+
+/// A decision as the API lists it.
+public struct StoredDecision: Sendable, Hashable {
+    public var id: Int64
+    public var record: DecisionRecord
+}
+
+/// Counts and costs of an account's decisions.
+public struct DecisionSummary: Sendable, Hashable {
+    public var decisions = 0
+    public var holds = 0
+    public var rejected = 0
+    public var failed = 0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var costUSD = FixedDecimal.zero
+
+    public init() {}
+
+    /// Adds one decision.
+    public mutating func add(_ record: DecisionRecord) {
+        decisions += 1
+        switch record.outcome {
+        case .hold: holds += 1
+        case .rejected: rejected += 1
+        case .failed: failed += 1
+        case .accepted: break
+        }
+        promptTokens += record.promptTokens ?? 0
+        completionTokens += record.completionTokens ?? 0
+        costUSD += record.costUSD ?? .zero
+    }
+}
+
+/// One point of a downsampled equity curve.
+public struct EquityPoint: Sendable, Hashable {
+    public var time: Timestamp
+    public var equity: FixedDecimal
+}
+
+extension LedgerStore {
+    // MARK: Metrics
+
+    /// Appends equity points and replaces the accounts' metrics, in one transaction.
+    public func recordSnapshots(_ snapshots: [SnapshotRecord], metrics: [AccountID: String], now: Timestamp) throws {
+        guard !snapshots.isEmpty || !metrics.isEmpty else { return }
+        try database.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for snapshot in snapshots {
+                try insert.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
+                                               snapshot.cash.description, snapshot.unrealizedPnl.description, snapshot.marginUsed.description])
+            }
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO account_metrics (account_id, metrics, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (account_id) DO UPDATE SET metrics = excluded.metrics, updated_at = excluded.updated_at
+                """)
+            for (account, json) in metrics.sorted(by: { $0.key < $1.key }) {
+                try upsert.execute(arguments: [account.rawValue, json, now.milliseconds])
+            }
+        }
+    }
+
+    /// The stored metrics JSON of an account, if any.
+    public func metrics(of id: AccountID) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT metrics FROM account_metrics WHERE account_id = ?", arguments: [id.rawValue])
+        }
+    }
+
+    /// Counts and costs of an account's decisions so far.
+    public func decisionSummary(of id: AccountID) throws -> DecisionSummary {
+        try database.read { db in
+            var summary = DecisionSummary()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT outcome, prompt_tokens, completion_tokens, cost_usd FROM decisions WHERE account_id = ?
+                """, arguments: [id.rawValue])
+            while let row = try rows.next() {
+                summary.decisions += 1
+                switch row["outcome"] as String {
+                case "hold": summary.holds += 1
+                case "rejected": summary.rejected += 1
+                case "failed": summary.failed += 1
+                default: break
+                }
+                summary.promptTokens += row["prompt_tokens"] ?? 0
+                summary.completionTokens += row["completion_tokens"] ?? 0
+                if let cost = (row["cost_usd"] as String?).flatMap(FixedDecimal.init) { summary.costUSD += cost }
+            }
+            return summary
+        }
+    }
+
+    // MARK: Equity curve
+
+    /// The equity curve between `from` and `to`, downsampled to at most `points` points: the range
+    /// is cut into `points / 2` buckets and each keeps its lowest and highest point, in time order,
+    /// so spikes and drawdowns survive the reduction.
+    public func equityCurve(of id: AccountID, from: Timestamp, to: Timestamp, points: Int) throws -> [EquityPoint] {
+        precondition(points >= 2 && to >= from)
+        let buckets = Int64(max(1, points / 2))
+        let width = max(1, (to.milliseconds - from.milliseconds + buckets) / buckets)
+        return try database.read { db in
+            var result: [EquityPoint] = []
+            var bucket: Int64 = -1
+            var low: EquityPoint?
+            var high: EquityPoint?
+            func closeBucket() {
+                guard let low, let high else { return }
+                if low == high { result.append(low) } else { result += low.time < high.time ? [low, high] : [high, low] }
+            }
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT time, equity FROM account_snapshots WHERE account_id = ? AND time BETWEEN ? AND ? ORDER BY time
+                """, arguments: [id.rawValue, from.milliseconds, to.milliseconds])
+            while let row = try rows.next() {
+                let time: Int64 = row[0]
+                guard let equity = FixedDecimal(row[1] as String) else {
+                    throw StorageError.corruptValue(table: "account_snapshots", column: "equity")
+                }
+                let point = EquityPoint(time: Timestamp(milliseconds: time), equity: equity)
+                let index = (time - from.milliseconds) / width
+                if index != bucket {
+                    closeBucket()
+                    bucket = index
+                    low = point
+                    high = point
+                } else {
+                    if equity < low?.equity ?? equity { low = point }
+                    if equity > high?.equity ?? equity { high = point }
+                }
+            }
+            closeBucket()
+            return result
+        }
+    }
+
+    /// The time range of an account's snapshots.
+    public func snapshotRange(of id: AccountID) throws -> (Timestamp, Timestamp)? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT MIN(time) AS first, MAX(time) AS last FROM account_snapshots WHERE account_id = ?",
+                                             arguments: [id.rawValue]),
+                  let first = row["first"] as Int64?, let last = row["last"] as Int64? else { return nil }
+            return (Timestamp(milliseconds: first), Timestamp(milliseconds: last))
+        }
+    }
+
+    // MARK: Pages (newest first; `before` is the last id of the previous page)
+
+    /// A page of an account's orders, newest first.
+    public func orders(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredOrder] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                             arguments: [id.rawValue, before ?? Int64.max, limit]).map(Self.storedOrder(from:))
+        }
+    }
+
+    /// A page of an account's fills, newest first.
+    public func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT fills.*, orders.cloid FROM fills JOIN orders ON orders.id = fills.order_id
+                WHERE fills.account_id = ? AND fills.id < ? ORDER BY fills.id DESC LIMIT ?
+                """, arguments: [id.rawValue, before ?? Int64.max, limit]).map { row in
+                func decimal(_ column: String) throws -> FixedDecimal {
+                    guard let value = (row[column] as String?).flatMap(FixedDecimal.init) else {
+                        throw StorageError.corruptValue(table: "fills", column: column)
+                    }
+                    return value
+                }
+                guard let cloid = ClientOrderID(hex: row["cloid"]), let symbol = Symbol(row["symbol"] as String),
+                      let side = Side(rawValue: row["side"]), let liquidity = Liquidity(rawValue: row["liquidity"]) else {
+                    throw StorageError.corruptValue(table: "fills", column: "symbol")
+                }
+                let fill = Fill(clientOrderID: cloid, symbol: symbol, side: side, price: try decimal("price"), size: try decimal("size"),
+                                fee: try decimal("fee"), liquidity: liquidity, realizedPnl: try decimal("realized_pnl"),
+                                time: Timestamp(milliseconds: row["time"]), isLiquidation: row["is_liquidation"])
+                return StoredFill(id: row["id"], accountID: id, orderID: row["order_id"], fill: fill)
+            }
+        }
+    }
+
+    /// A page of an account's decisions, newest first.
+    public func decisions(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredDecision] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                             arguments: [id.rawValue, before ?? Int64.max, limit]).map { row in
+                guard let outcome = DecisionRecord.Outcome(rawValue: row["outcome"]) else {
+                    throw StorageError.corruptValue(table: "decisions", column: "outcome")
+                }
+                let record = DecisionRecord(
+                    accountID: id, time: Timestamp(milliseconds: row["time"]), driverKind: row["driver_kind"], provider: row["provider"],
+                    model: row["model"], prompt: row["prompt"], rawResponse: row["raw_response"], reasoning: row["reasoning"],
+                    parsedDecision: row["parsed_decision"], outcome: outcome, rejectionReason: row["rejection_reason"],
+                    promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
+                    costUSD: (row["cost_usd"] as String?).flatMap(FixedDecimal.init), latencyMilliseconds: row["latency_ms"])
+                return StoredDecision(id: row["id"], record: record)
+            }
+        }
+    }
+}
