@@ -1,23 +1,43 @@
 # Arena: `make run` starts the arena on http://127.0.0.1:8080; `make test` runs the whole suite.
-# Both first install the system libraries the build links against (Debian packages, via apt-get).
+# Both first install what the build and tests need: Debian packages (apt-get) and, for the tests,
+# a Python virtual environment in .venv.
 
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev libssl-dev libsecp256k1-dev
+APT_TEST_PACKAGES := python3-venv chromium chromium-driver
+VENV := .venv
 ARGS ?=
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps test-deps venv build release bench clean
 
-deps:
+# Installs the Debian packages named in $(1) that are missing, as root or through sudo.
+define apt_install
 	@missing=""; \
-	for package in $(APT_PACKAGES); do \
+	for package in $(1); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
-		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null \
 			|| { echo "Could not install$$missing: install them with apt-get, then run make again."; exit 1; }; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(APT_TEST_PACKAGES))
+
+# The test virtual environment, reinstalled only when Tests/requirements.txt changes.
+venv: test-deps $(VENV)/.installed
+
+$(VENV)/.installed: Tests/requirements.txt
+	@test -x $(VENV)/bin/python || { echo "Creating $(VENV)"; python3 -m venv $(VENV); }
+	@echo "Installing the tests' Python packages into $(VENV)..."
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r Tests/requirements.txt
+	@cp Tests/requirements.txt $@
 
 build: deps
 	$(SWIFT) build
@@ -29,7 +49,7 @@ release: deps
 run: release
 	.build/release/arena serve $(ARGS)
 
-test: deps
+test: venv
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -38,4 +58,4 @@ bench: deps
 	$(SWIFT) build -c release --product arena-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)

@@ -1,97 +1,351 @@
-// The arena's page: the leaderboard from the API, kept live by the WebSocket feed.
+// The arena's page: leaderboard, equity chart, model chat, trades and positions, all kept live
+// by the WebSocket feed after one load from the API.
 "use strict";
 
-const state = { entries: new Map(), names: new Map(), sortKey: "return_pct", ascending: false, lastSeq: 0 };
-const numericKeys = new Set(["equity", "return_pct", "pnl", "fees", "trades"]);
+const palette = ["#5aa9ff", "#2ecc71", "#f5b041", "#ff5c5c", "#b388ff", "#4dd0e1", "#ff8a65", "#aed581", "#f06292", "#9575cd", "#4db6ac", "#e0e0e0"];
+const state = {
+  entries: new Map(),     // account id -> leaderboard entry
+  curves: new Map(),      // account id -> [[time, equity]]
+  sortKey: "return_pct",
+  ascending: false,
+  lastSeq: 0,
+  selected: null,
+  hoverTime: null,
+};
+const textKeys = new Set(["name", "model"]);
+const maximumCurvePoints = 2000;
 
-function formatUSD(text) {
-  const value = Number(text);
-  return Number.isFinite(value) ? value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "–";
+// ---------- formatting ----------
+
+function number(text) { const value = Number(text); return Number.isFinite(value) ? value : null; }
+function usd(text) {
+  const value = number(text);
+  return value === null ? "–" : value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+function percent(value, digits = 2) { return value === null || value === undefined ? "–" : Number(value).toFixed(digits) + "%"; }
+function signClass(value) { const v = number(value); return v > 0 ? "up" : v < 0 ? "down" : ""; }
+function time(ms) { return new Date(ms).toLocaleTimeString(); }
+function colour(id) { return palette[(id - 1) % palette.length]; }
+function accountName(id) { return state.entries.get(id)?.name || "account " + id; }
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+function modeBadge(entry) {
+  const badge = element("span", entry.mode === "live" ? "LIVE " + entry.network.toUpperCase() : "PAPER", "mode");
+  if (entry.mode === "live") badge.classList.add("live-" + entry.network);
+  return badge;
 }
 
-function signClass(text) {
-  const value = Number(text);
-  return value > 0 ? "up" : value < 0 ? "down" : "";
+async function getJSON(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+  return response.json();
 }
 
-function cell(text, className) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
+// ---------- leaderboard ----------
+
+function sortValue(entry, key) {
+  if (key === "model") return (entry.model ? entry.driver + " " + entry.model : entry.driver);
+  if (textKeys.has(key)) return entry[key] || "";
+  return number(entry[key]);
 }
 
 function renderLeaderboard() {
-  const rows = [...state.entries.values()];
   const key = state.sortKey;
-  rows.sort((a, b) => {
-    const [x, y] = numericKeys.has(key) ? [Number(a[key]), Number(b[key])] : [String(a[key]), String(b[key])];
+  const rows = [...state.entries.values()].sort((a, b) => {
+    const x = sortValue(a, key), y = sortValue(b, key);
     if (x === y) return a.account_id - b.account_id;
+    if (x === null) return 1;
+    if (y === null) return -1;
     return (x < y ? -1 : 1) * (state.ascending ? 1 : -1);
   });
-  const ranked = [...state.entries.values()].sort((a, b) => Number(b.return_pct) - Number(a.return_pct));
+  const ranked = [...state.entries.values()].sort((a, b) => b.return_pct - a.return_pct || a.account_id - b.account_id);
   const rank = new Map(ranked.map((entry, index) => [entry.account_id, index + 1]));
   const body = document.querySelector("#leaderboard tbody");
   body.replaceChildren(...rows.map((entry) => {
-    const tr = document.createElement("tr");
+    const tr = element("tr");
     tr.dataset.account = entry.account_id;
-    const mode = document.createElement("td");
-    const badge = document.createElement("span");
-    badge.className = "mode " + entry.mode;
-    badge.textContent = entry.mode === "live" ? "LIVE " + entry.network.toUpperCase() : "PAPER";
-    mode.appendChild(badge);
+    tr.dataset.name = entry.name;
+    if (entry.account_id === state.selected) tr.classList.add("selected");
+    const name = element("td");
+    const swatch = element("span", "", "swatch");
+    swatch.style.background = colour(entry.account_id);
+    name.append(swatch, document.createTextNode(entry.name), modeBadge(entry));
     tr.append(
-      cell(String(rank.get(entry.account_id))),
-      cell(entry.name),
-      cell(entry.model ? entry.driver + " · " + entry.model : entry.driver),
-      mode,
-      cell(formatUSD(entry.equity), "num"),
-      cell(Number(entry.return_pct).toFixed(2) + "%", "num " + signClass(entry.return_pct)),
-      cell(formatUSD(entry.pnl), "num " + signClass(entry.pnl)),
-      cell(formatUSD(entry.fees), "num"),
-      cell(String(entry.trades), "num"));
+      element("td", String(rank.get(entry.account_id))),
+      name,
+      element("td", entry.model ? entry.driver + " · " + entry.model : entry.driver),
+      element("td", usd(entry.equity), "num"),
+      element("td", percent(entry.return_pct), "num " + signClass(entry.return_pct)),
+      element("td", usd(entry.pnl), "num " + signClass(entry.pnl)),
+      element("td", usd(entry.fees), "num"),
+      element("td", String(entry.trades), "num"),
+      element("td", percent(entry.win_rate, 1), "num"),
+      element("td", entry.sharpe === null || entry.sharpe === undefined ? "–" : entry.sharpe.toFixed(2), "num"),
+      element("td", percent(entry.max_drawdown_pct), "num"),
+      element("td", number(entry.llm_cost) ? "$" + Number(entry.llm_cost).toFixed(4) : "–", "num"));
+    tr.addEventListener("click", () => selectAccount(entry.account_id));
     return tr;
   }));
-  document.querySelectorAll("#leaderboard th").forEach((th) => {
+  document.querySelectorAll("#leaderboard th[data-key]").forEach((th) => {
     th.classList.toggle("sorted", th.dataset.key === key);
     th.classList.toggle("asc", th.dataset.key === key && state.ascending);
   });
+  renderModels();
+  renderLegend();
 }
 
 async function loadLeaderboard() {
-  const response = await fetch("/api/leaderboard");
-  if (!response.ok) throw new Error("leaderboard: HTTP " + response.status);
-  const body = await response.json();
-  document.getElementById("market").textContent = "market: " + body.market;
-  for (const entry of body.entries) {
-    state.entries.set(entry.account_id, entry);
-    state.names.set(entry.account_id, entry.name);
-  }
+  const body = await getJSON("/api/leaderboard");
+  setMarket(body.market);
+  for (const entry of body.entries) state.entries.set(entry.account_id, entry);
   renderLeaderboard();
 }
 
-function addEvent(kind, text, className) {
-  const list = document.getElementById("events");
-  const item = document.createElement("li");
-  const label = document.createElement("span");
-  label.className = "kind";
-  label.textContent = kind;
-  item.append(label, document.createTextNode(text));
-  if (className) item.classList.add(className);
-  list.prepend(item);
-  while (list.children.length > 200) list.lastChild.remove();
+function setMarket(description) {
+  const banner = document.getElementById("market");
+  banner.textContent = "market: " + description;
+  banner.classList.toggle("fallback", /fallback/i.test(description));
 }
 
-function accountName(id) {
-  return state.names.get(id) || "account " + id;
+// ---------- models compared ----------
+
+function renderModels() {
+  const groups = new Map();
+  for (const entry of state.entries.values()) {
+    const key = entry.model ? entry.driver + " · " + entry.model : entry.driver;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(entry);
+  }
+  const rows = [...groups.entries()].map(([key, entries]) => {
+    const returns = entries.map((e) => e.return_pct);
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const spread = returns.length > 1 ? Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (returns.length - 1)) : 0;
+    const cost = entries.reduce((a, e) => a + (number(e.llm_cost) || 0), 0);
+    return { key, count: entries.length, mean, spread, cost };
+  }).sort((a, b) => b.mean - a.mean);
+  document.querySelector("#models tbody").replaceChildren(...rows.map((row) => {
+    const tr = element("tr");
+    tr.append(element("td", row.key), element("td", String(row.count), "num"),
+      element("td", percent(row.mean), "num " + signClass(row.mean)), element("td", percent(row.spread), "num"),
+      element("td", row.cost ? "$" + row.cost.toFixed(4) : "–", "num"));
+    return tr;
+  }));
 }
+
+// ---------- equity chart ----------
+
+async function loadCurves() {
+  await Promise.all([...state.entries.keys()].map(async (id) => {
+    try {
+      const body = await getJSON(`/api/accounts/${id}/equity?points=400`);
+      const existing = state.curves.get(id) || [];
+      const loaded = body.points.map((p) => [p.time, Number(p.equity)]);
+      const lastLoaded = loaded.length ? loaded[loaded.length - 1][0] : -Infinity;
+      state.curves.set(id, loaded.concat(existing.filter((p) => p[0] > lastLoaded)));
+    } catch (error) {
+      console.warn("equity curve not loaded", id, error);
+    }
+  }));
+  renderChart();
+}
+
+function addCurvePoint(id, t, equity) {
+  if (!state.curves.has(id)) state.curves.set(id, []);
+  const curve = state.curves.get(id);
+  if (curve.length && curve[curve.length - 1][0] >= t) return;
+  curve.push([t, equity]);
+  if (curve.length > maximumCurvePoints) curve.splice(0, curve.length - maximumCurvePoints);
+}
+
+let chartScheduled = false;
+function scheduleChart() {
+  if (chartScheduled) return;
+  chartScheduled = true;
+  requestAnimationFrame(() => { chartScheduled = false; renderChart(); });
+}
+
+function chartGeometry() {
+  const svg = document.getElementById("equity-chart");
+  const width = svg.clientWidth || 600, height = svg.clientHeight || 260;
+  let minT = Infinity, maxT = -Infinity, minV = Infinity, maxV = -Infinity;
+  for (const curve of state.curves.values()) {
+    for (const [t, v] of curve) {
+      minT = Math.min(minT, t); maxT = Math.max(maxT, t); minV = Math.min(minV, v); maxV = Math.max(maxV, v);
+    }
+  }
+  if (!Number.isFinite(minT)) return null;
+  if (maxT === minT) maxT = minT + 1;
+  const pad = (maxV - minV) * 0.08 || Math.max(1, Math.abs(maxV) * 0.001);
+  minV -= pad; maxV += pad;
+  const left = 64, right = 8, top = 8, bottom = 22;
+  return {
+    svg, width, height, minT, maxT, minV, maxV, left, right, top, bottom,
+    x: (t) => left + (t - minT) / (maxT - minT) * (width - left - right),
+    y: (v) => top + (1 - (v - minV) / (maxV - minV)) * (height - top - bottom),
+    timeAt: (px) => minT + (px - left) / (width - left - right) * (maxT - minT),
+  };
+}
+
+function svgNode(tag, attributes) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+function renderChart() {
+  const g = chartGeometry();
+  const svg = document.getElementById("equity-chart");
+  if (!g) { svg.replaceChildren(); return; }
+  const nodes = [];
+  for (let i = 0; i <= 4; i++) {
+    const v = g.minV + (g.maxV - g.minV) * i / 4;
+    nodes.push(svgNode("line", { x1: g.left, x2: g.width - g.right, y1: g.y(v), y2: g.y(v), class: "axis" }));
+    const label = svgNode("text", { x: g.left - 6, y: g.y(v) + 4, "text-anchor": "end", class: "label" });
+    label.textContent = Math.round(v).toLocaleString();
+    nodes.push(label);
+  }
+  for (const t of [g.minT, (g.minT + g.maxT) / 2, g.maxT]) {
+    const label = svgNode("text", { x: g.x(t), y: g.height - 6, "text-anchor": t === g.minT ? "start" : t === g.maxT ? "end" : "middle", class: "label" });
+    label.textContent = time(t);
+    nodes.push(label);
+  }
+  for (const [id, curve] of state.curves) {
+    if (!curve.length) continue;
+    const points = curve.map(([t, v]) => g.x(t).toFixed(1) + "," + g.y(v).toFixed(1)).join(" ");
+    nodes.push(svgNode("polyline", { points, fill: "none", stroke: colour(id), "stroke-width": id === state.selected ? 2.5 : 1.5, "data-account": id }));
+  }
+  if (state.hoverTime !== null) {
+    const x = g.x(state.hoverTime);
+    nodes.push(svgNode("line", { x1: x, x2: x, y1: g.top, y2: g.height - g.bottom, class: "cursor" }));
+  }
+  svg.replaceChildren(...nodes);
+}
+
+function valueAt(curve, t) {
+  let best = null;
+  for (const point of curve) { if (point[0] <= t) best = point; else break; }
+  return best || curve[0];
+}
+
+function showTooltip(event) {
+  const g = chartGeometry();
+  const tooltip = document.getElementById("tooltip");
+  if (!g) return;
+  const rect = g.svg.getBoundingClientRect();
+  const px = event.clientX - rect.left;
+  state.hoverTime = Math.min(g.maxT, Math.max(g.minT, g.timeAt(px)));
+  const lines = [...state.curves.entries()].filter(([, c]) => c.length)
+    .map(([id, curve]) => [id, valueAt(curve, state.hoverTime)[1]]).sort((a, b) => b[1] - a[1]);
+  tooltip.replaceChildren(element("div", time(state.hoverTime), "muted"), ...lines.map(([id, value]) => {
+    const row = element("div");
+    const swatch = element("span", "", "swatch");
+    swatch.style.background = colour(id);
+    row.append(swatch, document.createTextNode(accountName(id) + "  " + usd(value)));
+    return row;
+  }));
+  tooltip.hidden = false;
+  tooltip.style.left = (px > rect.width / 2 ? Math.max(0, px - tooltip.offsetWidth - 12) : px + 12) + "px";
+  renderChart();
+}
+
+function renderLegend() {
+  const legend = document.getElementById("legend");
+  legend.replaceChildren(...[...state.entries.values()].sort((a, b) => a.account_id - b.account_id).map((entry) => {
+    const item = element("span");
+    const swatch = element("span", "", "swatch");
+    swatch.style.background = colour(entry.account_id);
+    item.append(swatch, document.createTextNode(entry.name));
+    return item;
+  }));
+}
+
+// ---------- model chat and trades ----------
+
+function prependLimited(list, item, limit = 200) {
+  list.prepend(item);
+  while (list.children.length > limit) list.lastChild.remove();
+}
+
+function addDecision(decision) {
+  if (decision.outcome === "hold" && decision.driver !== "llm") return;   // rule baselines hold often: keep the chat readable
+  const item = element("li");
+  item.append(element("span", accountName(decision.account_id), "who"), element("span", decision.outcome, "outcome " + decision.outcome));
+  const text = decision.rejection_reason ? decision.rejection_reason + (decision.justification ? " — " + decision.justification : "")
+    : decision.justification || (decision.actions || []).join(", ");
+  item.append(element("div", text));
+  item.append(element("div", time(decision.time) + (decision.latency_ms ? " · " + decision.latency_ms + " ms" : ""), "muted"));
+  prependLimited(document.getElementById("decisions"), item);
+}
+
+function addTrade(kind, text, className) {
+  const item = element("li");
+  item.append(element("span", kind, "kind"), document.createTextNode(text));
+  if (className) item.classList.add(className);
+  prependLimited(document.getElementById("events"), item);
+}
+
+async function loadRecentDecisions() {
+  const all = [];
+  await Promise.all([...state.entries.keys()].map(async (id) => {
+    try {
+      const body = await getJSON(`/api/accounts/${id}/decisions?limit=10`);
+      for (const d of body.decisions) {
+        let justification = d.reasoning;
+        try { justification = JSON.parse(d.decision || "{}").instructions?.find((i) => i.action !== "hold")?.justification || justification; } catch (_) { /* keep reasoning */ }
+        all.push({ account_id: id, outcome: d.outcome, rejection_reason: d.rejection_reason, justification, driver: d.driver, time: d.time, latency_ms: d.latency_ms });
+      }
+    } catch (error) { console.warn("decisions not loaded", id, error); }
+  }));
+  all.sort((a, b) => a.time - b.time).forEach(addDecision);
+}
+
+// ---------- selected account ----------
+
+async function selectAccount(id) {
+  state.selected = id;
+  renderLeaderboard();
+  renderChart();
+  document.getElementById("account-title").textContent = "Positions · " + accountName(id);
+  document.getElementById("account-hint").hidden = true;
+  await refreshAccount();
+}
+
+async function refreshAccount() {
+  const id = state.selected;
+  if (id === null) return;
+  const [positions, orders] = await Promise.all([getJSON(`/api/accounts/${id}/positions`), getJSON(`/api/accounts/${id}/orders?limit=25`)]);
+  if (id !== state.selected) return;
+  document.querySelector("#positions tbody").replaceChildren(...positions.positions.map((p) => {
+    const tr = element("tr");
+    tr.append(element("td", p.symbol), element("td", p.side, p.side === "long" ? "up" : "down"), element("td", p.size, "num"),
+      element("td", p.entry_price, "num"), element("td", p.mark_price || "–", "num"),
+      element("td", usd(p.unrealized_pnl), "num " + signClass(p.unrealized_pnl)), element("td", p.leverage + "x", "num"));
+    return tr;
+  }));
+  document.querySelector("#orders tbody").replaceChildren(...orders.orders.map((o) => {
+    const tr = element("tr");
+    const slippage = number(o.slippage_bps);
+    const status = element("td", o.status + (o.rejection_reason ? ": " + o.rejection_reason : ""), o.status === "rejected" ? "rejected" : "");
+    tr.append(element("td", time(o.created_at)), element("td", o.symbol), element("td", o.side, o.side === "buy" ? "up" : "down"),
+      element("td", o.filled_size + " / " + o.size, "num"), element("td", o.average_fill_price || "–", "num"),
+      element("td", slippage === null ? "–" : slippage.toFixed(2) + " bp", "num slippage" + (slippage !== null && slippage > 5 ? " high" : "")),
+      status);
+    return tr;
+  }));
+}
+
+// ---------- the feed ----------
 
 function handle(message) {
-  if (message.seq) state.lastSeq = Math.max(state.lastSeq, message.seq);
+  if (typeof message.seq === "number") state.lastSeq = Math.max(state.lastSeq, message.seq);
   const data = message.data || {};
   switch (message.type) {
     case "hello":
-      document.getElementById("market").textContent = "market: " + data.market;
+      setMarket(data.market);
       break;
     case "snapshot": {
       const entry = state.entries.get(data.account_id);
@@ -101,6 +355,8 @@ function handle(message) {
         entry.pnl = String(Number(data.equity) - Number(entry.initial_capital));
         renderLeaderboard();
       }
+      addCurvePoint(data.account_id, data.time, Number(data.equity));
+      scheduleChart();
       break;
     }
     case "fill": {
@@ -110,19 +366,29 @@ function handle(message) {
         entry.fees = String(Number(entry.fees) + Number(data.fee));
         renderLeaderboard();
       }
-      addEvent("fill", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol} @ ${data.price} (fee ${formatUSD(data.fee)})`);
+      addTrade("fill", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol} @ ${data.price}` +
+        (data.is_liquidation ? " (liquidation)" : "") + ` · fee ${usd(data.fee)}`, data.is_liquidation ? "rejected" : "");
+      if (data.account_id === state.selected) refreshAccount().catch(() => {});
       break;
     }
     case "order":
       if (data.status === "rejected") {
-        addEvent("rejected", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol}: ${data.rejection_reason}`, "rejected");
+        addTrade("rejected", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol}: ${data.rejection_reason}`, "rejected");
       }
       break;
     case "decision":
-      if (data.outcome !== "hold") {
-        addEvent("decision", `${accountName(data.account_id)} ${data.outcome}: ${data.rejection_reason || data.justification || ""}`,
-          data.outcome === "rejected" || data.outcome === "failed" ? "rejected" : "");
+      addDecision(data);
+      break;
+    case "alert":
+      addTrade("alert", data.message, "rejected");
+      break;
+    case "leaderboard":
+      for (const line of data.ranking || []) {
+        const entry = state.entries.get(line.account_id);
+        if (entry) { entry.equity = line.equity; entry.return_pct = line.return_pct; }
+        else loadLeaderboard().catch(() => {});
       }
+      renderLeaderboard();
       break;
   }
 }
@@ -132,24 +398,36 @@ function connect() {
   const resume = state.lastSeq ? "?after_seq=" + state.lastSeq : "";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/feed${resume}`);
   const status = document.getElementById("status");
-  socket.onopen = () => status.classList.add("live");
+  socket.onopen = () => { status.classList.add("live"); status.textContent = "● live"; };
   socket.onmessage = (event) => {
-    try { handle(JSON.parse(event.data)); } catch (error) { console.warn("feed message skipped", error); }
+    let message;
+    try { message = JSON.parse(event.data); } catch (_) { return; }
+    handle(message);
   };
   socket.onclose = () => {
     status.classList.remove("live");
+    status.textContent = "● reconnecting";
     setTimeout(connect, 2000);
   };
 }
 
-document.querySelectorAll("#leaderboard th").forEach((th) => {
+// ---------- start ----------
+
+document.querySelectorAll("#leaderboard th[data-key]").forEach((th) => {
   th.addEventListener("click", () => {
     const key = th.dataset.key;
-    state.ascending = state.sortKey === key ? !state.ascending : key === "name";
+    state.ascending = state.sortKey === key ? !state.ascending : textKeys.has(key);
     state.sortKey = key;
     renderLeaderboard();
   });
 });
+const chart = document.getElementById("chart");
+chart.addEventListener("mousemove", showTooltip);
+chart.addEventListener("mouseleave", () => { state.hoverTime = null; document.getElementById("tooltip").hidden = true; renderChart(); });
+window.addEventListener("resize", scheduleChart);
 
-loadLeaderboard().catch((error) => addEvent("error", String(error), "rejected")).finally(connect);
+loadLeaderboard()
+  .then(() => Promise.all([loadCurves(), loadRecentDecisions()]))
+  .catch((error) => addTrade("error", String(error), "rejected"))
+  .finally(connect);
 setInterval(() => loadLeaderboard().catch(() => {}), 15000);

@@ -110,3 +110,34 @@ final class Types: @unchecked Sendable {
         return types
     }
 }
+
+@Suite("The web page in a real browser", .serialized)
+struct PageTests {
+    @Test("the page loads without console errors, fills its table, shows a new fill live and sorts")
+    func pageInHeadlessChromium() async throws {
+        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
+        try #require(FileManager.default.isExecutableFile(atPath: python.path),
+                     "the test virtual environment is missing: run make test, which creates .venv with selenium")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+                     "chromium-driver is missing: run make test, which installs chromium and chromium-driver")
+        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"])
+        defer { _ = arena.stop() }
+        let artifacts = repositoryRoot.appendingPathComponent("test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("page.png")
+        let check = Process()
+        check.executableURL = python
+        check.arguments = [repositoryRoot.appendingPathComponent("Tests/Browser/page_check.py").path, arena.baseURL, screenshot.path]
+        let log = artifacts.appendingPathComponent("page-check.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        check.waitUntilExit()
+        try output.close()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
+        #expect(check.terminationStatus == 0, "\(text)\narena log:\n\(arena.log.suffix(3000))")
+        #expect(FileManager.default.fileExists(atPath: screenshot.path))
+    }
+}

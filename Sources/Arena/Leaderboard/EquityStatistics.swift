@@ -41,11 +41,14 @@ public struct EquityStatistics: Codable, Sendable, Hashable {
         if equity.isPositive { riskRatioSum += marginUsed.doubleValue / equity.doubleValue }
     }
 
+    /// Fewer returns than this make an annualised ratio noise, so none is given.
+    public static let minimumReturnsForSharpe = 30
+
     /// The Sharpe ratio of per-snapshot returns (risk-free rate zero), annualised by the square
-    /// root of the number of snapshot periods in a year; nil with fewer than two returns or none
+    /// root of the number of snapshot periods in a year; nil with fewer than `minimumReturnsForSharpe` returns or none
     /// varying.
     public func sharpeRatio(snapshotIntervalMilliseconds: Int64) -> Double? {
-        guard returnCount >= 2, snapshotIntervalMilliseconds > 0 else { return nil }
+        guard returnCount >= Self.minimumReturnsForSharpe, snapshotIntervalMilliseconds > 0 else { return nil }
         let variance = returnSquaredDeviations / Double(returnCount - 1)
         guard variance > 0 else { return nil }
         let periodsPerYear = 365.25 * 86_400_000 / Double(snapshotIntervalMilliseconds)

@@ -1,0 +1,86 @@
+"""The web page in a real headless Chromium: loads without console errors, the leaderboard fills,
+a new fill appears without a reload, sorting works; saves a screenshot.
+
+Usage: page_check.py BASE_URL SCREENSHOT_PATH. Exits non-zero with a reason on any failure.
+"""
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def main():
+    base_url, screenshot = sys.argv[1], sys.argv[2]
+    options = Options()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(base_url + "/")
+        rows = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr"), 20, "leaderboard rows")
+        assert len(rows) >= 5, f"expected the demo roster's accounts, saw {len(rows)} rows"
+        wait_for(lambda: "live" in driver.find_element(By.ID, "status").get_attribute("class"), 15, "the feed to connect")
+
+        # A fill arriving over the feed shows up in the trades list without a reload.
+        def fills_listed():
+            return sum(1 for kind in driver.find_elements(By.CSS_SELECTOR, "#events li .kind") if kind.text.lower() == "fill")
+
+        before = fills_listed()
+        wait_for(lambda: fills_listed() > before, 40, "a new fill in the trades list")
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#equity-chart polyline"), 20, "equity lines in the chart")
+
+        # Sorting by name puts the names in order; clicking again reverses them.
+        # The table re-renders on every feed message, so read and click through the page's own script.
+        read_names = "return [...document.querySelectorAll('#leaderboard tbody tr')].map(row => row.dataset.name)"
+        click = "document.querySelector(arguments[0]).click()"
+        driver.execute_script(click, '#leaderboard th[data-key="name"]')
+        names = driver.execute_script(read_names)
+        assert names == sorted(names), f"not sorted by name: {names}"
+        driver.execute_script(click, '#leaderboard th[data-key="name"]')
+        names = driver.execute_script(read_names)
+        assert names == sorted(names, reverse=True), f"not reversed: {names}"
+        driver.execute_script(click, '#leaderboard th[data-key="return_pct"]')
+        returns = driver.execute_script(
+            "return [...document.querySelectorAll('#leaderboard tbody tr')].map(row => parseFloat(row.children[4].textContent))")
+        assert returns == sorted(returns, reverse=True), f"not sorted by return: {returns}"
+
+        # Selecting an account shows its orders.
+        driver.execute_script(click, "#leaderboard tbody tr")
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#orders tbody tr"), 15, "the selected account's orders")
+
+        # Phone width still lays out the leaderboard.
+        driver.set_window_size(390, 844)
+        time.sleep(0.5)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400, f"the page is {width} px wide at phone width"
+        driver.set_window_size(1400, 1000)
+        time.sleep(0.5)
+        driver.save_screenshot(screenshot)
+
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert not errors, f"console errors: {errors}"
+        print("page check passed")
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as failure:
+        print(f"page check failed: {failure}", file=sys.stderr)
+        sys.exit(1)
