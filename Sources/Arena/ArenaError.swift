@@ -13,7 +13,7 @@ public enum ArenaError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Turns a decoding error into one line that names the field.
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "the document" : keys.joined(separator: ".")

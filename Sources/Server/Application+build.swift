@@ -11,12 +11,16 @@ public struct ServerConfiguration: Sendable {
     public var staticFolder: String
     /// Undelivered feed messages a WebSocket client may fall behind by before it is closed.
     public var feedQueueLimit: Int
+    /// The token of the admin API; nil turns every mutating endpoint off.
+    public var adminToken: AdminToken?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096,
+                adminToken: AdminToken? = nil) {
         self.host = host
         self.port = port
         self.staticFolder = staticFolder
         self.feedQueueLimit = feedQueueLimit
+        self.adminToken = adminToken
     }
 }
 
@@ -29,6 +33,7 @@ public func buildApplication(runtime: ArenaRuntime, configuration: ServerConfigu
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
     APIController(runtime: runtime).addRoutes(to: router)
     HistoryController(runtime: runtime).addRoutes(to: router)
+    AdminController(runtime: runtime, token: configuration.adminToken).addRoutes(to: router)
     FeedController(runtime: runtime, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     return Application(
         router: router,

@@ -31,3 +31,4 @@ struct APIError: HTTPResponseError {
         try JSONResponse(["error": message], status: status).response(from: request, context: context)
     }
 }
+

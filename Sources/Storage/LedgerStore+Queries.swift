@@ -157,6 +157,20 @@ extension LedgerStore {
         }
     }
 
+    /// One order by its database id.
+    public func order(id: Int64) throws -> StoredOrder? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id]).map(Self.storedOrder(from:))
+        }
+    }
+
+    /// One order by its client order id.
+    public func order(clientOrderID: ClientOrderID) throws -> StoredOrder? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE cloid = ?", arguments: [clientOrderID.hex]).map(Self.storedOrder(from:))
+        }
+    }
+
     /// A page of an account's fills, newest first.
     public func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill] {
         try database.read { db in

@@ -70,6 +70,21 @@ struct ServeCommand: AsyncParsableCommand {
         throw ValidationError("--market must be sim or replay:PATH.csv (got \(market)).")
     }
 
+    /// The admin token from `ARENA_ADMIN_TOKEN`, or from the file `ARENA_ADMIN_TOKEN_FILE` names.
+    static func adminToken() throws -> AdminToken? {
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["ARENA_ADMIN_TOKEN"] {
+            guard let token = AdminToken(text) else { throw ValidationError("ARENA_ADMIN_TOKEN is empty.") }
+            return token
+        }
+        guard let path = environment["ARENA_ADMIN_TOKEN_FILE"] else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 4096,
+              let token = AdminToken(String(decoding: data, as: UTF8.self)) else {
+            throw ValidationError("ARENA_ADMIN_TOKEN_FILE names \(path), which cannot be read or holds no token.")
+        }
+        return token
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -96,8 +111,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
             throw ValidationError("The static folder was not found; run arena from the repository folder or pass --static PATH.")
         }
+        let adminToken = try Self.adminToken()
+        if adminToken == nil {
+            logger.notice("no admin token: the admin API is off (set ARENA_ADMIN_TOKEN or ARENA_ADMIN_TOKEN_FILE to turn it on)")
+        }
         let app = buildApplication(
-            runtime: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath), logger: logger,
+            runtime: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminToken: adminToken),
+            logger: logger,
             onServerRunning: { boundPort in
                 // A line tests and scripts can wait for; with --port 0 it tells the port chosen.
                 FileHandle.standardOutput.write(Data("arena listening on http://\(host):\(boundPort)\n".utf8))

@@ -121,3 +121,43 @@ struct AccountRunnerTests {
         #expect(reason?.contains("not in this account's universe") == true)
     }
 }
+
+@Suite("Account runner risk halts")
+struct AccountRunnerRiskTests {
+    let btc = Symbol("BTC")!
+
+    func snapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
+        let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
+        let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
+        return MarketSnapshot(time: Timestamp(milliseconds: time),
+                              quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
+    }
+
+    @Test("a drawdown past the limit halts the account: openings are refused, closing still works")
+    func drawdownHalt() async throws {
+        let test = try TestLedger()
+        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(5_000), leverage: 5, justification: "")])
+        let record = try test.ledger.createAccount(NewAccount(name: "dd", driverKind: "scripted", symbols: [btc], initialCapital: 1_000),
+                                                   now: Timestamp(milliseconds: 0))
+        let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
+                                   executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
+                                   limits: RiskLimits(max_leverage: 5, max_drawdown_pct: 10), intervalMilliseconds: 1000,
+                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
+                                   instruments: Instrument.defaults, logger: Logger(label: "test"))
+        await runner.apply(snapshot(mid: 100_000, time: 1_000))
+        _ = await runner.snapshot(time: Timestamp(milliseconds: 1_000))
+        await runner.decide()
+        #expect(try test.ledger.positions(of: record.id).count == 1)
+        // A 3% fall at 5x is a 15% drawdown of equity.
+        await runner.apply(snapshot(mid: 97_000, time: 2_000))
+        #expect(try test.ledger.account(record.id)?.status == .halted)
+        await runner.decide()
+        let refused = try test.database.read { db in
+            try String.fetchOne(db, sql: "SELECT rejection_reason FROM decisions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                                arguments: [record.id.rawValue])
+        }
+        #expect(refused?.contains("Only reduce-only orders are allowed") == true)
+        _ = await runner.closeAll(origin: .operator)
+        #expect(try test.ledger.positions(of: record.id).isEmpty)
+    }
+}

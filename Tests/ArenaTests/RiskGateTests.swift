@@ -19,8 +19,8 @@ struct RiskGateTests {
 
     func evaluate(_ instructions: [SymbolDecision], limits: RiskLimits = RiskLimits(max_leverage: 5),
                   account: AccountState? = nil) -> RiskGate.Verdict {
-        RiskGate(limits: limits).evaluate(Decision(instructions: instructions), universe: [btc], account: account ?? self.account(),
-                                          market: market(), instruments: Instrument.defaultInstrument(for:))
+        RiskGate(limits: limits).evaluate(Decision(instructions: instructions), in: RiskContext(
+            universe: [btc], account: account ?? self.account(), market: market(), instruments: { Instrument.defaultInstrument(for: $0) }))
     }
 
     @Test("an open turns a fraction of equity times leverage into a size on the venue's grid")
@@ -76,3 +76,77 @@ struct RiskGateTests {
         ]))
     }
 }
+
+@Suite("Risk limits by example")
+struct RiskLimitTests {
+    let btc = Symbol("BTC")!
+
+    func context(positions: [Symbol: Position] = [:], reduceOnly: String? = nil, blocked: String? = nil, recentOrders: Int = 0) -> RiskContext {
+        let book = OrderBook(bids: [BookLevel(price: 99_999, size: 10)], asks: [BookLevel(price: 100_001, size: 10)])
+        let market = MarketSnapshot(time: Timestamp(milliseconds: 0), quotes: [btc: Quote(symbol: btc, mid: 100_000, mark: 100_000, book: book)])
+        let account = AccountState(cash: 10_000, positions: positions, equity: 10_000, unrealizedPnl: .zero, marginUsed: .zero,
+                                   time: Timestamp(milliseconds: 0))
+        return RiskContext(universe: [btc], account: account, market: market, instruments: { Instrument.defaultInstrument(for: $0) },
+                           reduceOnlyReason: reduceOnly, blockedReason: blocked, ordersInLastMinute: recentOrders)
+    }
+
+    func buy(_ size: FixedDecimal, reduceOnly: Bool = false) -> GatedOrder {
+        GatedOrder(symbol: btc, side: .buy, size: size, reduceOnly: reduceOnly, leverage: 1)
+    }
+
+    @Test("a position may not grow past its notional limit, counting what is already held")
+    func positionNotional() {
+        let gate = RiskGate(limits: RiskLimits(max_position_notional: 5_000))
+        #expect(gate.check([buy(FixedDecimal(4, exponent: 2))], in: context()) == nil)
+        let held = [btc: Position(symbol: btc, size: FixedDecimal(3, exponent: 2), entryPrice: 100_000, leverage: 1)]
+        #expect(gate.check([buy(FixedDecimal(3, exponent: 2))], in: context(positions: held))?.contains("above the account's limit of 5000") == true)
+        // Reducing a position over the limit is always allowed.
+        let big = [btc: Position(symbol: btc, size: FixedDecimal(-1), entryPrice: 100_000, leverage: 1)]
+        #expect(gate.check([buy(FixedDecimal(5, exponent: 1), reduceOnly: true)], in: context(positions: big)) == nil)
+    }
+
+    @Test("all positions together may not pass the total notional limit")
+    func totalNotional() {
+        let gate = RiskGate(limits: RiskLimits(max_total_notional: 20_000))
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 1))], in: context()) == nil)
+        #expect(gate.check([buy(FixedDecimal(3, exponent: 1))], in: context())?.contains("Total notional") == true)
+    }
+
+    @Test("the order rate limit counts the last minute")
+    func orderRate() {
+        let gate = RiskGate(limits: RiskLimits(max_orders_per_minute: 5))
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 3))], in: context(recentOrders: 4)) == nil)
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 3))], in: context(recentOrders: 5))?.contains("at most 5 orders per minute") == true)
+    }
+
+    @Test("a loss limit or halt leaves only reduce-only orders")
+    func reduceOnlyHalts() {
+        let gate = RiskGate(limits: RiskLimits())
+        let halted = context(reduceOnly: "The daily loss limit of 100 USD is reached.")
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 3))], in: halted)?.contains("Only reduce-only orders are allowed") == true)
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 3), reduceOnly: true)], in: halted) == nil)
+        let decision = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(100), leverage: 1, justification: "")])
+        guard case .rejected(let reason) = gate.evaluate(decision, in: halted) else {
+            Issue.record("an opening decision passed a reduce-only halt")
+            return
+        }
+        #expect(reason.contains("daily loss limit"))
+    }
+
+    @Test("the kill switch refuses every order, even reduce-only")
+    func killSwitch() {
+        let gate = RiskGate(limits: RiskLimits())
+        let blocked = context(blocked: "The kill switch is engaged: test")
+        #expect(gate.check([buy(FixedDecimal(1, exponent: 3), reduceOnly: true)], in: blocked) == "The kill switch is engaged: test")
+    }
+
+    @Test("limits that make no sense are refused when read", arguments: [
+        #"{"max_leverage":0}"#, #"{"max_position_notional":"-1"}"#, #"{"max_orders_per_minute":0}"#, #"{"daily_loss_limit":"0"}"#,
+        #"{"max_drawdown_pct":"150"}"#, #"{"max_total_notional":"abc"}"#,
+    ])
+    func invalidLimits(_ json: String) {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RiskLimits.self, from: Data(json.utf8)) }
+    }
+}
+
+import Foundation

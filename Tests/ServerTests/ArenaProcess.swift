@@ -38,7 +38,7 @@ final class ArenaProcess: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts `arena serve` with `arguments` added, and waits until it listens.
-    init(arguments: [String] = [], timeout: TimeInterval = 60) throws {
+    init(arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) throws {
         guard let executable = arenaExecutable else {
             throw ArenaProcessError(description: "the arena executable is not built next to the tests; run make test")
         }
@@ -47,6 +47,12 @@ final class ArenaProcess: @unchecked Sendable {
         databasePath = folder.appendingPathComponent("arena.sqlite").path
         process.executableURL = executable
         process.currentDirectoryURL = folder
+        var processEnvironment = ProcessInfo.processInfo.environment
+        for name in ["ARENA_ADMIN_TOKEN", "ARENA_ADMIN_TOKEN_FILE", "ARENA_MASTER_KEY", "ARENA_MASTER_KEY_FILE"] {
+            processEnvironment.removeValue(forKey: name)
+        }
+        processEnvironment.merge(environment) { _, given in given }
+        process.environment = processEnvironment
         process.arguments = ["serve", "--port", "0", "--db", databasePath,
                              "--migrations", repositoryRoot.appendingPathComponent("migrations").path,
                              "--static", repositoryRoot.appendingPathComponent("static").path] + arguments
@@ -114,6 +120,21 @@ final class ArenaProcess: @unchecked Sendable {
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Sends a request and returns the status and the decoded JSON object (empty if none).
+    func send(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: try #require(URL(string: baseURL + path)))
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (status, object)
     }
 
     /// GETs `path` and returns the status and the decoded JSON object.

@@ -6,10 +6,23 @@ public struct RiskLimits: Codable, Sendable, Hashable {
     public var max_leverage: Int
     /// The largest notional of one position, in USD; nil for no limit beyond margin.
     public var max_position_notional: FixedDecimal?
+    /// The largest notional of all positions together, in USD.
+    public var max_total_notional: FixedDecimal?
+    /// The most orders the account may send in any minute of market time.
+    public var max_orders_per_minute: Int?
+    /// A loss in USD since the start of the UTC day (by equity) that halts new risk until the next day.
+    public var daily_loss_limit: FixedDecimal?
+    /// A fall from the equity high-water mark, in percent, that halts new risk until an operator clears it.
+    public var max_drawdown_pct: FixedDecimal?
 
-    public init(max_leverage: Int = 10, max_position_notional: FixedDecimal? = nil) {
+    public init(max_leverage: Int = 10, max_position_notional: FixedDecimal? = nil, max_total_notional: FixedDecimal? = nil,
+                max_orders_per_minute: Int? = nil, daily_loss_limit: FixedDecimal? = nil, max_drawdown_pct: FixedDecimal? = nil) {
         self.max_leverage = max_leverage
         self.max_position_notional = max_position_notional
+        self.max_total_notional = max_total_notional
+        self.max_orders_per_minute = max_orders_per_minute
+        self.daily_loss_limit = daily_loss_limit
+        self.max_drawdown_pct = max_drawdown_pct
     }
 
     public static let `default` = RiskLimits()
@@ -18,9 +31,46 @@ public struct RiskLimits: Codable, Sendable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         max_leverage = try container.decodeIfPresent(Int.self, forKey: .max_leverage) ?? Self.default.max_leverage
         max_position_notional = try container.decodeIfPresent(FixedDecimal.self, forKey: .max_position_notional)
-        guard (1...100).contains(max_leverage) else {
-            throw DecodingError.dataCorruptedError(forKey: .max_leverage, in: container, debugDescription: "max_leverage must be 1 to 100")
+        max_total_notional = try container.decodeIfPresent(FixedDecimal.self, forKey: .max_total_notional)
+        max_orders_per_minute = try container.decodeIfPresent(Int.self, forKey: .max_orders_per_minute)
+        daily_loss_limit = try container.decodeIfPresent(FixedDecimal.self, forKey: .daily_loss_limit)
+        max_drawdown_pct = try container.decodeIfPresent(FixedDecimal.self, forKey: .max_drawdown_pct)
+        func refuse(_ key: CodingKeys, _ message: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: message)
         }
+        guard (1...100).contains(max_leverage) else { throw refuse(.max_leverage, "max_leverage must be 1 to 100") }
+        if let value = max_position_notional, !value.isPositive { throw refuse(.max_position_notional, "max_position_notional must be positive") }
+        if let value = max_total_notional, !value.isPositive { throw refuse(.max_total_notional, "max_total_notional must be positive") }
+        if let value = max_orders_per_minute, !(1...10_000).contains(value) { throw refuse(.max_orders_per_minute, "max_orders_per_minute must be 1 to 10000") }
+        if let value = daily_loss_limit, !value.isPositive { throw refuse(.daily_loss_limit, "daily_loss_limit must be a positive USD amount") }
+        if let value = max_drawdown_pct, !(value.isPositive && value <= FixedDecimal(100)) {
+            throw refuse(.max_drawdown_pct, "max_drawdown_pct must be above 0 and at most 100")
+        }
+    }
+}
+
+/// What the gate needs to know beyond the decision: the account, the market and what holds it back.
+public struct RiskContext: Sendable {
+    public var universe: [Symbol]
+    public var account: AccountState
+    public var market: MarketSnapshot
+    public var instruments: @Sendable (Symbol) -> Instrument
+    /// Why only reduce-only orders may pass now (a loss limit, a drawdown, a halted account), if so.
+    public var reduceOnlyReason: String?
+    /// Why no order may pass at all (the kill switch), if so.
+    public var blockedReason: String?
+    /// Orders the account sent in the last minute of market time.
+    public var ordersInLastMinute: Int
+
+    public init(universe: [Symbol], account: AccountState, market: MarketSnapshot, instruments: @escaping @Sendable (Symbol) -> Instrument,
+                reduceOnlyReason: String? = nil, blockedReason: String? = nil, ordersInLastMinute: Int = 0) {
+        self.universe = universe
+        self.account = account
+        self.market = market
+        self.instruments = instruments
+        self.reduceOnlyReason = reduceOnlyReason
+        self.blockedReason = blockedReason
+        self.ordersInLastMinute = ordersInLastMinute
     }
 }
 
@@ -31,6 +81,33 @@ public struct GatedOrder: Sendable, Hashable {
     public var size: FixedDecimal
     public var reduceOnly: Bool
     public var leverage: Int?
+    /// A limit order's price and time in force; nil sends a market order.
+    public var limit: (price: FixedDecimal, timeInForce: TimeInForce)? {
+        get { limitPrice.map { ($0, limitTimeInForce ?? .gtc) } }
+        set { limitPrice = newValue?.price; limitTimeInForce = newValue?.timeInForce }
+    }
+    private var limitPrice: FixedDecimal?
+    private var limitTimeInForce: TimeInForce?
+    /// Exit triggers placed, reduce-only, once the order has filled.
+    public var takeProfit: FixedDecimal?
+    public var stopLoss: FixedDecimal?
+
+    public init(symbol: Symbol, side: Side, size: FixedDecimal, reduceOnly: Bool, leverage: Int?,
+                takeProfit: FixedDecimal? = nil, stopLoss: FixedDecimal? = nil) {
+        self.symbol = symbol
+        self.side = side
+        self.size = size
+        self.reduceOnly = reduceOnly
+        self.leverage = leverage
+        self.takeProfit = takeProfit
+        self.stopLoss = stopLoss
+    }
+
+    /// The order type to send.
+    public var type: OrderType {
+        if let limit { return .limit(price: limit.price, timeInForce: limit.timeInForce) }
+        return .market(slippageBound: OrderType.defaultSlippageBound)
+    }
 }
 
 /// Turns a driver's decision into orders, or refuses it with a reason.
@@ -50,8 +127,55 @@ public struct RiskGate: Sendable {
     }
 
     /// Checks `decision` against the account's universe, limits, the venue's rules and the market.
-    public func evaluate(_ decision: Decision, universe: [Symbol], account: AccountState, market: MarketSnapshot,
-                         instruments: (Symbol) -> Instrument) -> Verdict {
+    public func evaluate(_ decision: Decision, in context: RiskContext) -> Verdict {
+        let verdict = evaluateInstructions(decision, in: context)
+        guard case .orders(let orders) = verdict else { return verdict }
+        return check(orders, in: context).map(Verdict.rejected) ?? verdict
+    }
+
+    /// Checks orders (a decision's or an operator's) against the limits that concern them as a
+    /// whole: the kill switch, reduce-only halts, the order rate and total notional.
+    public func check(_ orders: [GatedOrder], in context: RiskContext) -> String? {
+        if let blocked = context.blockedReason { return blocked }
+        if let reason = context.reduceOnlyReason, let opening = orders.first(where: { !$0.reduceOnly }) {
+            return "\(reason) Only reduce-only orders are allowed; refused \(opening.side.rawValue) \(opening.size) \(opening.symbol)."
+        }
+        var sizes = context.account.positions.mapValues(\.size)
+        for order in orders {
+            let before = sizes[order.symbol] ?? .zero
+            let after = before + (order.side == .buy ? order.size : -order.size)
+            sizes[order.symbol] = after
+            guard let cap = limits.max_position_notional, after.magnitude > before.magnitude,
+                  let price = context.market[order.symbol]?.mid else { continue }
+            let notional = (after * price).magnitude
+            if notional > cap {
+                return "The \(order.symbol) position would be \(notional.rounded(decimals: 2)) USD, above the account's limit of \(cap) USD."
+            }
+        }
+        if let limit = limits.max_orders_per_minute, context.ordersInLastMinute + orders.count > limit {
+            return "Order rate limit: at most \(limit) orders per minute (\(context.ordersInLastMinute) sent in the last minute)."
+        }
+        if let cap = limits.max_total_notional {
+            var total = FixedDecimal.zero
+            for (symbol, size) in sizes {
+                guard let mark = context.market[symbol]?.mark else { continue }
+                total += (size * mark).magnitude
+            }
+            let before = context.account.positions.values.reduce(FixedDecimal.zero) { sum, position in
+                sum + (context.market[position.symbol].map { position.notional(at: $0.mark) } ?? .zero)
+            }
+            if total > cap && total > before {
+                return "Total notional would be \(total.rounded(decimals: 2)) USD, above the account's limit of \(cap) USD."
+            }
+        }
+        return nil
+    }
+
+    private func evaluateInstructions(_ decision: Decision, in context: RiskContext) -> Verdict {
+        let universe = context.universe
+        let account = context.account
+        let market = context.market
+        let instruments = context.instruments
         var orders: [GatedOrder] = []
         var seen: Set<Symbol> = []
         for instruction in decision.instructions {
@@ -79,9 +203,6 @@ public struct RiskGate: Sendable {
                 guard let quote = market[symbol], quote.mid.isPositive else { return .rejected("No market price for \(symbol).") }
                 let current = position?.size ?? .zero
                 let roundedTarget = target.isNegative ? -instrument.roundSize(target.magnitude) : instrument.roundSize(target)
-                if let cap = limits.max_position_notional, roundedTarget.magnitude * quote.mid > cap {
-                    return .rejected("Target notional for \(symbol) is above the account's limit of \(cap) USD.")
-                }
                 let crossesZero = !current.isZero && !roundedTarget.isZero && current.signum != roundedTarget.signum
                 if crossesZero {
                     orders.append(GatedOrder(symbol: symbol, side: current.isPositive ? .sell : .buy, size: current.magnitude,
@@ -119,9 +240,6 @@ public struct RiskGate: Sendable {
                     return .rejected("\(instruction.action.rawValue) for \(symbol) has no size.")
                 }
                 guard notional.isPositive else { return .rejected("Size for \(symbol) must be positive (got \(notional)).") }
-                if let cap = limits.max_position_notional, notional > cap {
-                    return .rejected("Notional \(notional.rounded(decimals: 2)) USD for \(symbol) is above the account's limit of \(cap) USD.")
-                }
                 if let takeProfit = instruction.takeProfit, (side == .buy) != (takeProfit > quote.mid) {
                     return .rejected("Take-profit \(takeProfit) is on the wrong side of the price \(quote.mid) for \(instruction.action.rawValue) \(symbol).")
                 }
@@ -136,7 +254,8 @@ public struct RiskGate: Sendable {
                 if let position, !position.isFlat, position.size.signum != side.sign {
                     orders.append(GatedOrder(symbol: symbol, side: side, size: position.size.magnitude, reduceOnly: true, leverage: nil))
                 }
-                orders.append(GatedOrder(symbol: symbol, side: side, size: size, reduceOnly: false, leverage: leverage))
+                orders.append(GatedOrder(symbol: symbol, side: side, size: size, reduceOnly: false, leverage: leverage,
+                                         takeProfit: instruction.takeProfit, stopLoss: instruction.stopLoss))
             }
         }
         return orders.isEmpty ? .hold : .orders(orders)

@@ -16,9 +16,21 @@ public struct Roster: Sendable, Decodable {
         public var initial_capital: FixedDecimal
         public var risk_limits: RiskLimits?
         public var mode: AccountMode?
+
+        public init(name: String, driver: DriverSettings, symbols: [Symbol], initial_capital: FixedDecimal,
+                    risk_limits: RiskLimits?, mode: AccountMode?) {
+            self.name = name
+            self.driver = driver
+            self.symbols = symbols
+            self.initial_capital = initial_capital
+            self.risk_limits = risk_limits
+            self.mode = mode
+        }
     }
 
     public var accounts: [Entry]
+
+    public init(accounts: [Entry]) { self.accounts = accounts }
 
     /// Loads and validates a roster file.
     /// - Throws: `ArenaError.invalidRoster` naming the problem.

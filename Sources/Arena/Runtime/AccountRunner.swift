@@ -9,9 +9,14 @@ import Storage
 public actor AccountRunner {
     public let id: AccountID
     public private(set) var record: AccountRecord
-    private let driver: any Driver
+    private var driver: any Driver
     private var executor: any OrderExecutor
-    private let gate: RiskGate
+    private var gate: RiskGate
+    private let tradingSwitch: TradingSwitch
+    /// Market times of the orders sent in the last minute, for the order-rate limit.
+    private var recentOrderTimes: [Int64] = []
+    /// The UTC day and the equity it started with, for the daily loss limit.
+    private var dayStart: (day: Int64, equity: FixedDecimal)?
     private let ledger: LedgerStore
     private let bus: EventBus
     private let leaderboard: Leaderboard
@@ -26,6 +31,7 @@ public actor AccountRunner {
     private var callNumber = 0
     private var startedAt: Timestamp?
     private var lastMarket: MarketSnapshot?
+    private var lastState: AccountState?
 
     /// The decision interval in milliseconds of market time.
     public nonisolated let intervalMilliseconds: Int64
@@ -33,7 +39,8 @@ public actor AccountRunner {
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
          ledger: LedgerStore, bus: EventBus, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
          decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
-         snapshotIntervalMilliseconds: Int64 = 5_000, logger: Logger) {
+         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(), logger: Logger) {
+        self.tradingSwitch = tradingSwitch
         id = record.id
         self.record = record
         self.driver = driver
@@ -69,14 +76,64 @@ public actor AccountRunner {
         if !events.isEmpty {
             await record(events, decisionID: nil, time: snapshot.time)
         }
-        await refreshLeaderboard(time: snapshot.time)
+        let state = await executor.state()
+        lastState = state
+        let day = snapshot.time.milliseconds / 86_400_000
+        if dayStart?.day != day { dayStart = (day, state.equity) }
+        checkDrawdown(equity: state.equity, time: snapshot.time)
+        refreshLeaderboard(state: state, time: snapshot.time)
+    }
+
+    /// Halts the account (reduce-only until an operator resumes it) when equity falls too far
+    /// below its high-water mark.
+    private func checkDrawdown(equity: FixedDecimal, time: Timestamp) {
+        guard record.status == .active, let limit = gate.limits.max_drawdown_pct,
+              let mark = equityStatistics.highWaterMark.map({ FixedDecimal.max($0, equity) }), mark.isPositive else { return }
+        let drawdown = (mark - equity) * FixedDecimal(100) / mark
+        guard drawdown >= limit else { return }
+        let message = "\(record.name) reached its maximum drawdown of \(limit)% from the high-water mark \(mark.rounded(decimals: 2)); halted to reduce-only until an operator resumes it."
+        setStatus(.halted, time: time, alert: message)
+    }
+
+    /// Why only reduce-only orders may pass now, if so.
+    private func reduceOnlyReason(equity: FixedDecimal) -> String? {
+        if record.status == .halted { return "\(record.name) is halted." }
+        if let limit = gate.limits.daily_loss_limit, let start = dayStart, start.equity - equity >= limit {
+            return "The daily loss limit of \(limit) USD is reached (equity \(equity.rounded(decimals: 2)) against \(start.equity.rounded(decimals: 2)) at the start of the UTC day)."
+        }
+        return nil
+    }
+
+    private func riskContext(market: MarketSnapshot, account: AccountState) -> RiskContext {
+        let cutoff = market.time.milliseconds - 60_000
+        recentOrderTimes.removeAll { $0 <= cutoff }
+        let instruments = self.instruments
+        return RiskContext(universe: record.symbols, account: account, market: market,
+                           instruments: { instruments[$0] ?? Instrument.defaultInstrument(for: $0) },
+                           reduceOnlyReason: reduceOnlyReason(equity: account.equity), blockedReason: tradingSwitch.haltReason,
+                           ordersInLastMinute: recentOrderTimes.count)
+    }
+
+    /// Changes the account's status, stores it and tells the feed.
+    private func setStatus(_ status: AccountStatus, time: Timestamp, alert: String?) {
+        guard record.status != status else { return }
+        record.status = status
+        do {
+            try ledger.setStatus(status, for: id, now: time)
+        } catch {
+            logger.error("could not store the account's status", metadata: ["error": "\(error)"])
+        }
+        if let alert {
+            logger.warning("account status changed", metadata: ["status": "\(status.rawValue)", "reason": "\(alert)"])
+            bus.publish(.alert, accountID: id, time: time, data: AlertView(kind: status.rawValue, message: alert))
+        }
     }
 
     // MARK: Decisions
 
     /// Asks the driver for a decision, gates it, executes it and records it all.
     public func decide() async {
-        guard record.status == .active, let market = lastMarket else { return }
+        guard record.status == .active || record.status == .halted, let market = lastMarket else { return }
         callNumber += 1
         let account = await executor.state()
         let context = DecisionContext(
@@ -99,8 +156,7 @@ public actor AccountRunner {
         let latency = Self.milliseconds(since: started)
         // The market may have moved while the driver thought: gate against the newest state.
         let now = lastMarket ?? market
-        let verdict = gate.evaluate(output.decision, universe: record.symbols, account: await executor.state(), market: now,
-                                    instruments: instrument)
+        let verdict = gate.evaluate(output.decision, in: riskContext(market: now, account: await executor.state()))
         var decisionRecord = DecisionRecord(
             accountID: id, time: now.time, driverKind: driver.kind, provider: driver.provider, model: driver.model,
             prompt: output.prompt, rawResponse: output.rawResponse, reasoning: output.decision.reasoning,
@@ -144,15 +200,123 @@ public actor AccountRunner {
         await refreshLeaderboard(time: now.time)
     }
 
-    /// Submits one gated order as a market order, records the outcome and returns its events.
+    /// Submits one gated order, records the outcome, places its exit triggers once it has filled,
+    /// and returns every event.
     private func submit(_ gated: GatedOrder, origin: OrderOrigin, decisionID: Int64?, time: Timestamp) async -> [ExchangeEvent] {
-        orderSequence += 1
-        let request = OrderRequest(clientOrderID: ClientOrderID(account: id, sequence: orderSequence), symbol: gated.symbol,
-                                   side: gated.side, size: gated.size, type: .market(slippageBound: OrderType.defaultSlippageBound),
-                                   reduceOnly: gated.reduceOnly, origin: origin)
-        let events = await executor.submit(request, leverage: gated.leverage, at: time)
+        let request = nextRequest(symbol: gated.symbol, side: gated.side, size: gated.size, type: gated.type,
+                                  reduceOnly: gated.reduceOnly, origin: origin, time: time)
+        var events = await executor.submit(request, leverage: gated.leverage, at: time)
         await record(events, decisionID: decisionID, time: time)
+        let filled = events.reduce(FixedDecimal.zero) { sum, event in
+            if case .filled(let fill) = event, fill.clientOrderID == request.clientOrderID { sum + fill.size } else { sum }
+        }
+        guard filled.isPositive else { return events }
+        for (price, kind) in [(gated.takeProfit, TriggerKind.takeProfit), (gated.stopLoss, TriggerKind.stopLoss)] {
+            guard let price else { continue }
+            let exit = nextRequest(symbol: gated.symbol, side: gated.side.opposite, size: filled,
+                                   type: .trigger(triggerPrice: price, kind: kind, limitPrice: nil), reduceOnly: true,
+                                   origin: origin, time: time)
+            let exitEvents = await executor.submit(exit, leverage: nil, at: time)
+            await record(exitEvents, decisionID: decisionID, time: time)
+            events += exitEvents
+        }
         return events
+    }
+
+    /// The next order of this account, with its never-reused client order id.
+    private func nextRequest(symbol: Symbol, side: Side, size: FixedDecimal, type: OrderType, reduceOnly: Bool,
+                             origin: OrderOrigin, time: Timestamp) -> OrderRequest {
+        orderSequence += 1
+        recentOrderTimes.append(time.milliseconds)
+        return OrderRequest(clientOrderID: ClientOrderID(account: id, sequence: orderSequence), symbol: symbol, side: side,
+                            size: size, type: type, reduceOnly: reduceOnly, origin: origin)
+    }
+
+    // MARK: Operators
+
+    /// Submits an operator's order through the same gate and executor as a driver's; a refused
+    /// order is stored as rejected with its reason. Returns the events.
+    public func submitOperatorOrder(_ gated: GatedOrder) async -> [ExchangeEvent] {
+        guard let market = lastMarket else {
+            return await refuse(gated, reason: "No market data yet; try again in a moment.", time: Timestamp(milliseconds: 0))
+        }
+        guard record.status != .archived else { return await refuse(gated, reason: "The account is archived.", time: market.time) }
+        guard record.symbols.contains(gated.symbol) else {
+            return await refuse(gated, reason: "\(gated.symbol) is not in this account's universe.", time: market.time)
+        }
+        let instrument = instrument(gated.symbol)
+        guard instrument.isValidSize(gated.size) else {
+            return await refuse(gated, reason: "Size must be positive with at most \(instrument.sizeDecimals) decimals for \(gated.symbol).",
+                                time: market.time)
+        }
+        if let limit = gated.limit, !instrument.isValidPrice(limit.price) {
+            return await refuse(gated, reason: "Price must be divisible by tick size.", time: market.time)
+        }
+        if let leverage = gated.leverage, !(1...min(gate.limits.max_leverage, instrument.maxLeverage)).contains(leverage) {
+            return await refuse(gated, reason: "Leverage \(leverage)x is outside the account's limit.", time: market.time)
+        }
+        if let reason = gate.check([gated], in: riskContext(market: market, account: await executor.state())) {
+            return await refuse(gated, reason: reason, time: market.time)
+        }
+        let events = await submit(gated, origin: .operator, decisionID: nil, time: market.time)
+        await refreshLeaderboard(time: market.time)
+        return events
+    }
+
+    /// Stores a refused order with its reason, changing nothing else.
+    private func refuse(_ gated: GatedOrder, reason: String, time: Timestamp) async -> [ExchangeEvent] {
+        let request = nextRequest(symbol: gated.symbol, side: gated.side, size: gated.size, type: gated.type,
+                                  reduceOnly: gated.reduceOnly, origin: .operator, time: time)
+        var order = Order(request: request, status: .rejected, submittedAt: time, midAtSubmission: lastMarket?[gated.symbol]?.mid)
+        order.rejectionReason = reason
+        let events = [ExchangeEvent.orderUpdated(order)]
+        await record(events, decisionID: nil, time: time)
+        return events
+    }
+
+    /// Cancels every open order and closes every position at market with reduce-only orders.
+    /// These orders pass even the kill switch: they only take risk off.
+    public func closeAll(origin: OrderOrigin) async -> [ExchangeEvent] {
+        guard let market = lastMarket else { return [] }
+        var events: [ExchangeEvent] = []
+        for order in await executor.openOrders() {
+            let cancelled = await executor.cancel(order.request.clientOrderID, at: market.time)
+            await record(cancelled, decisionID: nil, time: market.time)
+            events += cancelled
+        }
+        for position in await executor.state().positions.values.sorted(by: { $0.symbol < $1.symbol }) where !position.isFlat {
+            let close = GatedOrder(symbol: position.symbol, side: position.size.isPositive ? .sell : .buy,
+                                   size: position.size.magnitude, reduceOnly: true, leverage: nil)
+            events += await submit(close, origin: origin, decisionID: nil, time: market.time)
+        }
+        await refreshLeaderboard(time: market.time)
+        return events
+    }
+
+    /// Cancels one open order by its client order id.
+    public func cancel(_ clientOrderID: ClientOrderID) async -> [ExchangeEvent] {
+        let time = lastMarket?.time ?? Timestamp(milliseconds: 0)
+        let events = await executor.cancel(clientOrderID, at: time)
+        await record(events, decisionID: nil, time: time)
+        return events
+    }
+
+    /// Replaces the account's configuration between two decisions (an actor runs one at a time).
+    public func reconfigure(record updated: AccountRecord, driver newDriver: any Driver, limits: RiskLimits) {
+        record.name = updated.name
+        record.symbols = updated.symbols
+        record.driverKind = updated.driverKind
+        record.driverSettings = updated.driverSettings
+        record.riskLimits = updated.riskLimits
+        driver = newDriver
+        gate = RiskGate(limits: limits)
+    }
+
+    /// Pauses, resumes (clearing a halt) or archives the account.
+    public func changeStatus(_ status: AccountStatus, reason: String) {
+        setStatus(status, time: lastMarket?.time ?? record.updatedAt, alert: reason)
+        if let state = lastState { refreshLeaderboard(state: state, time: lastMarket?.time ?? record.updatedAt) }
+        if status == .archived { leaderboard.remove(id) }
     }
 
     @discardableResult

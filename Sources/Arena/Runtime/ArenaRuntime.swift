@@ -15,6 +15,8 @@ public final class ArenaRuntime: Service, Sendable {
     public let ledger: LedgerStore
     public let bus: EventBus
     public let leaderboard: Leaderboard
+    /// The arena-wide kill switch.
+    public let tradingSwitch = TradingSwitch()
     public let configuration: ArenaConfiguration
     /// What the market is, for logs and the page banner.
     public let marketDescription: String
@@ -65,16 +67,20 @@ public final class ArenaRuntime: Service, Sendable {
         for record in try ledger.accounts() { try addRunner(for: record) }
     }
 
+    /// Reads an account's risk limits.
+    static func limits(of record: AccountRecord) throws -> RiskLimits {
+        do {
+            return try JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
+        } catch {
+            throw ArenaError.invalidAccount("\(record.name)'s risk limits cannot be read")
+        }
+    }
+
     private func addRunner(for record: AccountRecord) throws {
         guard record.status != .archived else { return }
         let settings = try DriverFactory.settings(of: record)
         let driver = try DriverFactory.make(settings, for: record)
-        let limits: RiskLimits
-        do {
-            limits = try JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
-        } catch {
-            throw ArenaError.invalidAccount("\(record.name)'s risk limits cannot be read")
-        }
+        let limits = try Self.limits(of: record)
         var paper = configuration.paper
         paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
         let executor = PaperExecutor(configuration: paper, cash: record.cash,
@@ -86,8 +92,70 @@ public final class ArenaRuntime: Service, Sendable {
             instruments: instruments, decisionSummary: try ledger.decisionSummary(of: record.id),
             equityStatistics: try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
                 ?? EquityStatistics(),
-            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, logger: logger)
+            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, tradingSwitch: tradingSwitch, logger: logger)
         runners.withLock { $0[record.id] = runner }
+    }
+
+    // MARK: Operating accounts
+
+    /// Creates an account and starts running it from the next market step.
+    /// - Throws: `StorageError.conflict` for a taken name, `ArenaError` for bad settings.
+    @discardableResult
+    public func createAccount(_ new: NewAccount, now: Timestamp) throws -> AccountRecord {
+        let record = try ledger.createAccount(new, now: now)
+        do {
+            try addRunner(for: record)
+        } catch {
+            try? ledger.setStatus(.archived, for: record.id, now: now)
+            throw error
+        }
+        logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
+        return record
+    }
+
+    /// Replaces an account's driver, symbols and limits (stored, then applied between decisions).
+    public func reconfigureAccount(_ id: AccountID, driverSettings: DriverSettings, symbols: [Symbol], limits: RiskLimits,
+                                   now: Timestamp) async throws -> AccountRecord {
+        guard var record = try ledger.account(id), record.status != .archived else { throw ArenaError.invalidAccount("no account \(id)") }
+        try driverSettings.validate(symbols: symbols)
+        record.driverKind = driverSettings.kind.rawValue
+        record.driverSettings = JSON.encode(driverSettings)
+        record.symbols = symbols
+        record.riskLimits = JSON.encode(limits)
+        let driver = try DriverFactory.make(driverSettings, for: record)
+        try ledger.updateConfiguration(of: id, driverKind: record.driverKind, driverSettings: record.driverSettings,
+                                       provider: record.provider, model: record.model, symbols: symbols,
+                                       riskLimits: record.riskLimits, now: now)
+        await runner(id)?.reconfigure(record: record, driver: driver, limits: limits)
+        return record
+    }
+
+    /// Closes an account's positions, then archives it: it stops trading and keeps its history.
+    public func archiveAccount(_ id: AccountID) async throws {
+        guard let runner = runner(id) else { throw ArenaError.invalidAccount("account \(id) is not running") }
+        _ = await runner.closeAll(origin: .operator)
+        await runner.changeStatus(.archived, reason: "Archived by an operator.")
+        runners.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// Halts every new order at once; with `closePositions`, also closes every account's positions.
+    public func engageKillSwitch(closePositions: Bool, reason: String) async {
+        tradingSwitch.engage(reason: "The kill switch is engaged: \(reason)")
+        logger.critical("kill switch engaged", metadata: ["reason": "\(reason)", "close_positions": "\(closePositions)"])
+        bus.publish(.alert, time: latestMarket?.time ?? Timestamp(milliseconds: 0),
+                    data: AlertView(kind: "kill_switch", message: "Kill switch engaged: \(reason)"))
+        guard closePositions else { return }
+        await withDiscardingTaskGroup { group in
+            for runner in allRunners { group.addTask { _ = await runner.closeAll(origin: .system) } }
+        }
+    }
+
+    /// Lets orders through again.
+    public func releaseKillSwitch() {
+        tradingSwitch.release()
+        logger.warning("kill switch released")
+        bus.publish(.alert, time: latestMarket?.time ?? Timestamp(milliseconds: 0),
+                    data: AlertView(kind: "kill_switch", message: "Kill switch released: trading resumes."))
     }
 
     /// The runner of an account, if it is running.

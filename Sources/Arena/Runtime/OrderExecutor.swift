@@ -10,6 +10,10 @@ public protocol OrderExecutor: Actor {
     func apply(_ snapshot: MarketSnapshot) async -> [ExchangeEvent]
     /// Sets the leverage for `symbol`, then submits `request`; returns what happened to it.
     func submit(_ request: OrderRequest, leverage: Int?, at time: Timestamp) async -> [ExchangeEvent]
+    /// Cancels a resting or waiting order; returns what happened (nothing for an unknown order).
+    func cancel(_ clientOrderID: ClientOrderID, at time: Timestamp) async -> [ExchangeEvent]
+    /// Orders that are not final: resting, waiting for a trigger or pending.
+    func openOrders() async -> [Order]
     /// The account's cash, positions and equity at the last marks.
     func state() async -> AccountState
 }
@@ -45,6 +49,12 @@ public actor PaperExecutor: OrderExecutor {
         }
         return exchange.submit(request, at: time)
     }
+
+    public func cancel(_ clientOrderID: ClientOrderID, at time: Timestamp) -> [ExchangeEvent] {
+        (try? exchange.cancel(clientOrderID, at: time)) ?? []
+    }
+
+    public func openOrders() -> [Order] { exchange.openOrders }
 
     public func state() -> AccountState { exchange.accountState() }
 }
