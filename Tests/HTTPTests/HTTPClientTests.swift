@@ -63,6 +63,12 @@ private final class SilentListener {
                 }
             }
         }
+        // Wait until the fillers' handshakes that can complete have completed, so the accept
+        // queue is surely full before the test connects, however loaded the machine is.
+        for filler in descriptors.dropFirst() {
+            var descriptor = pollfd(fd: filler, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, 1_000)
+        }
     }
 
     deinit {
