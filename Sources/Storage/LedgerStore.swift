@@ -146,6 +146,13 @@ public struct LedgerStore: Sendable {
         try database.write { db in try Self.insertDecision(db, record) }
     }
 
+    /// Stores many driver calls in one transaction (bulk paths such as benchmarks).
+    public func recordDecisions(_ records: [DecisionRecord]) throws {
+        try database.write { db in
+            for record in records { _ = try Self.insertDecision(db, record) }
+        }
+    }
+
     static func insertDecision(_ db: Database, _ record: DecisionRecord) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, raw_response, reasoning,
