@@ -6,6 +6,8 @@ import Storage
 /// The read-only JSON API: health, leaderboard, accounts.
 struct APIController: Sendable {
     let runtime: ArenaRuntime
+    /// The leaderboard is re-encoded at most four times a second per query.
+    let leaderboardCache = ResponseCache(lifetime: .milliseconds(250))
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/health") { _, _ in health() }
@@ -34,6 +36,8 @@ struct APIController: Sendable {
         let sort_by: String
         let order: String
         let mode: String
+        let total: Int
+        let offset: Int
         let market: String
         let generated_at: Int64?
     }
@@ -80,7 +84,11 @@ struct APIController: Sendable {
         return result ?? (a.account_id < b.account_id)
     }
 
-    func leaderboard(_ request: Request) throws -> JSONResponse {
+    /// Entries per page unless `limit` says otherwise, and the most it may say.
+    static let defaultLeaderboardLimit = 100
+    static let maximumLeaderboardLimit = 1_000
+
+    func leaderboard(_ request: Request) throws -> EncodedJSONResponse {
         let query = request.uri.queryParameters
         let sortBy = query["sort_by"].map(String.init) ?? "return_pct"
         let order = query["order"].map(String.init) ?? "desc"
@@ -90,12 +98,19 @@ struct APIController: Sendable {
         }
         guard order == "asc" || order == "desc" else { throw APIError(.badRequest, "Unknown order; allowed: asc, desc.") }
         guard ["paper", "live", "all"].contains(mode) else { throw APIError(.badRequest, "Unknown mode; allowed: paper, live, all.") }
-        var entries = runtime.leaderboard.ranked()
-        if mode != "all" { entries = entries.filter { $0.mode == mode } }
-        entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
-        return JSONResponse(LeaderboardBody(entries: entries, sort_by: sortBy, order: order, mode: mode,
-                                            market: runtime.marketDescription,
-                                            generated_at: runtime.latestMarket?.time.milliseconds))
+        let limit = try HistoryController.integer(request, "limit", in: 1...Int64(Self.maximumLeaderboardLimit)).map(Int.init)
+            ?? Self.defaultLeaderboardLimit
+        let offset = try HistoryController.integer(request, "offset", in: 0...1_000_000).map(Int.init) ?? 0
+        let body = leaderboardCache.body(for: "\(sortBy) \(order) \(mode) \(limit) \(offset)") {
+            var entries = runtime.leaderboard.ranked()
+            if mode != "all" { entries = entries.filter { $0.mode == mode } }
+            entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
+            let page = Array(entries.dropFirst(offset).prefix(limit))
+            return JSON.encode(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
+                                               offset: offset, market: runtime.marketDescription,
+                                               generated_at: runtime.latestMarket?.time.milliseconds))
+        }
+        return EncodedJSONResponse(body: body)
     }
 
     struct AccountBody: Encodable {
