@@ -28,6 +28,7 @@ public func buildApplication(runtime: ArenaRuntime, configuration: ServerConfigu
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
     APIController(runtime: runtime).addRoutes(to: router)
+    StrategyController(runtime: runtime).addRoutes(to: router)
     FeedController(runtime: runtime, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     return Application(
         router: router,

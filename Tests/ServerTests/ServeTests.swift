@@ -28,11 +28,11 @@ struct ServeTests {
         }
         var first = try await equities()
         let waitForEntries = Date().addingTimeInterval(10)
-        while first.count < 5 && Date() < waitForEntries {
+        while first.count < 6 && Date() < waitForEntries {
             try await Task.sleep(for: .milliseconds(200))
             first = try await equities()
         }
-        #expect(first.count == 5, "the demo roster has five accounts: \(arena.log)")
+        #expect(first.count == 6, "the demo roster has six accounts: \(arena.log)")
         var moved = false
         let deadline = Date().addingTimeInterval(20)
         while !moved && Date() < deadline {
