@@ -59,6 +59,14 @@ struct ServeTests {
 
         let (missingStatus, _) = try await arena.getJSON("/api/accounts/999")
         #expect(missingStatus == 404)
+        // The hedge account (the sixth of the demo) shows its strategy; other drivers have none.
+        let (strategyStatus, strategy) = try await arena.getJSON("/api/accounts/6/strategy")
+        #expect(strategyStatus == 200)
+        #expect(strategy["name"] as? String == "hedge-eth")
+        #expect(["ADVANCE", "RETRACEMENT", "DECLINE", "RECOVERY"].contains(strategy["phase"] as? String ?? ""))
+        #expect(strategy["long_value"] is String && strategy["short_value"] is String && strategy["cash"] is String)
+        let (notHedgeStatus, _) = try await arena.getJSON("/api/accounts/1/strategy")
+        #expect(notHedgeStatus == 404)
         let (badSortStatus, badSort) = try await arena.getJSON("/api/leaderboard?sort_by=nonsense")
         #expect(badSortStatus == 400)
         #expect((badSort["error"] as? String)?.contains("return_pct") == true)
