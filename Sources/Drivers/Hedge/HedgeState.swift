@@ -14,8 +14,10 @@ public struct HedgeLegChange: Sendable, Codable, Hashable {
     /// The unit at which the action happened.
     public var unit: Int
     /// Change of the long leg in coins.
+    /// The long leg in coins.
     public var longSize: FixedDecimal
     /// Change of the short leg in coins (positive opens or adds short).
+    /// The short leg in coins (a positive number).
     public var shortSize: FixedDecimal
 
     /// Creates a change record.
@@ -45,20 +47,27 @@ public struct HedgeLegChange: Sendable, Codable, Hashable {
 public struct HedgeState: Sendable, Codable, Hashable {
     /// The format of this JSON, raised when a field changes meaning.
     public var version: Int
+    /// The coin the cycle trades.
     public var symbol: Symbol
     /// The price distance of one unit in the cycle now running.
     public var unitSize: FixedDecimal
     /// The configured unit size; a different one takes over at the next RESET.
     public var configuredUnitSize: FixedDecimal
+    /// The margin (USD) of the opening buy.
     public var initialMargin: FixedDecimal
     /// The leverage the start was bought with.
     public var leverage: Int
     /// Whether the opening buy has filled (in part at least).
     public var started: Bool
+    /// Where the cycle is.
     public var phase: HedgePhase
+    /// The price units count from: the opening fill's average, then the price at each RESET.
     public var entryPrice: FixedDecimal
+    /// `trunc((price - entryPrice) / unitSize)` at the last step.
     public var currentUnit: Int
+    /// The highest unit of the cycle's advance.
     public var peakUnit: Int
+    /// The lowest unit of the decline.
     public var valleyUnit: Int
     /// 10% of the long leg's value, set at the start and at each new peak.
     public var positionFragment: FixedDecimal
