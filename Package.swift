@@ -90,7 +90,14 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "HyperliquidTests", dependencies: ["Hyperliquid"], swiftSettings: swiftSettings),
         .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
-        .testTarget(name: "DriversTests", dependencies: ["Drivers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DriversTests",
+            dependencies: [
+                "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],

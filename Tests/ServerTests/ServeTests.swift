@@ -28,11 +28,11 @@ struct ServeTests {
         }
         var first = try await equities()
         let waitForEntries = Date().addingTimeInterval(10)
-        while first.count < 5 && Date() < waitForEntries {
+        while first.count < 6 && Date() < waitForEntries {
             try await Task.sleep(for: .milliseconds(200))
             first = try await equities()
         }
-        #expect(first.count == 5, "the demo roster has five accounts: \(arena.log)")
+        #expect(first.count == 6, "the demo roster has six accounts: \(arena.log)")
         var moved = false
         let deadline = Date().addingTimeInterval(20)
         while !moved && Date() < deadline {
@@ -59,6 +59,14 @@ struct ServeTests {
 
         let (missingStatus, _) = try await arena.getJSON("/api/accounts/999")
         #expect(missingStatus == 404)
+        // The hedge account (the sixth of the demo) shows its strategy; other drivers have none.
+        let (strategyStatus, strategy) = try await arena.getJSON("/api/accounts/6/strategy")
+        #expect(strategyStatus == 200)
+        #expect(strategy["name"] as? String == "hedge-eth")
+        #expect(["ADVANCE", "RETRACEMENT", "DECLINE", "RECOVERY"].contains(strategy["phase"] as? String ?? ""))
+        #expect(strategy["long_value"] is String && strategy["short_value"] is String && strategy["cash"] is String)
+        let (notHedgeStatus, _) = try await arena.getJSON("/api/accounts/1/strategy")
+        #expect(notHedgeStatus == 404)
         let (badSortStatus, badSort) = try await arena.getJSON("/api/leaderboard?sort_by=nonsense")
         #expect(badSortStatus == 400)
         #expect((badSort["error"] as? String)?.contains("return_pct") == true)

@@ -76,6 +76,11 @@ public struct Roster: Sendable, Decodable {
               symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
         Entry(name: "random-2", driver: DriverSettings(kind: .random, seed: 2, intervalSeconds: 6),
               symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 3), mode: nil),
+        // A unit of 5 USD on the simulated ETH (about 3400, moving 0.1-0.3% a minute) runs through
+        // the phases within minutes.
+        Entry(name: "hedge-eth", driver: DriverSettings(kind: .hedge4, symbol: Symbol("ETH"), intervalSeconds: 2, unitSize: 5,
+                                                       initialMargin: 1_000),
+              symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
     ])
 
     private static func symbols(_ names: String...) -> [Symbol] { names.compactMap(Symbol.init) }
@@ -86,6 +91,8 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
         case buyAndHold = "buy_and_hold"
         case random
+        /// The four-phase hedging strategy (`specs/hedge-4phase.md`).
+        case hedge4
     }
 
     public var kind: Kind
@@ -95,12 +102,19 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var seed: UInt64?
     /// Seconds between decisions.
     public var interval_seconds: Int?
+    /// The hedge's unit: the price distance that counts as one step.
+    public var unit_size: FixedDecimal?
+    /// The hedge's opening margin in USD (levered at the coin's maximum within the account's limit).
+    public var initial_margin: FixedDecimal?
 
-    public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil) {
+    public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil,
+                unitSize: FixedDecimal? = nil, initialMargin: FixedDecimal? = nil) {
         self.kind = kind
         self.symbol = symbol
         self.seed = seed
         self.interval_seconds = intervalSeconds
+        self.unit_size = unitSize
+        self.initial_margin = initialMargin
     }
 
     /// The interval used when none is given.
@@ -119,6 +133,15 @@ public struct DriverSettings: Sendable, Codable, Hashable {
             guard symbols.contains(symbol) else { throw ArenaError.invalidRoster("buy_and_hold's symbol \(symbol) is not in the account's symbols") }
         case .random:
             break
+        case .hedge4:
+            guard let symbol else { throw ArenaError.invalidRoster("hedge4 needs a symbol") }
+            guard symbols.contains(symbol) else { throw ArenaError.invalidRoster("hedge4's symbol \(symbol) is not in the account's symbols") }
+            guard let unit = unit_size, unit.isPositive, unit <= FixedDecimal(1_000_000) else {
+                throw ArenaError.invalidRoster("hedge4 needs a unit_size above 0 and at most 1000000")
+            }
+            guard let margin = initial_margin, margin >= FixedDecimal(10), margin <= FixedDecimal(1_000_000_000) else {
+                throw ArenaError.invalidRoster("hedge4 needs an initial_margin between 10 and 1000000000")
+            }
         }
     }
 }

@@ -438,6 +438,9 @@ public actor AccountRunner {
     /// The account's state now, for the API.
     public func accountState() async -> AccountState { await executor.state() }
 
+    /// The driver's state as it would be persisted now (nil for stateless drivers), for the API.
+    public func driverState() async -> String? { await driver.persistentState() }
+
     /// The newest marks seen, for valuing positions in the API.
     public var marks: [Symbol: FixedDecimal] {
         lastMarket?.quotes.mapValues(\.mark) ?? [:]

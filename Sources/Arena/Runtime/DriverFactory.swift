@@ -22,6 +22,15 @@ enum DriverFactory {
             return BuyAndHoldDriver(symbol: symbol)
         case .random:
             return RandomTraderDriver(seed: settings.seed ?? UInt64(bitPattern: record.id.rawValue))
+        case .hedge4:
+            guard let symbol = settings.symbol, let unitSize = settings.unit_size, let initialMargin = settings.initial_margin else {
+                throw ArenaError.invalidAccount("\(record.name): hedge4 needs symbol, unit_size and initial_margin")
+            }
+            do {
+                return try HedgeDriver(symbol: symbol, unitSize: unitSize, initialMargin: initialMargin, persistedState: record.driverState)
+            } catch {
+                throw ArenaError.invalidAccount("\(record.name): \(error)")
+            }
         }
     }
 }

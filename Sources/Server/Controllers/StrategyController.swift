@@ -1,0 +1,87 @@
+import Arena
+import ArenaCore
+import Drivers
+import Hummingbird
+
+/// The state of an account's rule-based strategy: `GET /api/accounts/{id}/strategy`, for accounts
+/// run by the four-phase hedge (404 for every other driver).
+struct StrategyController: Sendable {
+    let runtime: ArenaRuntime
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/api/accounts/{id}/strategy") { _, context in try await strategy(context.parameters.get("id")) }
+    }
+
+    /// One reversal record: what an action did to the legs, in coins.
+    struct ActionView: Encodable {
+        let unit: Int
+        let long_size: String
+        let short_size: String
+    }
+
+    struct StrategyBody: Encodable {
+        let account_id: Int64
+        let name: String
+        let driver: String
+        let symbol: String
+        let started: Bool
+        let phase: String
+        let entry_price: String
+        let unit_size: String
+        let leverage: Int
+        let current_unit: Int
+        let peak_unit: Int
+        let valley_unit: Int
+        let position_fragment: String
+        let hedge_fragment: String
+        let current_position_allocation: String
+        let long_value: String
+        let short_value: String
+        let cash: String
+        let long_size: String
+        let short_size: String
+        let net_size: String
+        let short_entry_price: String
+        let last_price: String
+        let resets: Int
+        let retracement_actions: [ActionView]
+        let recovery_actions: [ActionView]
+        let last_reconciliation: String?
+    }
+
+    func strategy(_ idText: String?) async throws -> JSONResponse {
+        guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
+        let id = AccountID(raw)
+        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(raw).") }
+        guard record.driverKind == DriverSettings.Kind.hedge4.rawValue else {
+            throw APIError(.notFound, "Account \(raw) is not run by the hedge4 strategy.")
+        }
+        let json: String?
+        if let runner = runtime.runner(id) {
+            json = await runner.driverState()
+        } else {
+            json = record.driverState
+        }
+        guard let json else { throw APIError(.notFound, "Account \(raw) has no strategy state yet.") }
+        let state: HedgeState
+        do {
+            state = try HedgeDriver.decode(json)
+        } catch {
+            throw APIError(.internalServerError, "Account \(raw)'s strategy state cannot be read.")
+        }
+        let actions = { (list: [HedgeLegChange]) in
+            list.map { ActionView(unit: $0.unit, long_size: $0.longSize.description, short_size: $0.shortSize.description) }
+        }
+        return JSONResponse(StrategyBody(
+            account_id: raw, name: record.name, driver: record.driverKind, symbol: state.symbol.name, started: state.started,
+            phase: state.phase.rawValue, entry_price: state.entryPrice.description, unit_size: state.unitSize.description,
+            leverage: state.leverage, current_unit: state.currentUnit, peak_unit: state.peakUnit, valley_unit: state.valleyUnit,
+            position_fragment: state.positionFragment.description, hedge_fragment: state.hedgeFragment.description,
+            current_position_allocation: state.currentPositionAllocation.description, long_value: state.longValue.description,
+            short_value: state.shortValue.description, cash: state.cash.description, long_size: state.longSize.description,
+            short_size: state.shortSize.description, net_size: state.netSize.description,
+            short_entry_price: state.shortEntryPrice.description, last_price: state.lastPrice.description, resets: state.resets,
+            retracement_actions: actions(state.retracementActions), recovery_actions: actions(state.recoveryActions),
+            last_reconciliation: state.lastReconciliation))
+    }
+}
