@@ -87,7 +87,7 @@ final class HedgeHarness {
                                      positions: try test.ledger.positions(of: record.id), seed: 1)
         runner = AccountRunner(record: record, driver: driver, executor: executor, limits: RiskLimits(max_leverage: 10),
                                intervalMilliseconds: 1000, ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
-                               instruments: Instrument.defaults, decisionCount: 0, logger: Logger(label: "hedge-test"))
+                               instruments: Instrument.defaults, logger: Logger(label: "hedge-test"))
     }
 
     /// The same account rebuilt from what the ledger holds now, as after a restart.
