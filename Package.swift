@@ -77,8 +77,11 @@ let package = Package(
         .executableTarget(
             name: "arena-bench",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Storage", "Arena",
+                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "bench",
             exclude: ["README.md"],
