@@ -411,6 +411,60 @@ function connect() {
   };
 }
 
+// ---------- admin ----------
+
+function adminToken() { return sessionStorage.getItem("arena.adminToken"); }
+
+async function admin(method, path, body) {
+  const result = document.getElementById("admin-result");
+  const token = adminToken();
+  if (!token) { result.textContent = "Enter the admin token first."; return null; }
+  const response = await fetch(path, {
+    method, headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const reply = await response.json().catch(() => ({}));
+  result.textContent = response.ok ? `${method} ${path}: done` : `${method} ${path}: ${reply.error || "HTTP " + response.status}`;
+  return response.ok ? reply : null;
+}
+
+document.getElementById("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem("arena.adminToken", document.getElementById("admin-token").value);
+  document.getElementById("admin-token").value = "";
+  document.getElementById("admin-result").textContent = "Token kept for this tab.";
+});
+document.getElementById("forget-token").addEventListener("click", () => {
+  sessionStorage.removeItem("arena.adminToken");
+  document.getElementById("admin-result").textContent = "Token forgotten.";
+});
+document.getElementById("create-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const symbols = String(form.get("symbols")).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const driver = { kind: form.get("kind") };
+  if (driver.kind !== "random") driver.symbol = symbols[0];
+  if (driver.kind === "hedge4") { driver.unit_size = String(form.get("unit_size")); driver.initial_margin = String(Number(form.get("capital")) / 10); }
+  const created = await admin("POST", "/api/accounts", { name: form.get("name"), driver, symbols, initial_capital: String(form.get("capital")) });
+  if (created) loadLeaderboard().catch(() => {});
+});
+document.getElementById("mode-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  await admin("POST", `/api/accounts/${encodeURIComponent(form.get("id"))}/mode`, {
+    mode: form.get("mode"), network: form.get("network"), confirm: form.get("confirm"), positions: form.get("positions"),
+  });
+  loadLeaderboard().catch(() => {});
+});
+document.getElementById("kill-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const close = new FormData(event.target).get("close") === "on";
+  if (confirm(close ? "Halt all trading and close every position?" : "Halt all new orders?")) {
+    await admin("POST", "/api/kill-switch", { close_positions: close, reason: "from the page" });
+  }
+});
+document.getElementById("release-kill").addEventListener("click", () => admin("DELETE", "/api/kill-switch"));
+
 // ---------- start ----------
 
 document.querySelectorAll("#leaderboard th[data-key]").forEach((th) => {

@@ -1,7 +1,7 @@
 """The web page in a real headless Chromium: loads without console errors, the leaderboard fills,
 a new fill appears without a reload, sorting works; saves a screenshot.
 
-Usage: page_check.py BASE_URL SCREENSHOT_PATH. Exits non-zero with a reason on any failure.
+Usage: page_check.py BASE_URL SCREENSHOT_PATH ADMIN_TOKEN. Exits non-zero with a reason on any failure.
 """
 import sys
 import time
@@ -23,7 +23,7 @@ def wait_for(condition, timeout, what):
 
 
 def main():
-    base_url, screenshot = sys.argv[1], sys.argv[2]
+    base_url, screenshot, token = sys.argv[1], sys.argv[2], sys.argv[3]
     options = Options()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000"):
         options.add_argument(argument)
@@ -61,6 +61,15 @@ def main():
         # Selecting an account shows its orders.
         driver.execute_script(click, "#leaderboard tbody tr")
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#orders tbody tr"), 15, "the selected account's orders")
+
+        # The admin panel creates an account, which then appears in the leaderboard.
+        driver.find_element(By.ID, "admin-token").send_keys(token)
+        driver.execute_script("document.querySelector('#token-form button[type=submit]').click()")
+        driver.find_element(By.CSS_SELECTOR, '#create-form input[name="name"]').send_keys("page-made")
+        driver.execute_script("document.querySelector('#create-form button[type=submit]').click()")
+        wait_for(lambda: "page-made" in driver.execute_script(read_names), 20, "the account created from the page")
+        stored = driver.execute_script("return sessionStorage.getItem('arena.adminToken')")
+        assert stored == token, "the token is not kept in session storage"
 
         # Phone width still lays out the leaderboard.
         driver.set_window_size(390, 844)

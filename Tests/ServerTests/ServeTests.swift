@@ -128,14 +128,16 @@ struct PageTests {
                      "the test virtual environment is missing: run make test, which creates .venv with selenium")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
                      "chromium-driver is missing: run make test, which installs chromium and chromium-driver")
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"])
+        let token = "page-token-\(UUID().uuidString)"
+        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"],
+                                     environment: ["ARENA_ADMIN_TOKEN": token])
         defer { _ = arena.stop() }
         let artifacts = repositoryRoot.appendingPathComponent("test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("page.png")
         let check = Process()
         check.executableURL = python
-        check.arguments = [repositoryRoot.appendingPathComponent("Tests/Browser/page_check.py").path, arena.baseURL, screenshot.path]
+        check.arguments = [repositoryRoot.appendingPathComponent("Tests/Browser/page_check.py").path, arena.baseURL, screenshot.path, token]
         let log = artifacts.appendingPathComponent("page-check.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
