@@ -44,11 +44,17 @@ let package = Package(
             dependencies: ["ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Key custody: secrets sealed with AES-256-GCM under a master key, key files, rotation.
+        .target(
+            name: "Custody",
+            dependencies: ["ArenaCore", "CCrypto", "Storage", "Hyperliquid"],
+            swiftSettings: swiftSettings
+        ),
         // The runtime: scheduler, account runners, executors, snapshots, leaderboard, event bus.
         .target(
             name: "Arena",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage",
+                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage", "Custody",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "arena",
             dependencies: [
-                "Server", "Arena", "Storage", "Market", "Hyperliquid",
+                "Server", "Arena", "Storage", "Market", "Hyperliquid", "Custody",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,6 +110,11 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustodyTests",
+            dependencies: ["Custody", "Storage", "Hyperliquid", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
