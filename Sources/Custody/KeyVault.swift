@@ -72,13 +72,19 @@ public struct KeyVault: Sendable {
     ///   `.wrongMasterKey` if the database's key was rotated since this vault opened,
     ///   `StorageError.notFound` for an unknown account.
     @discardableResult
-    public func setSecret(_ value: SecretValue, named name: SecretName, for accountID: AccountID, now: Timestamp) throws -> SecretSummary {
-        let trimmed = Self.trimmingWhitespace(value)
+    /// Checks a secret as `setSecret` would, storing nothing; returns it trimmed with its public hint.
+    /// - Throws: `CustodyError.invalidSecret` naming what is wrong.
+    public static func validate(_ value: SecretValue, named name: SecretName) throws -> (SecretValue, String?) {
+        let trimmed = trimmingWhitespace(value)
         guard trimmed.byteCount > 0 else { throw CustodyError.invalidSecret(name: name.rawValue, reason: "it is empty") }
-        guard trimmed.byteCount <= Self.maximumSecretBytes else {
-            throw CustodyError.invalidSecret(name: name.rawValue, reason: "it is longer than \(Self.maximumSecretBytes) bytes")
+        guard trimmed.byteCount <= maximumSecretBytes else {
+            throw CustodyError.invalidSecret(name: name.rawValue, reason: "it is longer than \(maximumSecretBytes) bytes")
         }
-        let hint = try Self.publicHint(of: trimmed, name: name)
+        return (trimmed, try publicHint(of: trimmed, name: name))
+    }
+
+    public func setSecret(_ value: SecretValue, named name: SecretName, for accountID: AccountID, now: Timestamp) throws -> SecretSummary {
+        let (trimmed, hint) = try Self.validate(value, named: name)
         let sealed = try box.seal(trimmed, accountID: accountID, name: name)
         let record = EncryptedSecretRecord(accountID: accountID, name: name.rawValue, nonce: sealed.nonce,
                                            ciphertext: sealed.ciphertext, publicHint: hint, updatedAt: now)

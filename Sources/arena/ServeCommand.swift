@@ -1,6 +1,7 @@
 import Arena
 import ArenaCore
 import ArgumentParser
+import Custody
 import Foundation
 import Logging
 import Market
@@ -102,10 +103,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let roster = try config.map(Roster.load(path:)) ?? Roster.demo
         let source = try marketSource(now: now)
+        let ledger = LedgerStore(database: database)
+        // A wrong master key stops start-up here, before any secret is used.
+        let vault = try KeyVault.startUp(store: ledger, environment: ProcessInfo.processInfo.environment, now: now)
+        if let vault {
+            logger.info("secrets vault open", metadata: ["key.fingerprint": "\(vault.keyFingerprint)"])
+        } else {
+            logger.notice("no master key: accounts cannot be given secrets (run arena keys init, then set ARENA_MASTER_KEY_FILE)")
+        }
         let runtime = try ArenaRuntime(
-            ledger: LedgerStore(database: database), source: source,
+            ledger: ledger, source: source,
             configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed),
-            logger: logger)
+            vault: vault, logger: logger)
         try runtime.apply(roster, now: now)
 
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {

@@ -1,4 +1,5 @@
 import ArenaCore
+import Custody
 import Drivers
 import Foundation
 import Logging
@@ -17,6 +18,8 @@ public final class ArenaRuntime: Service, Sendable {
     public let leaderboard: Leaderboard
     /// The arena-wide kill switch.
     public let tradingSwitch = TradingSwitch()
+    /// Encrypted secrets; nil when no master key is configured (then no secret can be stored).
+    public let vault: KeyVault?
     public let configuration: ArenaConfiguration
     /// What the market is, for logs and the page banner.
     public let marketDescription: String
@@ -33,8 +36,10 @@ public final class ArenaRuntime: Service, Sendable {
 
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
-    public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, logger: Logger) throws {
+    public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
+                logger: Logger) throws {
         self.ledger = ledger
+        self.vault = vault
         self.configuration = configuration
         self.logger = logger
         marketDescription = source.description

@@ -1,5 +1,6 @@
 import Arena
 import ArenaCore
+import Custody
 import Foundation
 import Hummingbird
 import Storage
@@ -74,8 +75,11 @@ struct AdminController: Sendable {
         let status: String
         let risk_limits: RiskLimits?
         let created_at: Int64
+        /// Which secrets are set, with a wallet's address; never a secret itself.
+        let secrets: [SecretView]
 
-        init(_ record: AccountRecord) {
+        init(_ record: AccountRecord, secrets: [SecretSummary]) {
+            self.secrets = secrets.map { SecretView(name: $0.name, set: true, address: $0.publicHint) }
             id = record.id.rawValue
             name = record.name
             driver = try? JSONDecoder().decode(DriverSettings.self, from: Data(record.driverSettings.utf8))
@@ -89,10 +93,49 @@ struct AdminController: Sendable {
         }
     }
 
+    struct SecretView: Encodable {
+        let name: String
+        let set: Bool
+        let address: String?
+    }
+
     struct AccountList: Encodable { let accounts: [AccountView] }
 
+    func view(_ record: AccountRecord) throws -> AccountView {
+        AccountView(record, secrets: try runtime.ledger.secretSummaries(accountID: record.id))
+    }
+
     func listAccounts() throws -> JSONResponse {
-        JSONResponse(AccountList(accounts: try runtime.ledger.accounts(includeArchived: true).map(AccountView.init)))
+        JSONResponse(AccountList(accounts: try runtime.ledger.accounts(includeArchived: true).map(view)))
+    }
+
+    /// Checks the secrets of a request before anything is stored: the vault is open, every name
+    /// is known and every value is valid for its name.
+    func validatedSecrets(_ secrets: [String: String]?) throws -> [(SecretName, SecretValue)] {
+        guard let secrets, !secrets.isEmpty else { return [] }
+        guard runtime.vault != nil else {
+            throw APIError(.badRequest, "Secrets cannot be stored: the server has no master key. Run arena keys init and restart with ARENA_MASTER_KEY_FILE.")
+        }
+        return try secrets.sorted { $0.key < $1.key }.map { name, value in
+            do {
+                let secretName = try SecretName(name)
+                let (trimmed, _) = try KeyVault.validate(SecretValue(value), named: secretName)
+                return (secretName, trimmed)
+            } catch let error as CustodyError {
+                throw APIError(.badRequest, error.description)
+            }
+        }
+    }
+
+    func store(_ secrets: [(SecretName, SecretValue)], for id: AccountID) throws {
+        guard let vault = runtime.vault else { return }
+        for (name, value) in secrets {
+            do {
+                _ = try vault.setSecret(value, named: name, for: id, now: Self.now())
+            } catch let error as CustodyError {
+                throw APIError(.internalServerError, error.description)
+            }
+        }
     }
 
     struct CreateAccount: Decodable {
@@ -103,6 +146,8 @@ struct AdminController: Sendable {
         let mode: AccountMode?
         let network: Network?
         let risk_limits: RiskLimits?
+        /// Secrets by name (`llm_api_key`, `hyperliquid_agent_key`, `hyperliquid_master_address`), stored encrypted.
+        let secrets: [String: String]?
     }
 
     func createAccount(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
@@ -117,13 +162,15 @@ struct AdminController: Sendable {
         guard (body.mode ?? .paper) == .paper else {
             throw APIError(.badRequest, "Create the account in paper mode, then switch it with POST /api/accounts/{id}/mode.")
         }
+        let secrets = try validatedSecrets(body.secrets)
         let new = NewAccount(name: body.name.trimmingCharacters(in: .whitespaces), driverKind: body.driver.kind.rawValue,
                              driverSettings: JSON.encode(body.driver), symbols: body.symbols, mode: .paper,
                              network: body.network ?? .testnet, initialCapital: body.initial_capital,
                              riskLimits: JSON.encode(body.risk_limits ?? .default))
         do {
             let record = try runtime.createAccount(new, now: Self.now())
-            return JSONResponse(AccountView(record), status: .created)
+            try store(secrets, for: record.id)
+            return JSONResponse(try view(record), status: .created)
         } catch let error as StorageError {
             throw APIError(.conflict, error.description)
         } catch let error as ArenaError {
@@ -137,6 +184,8 @@ struct AdminController: Sendable {
         let risk_limits: RiskLimits?
         /// `active` resumes a paused or halted account; `paused` stops its decisions.
         let status: AccountStatus?
+        /// Secrets to set or replace, by name.
+        let secrets: [String: String]?
     }
 
     func updateAccount(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
@@ -146,6 +195,7 @@ struct AdminController: Sendable {
         if let status = body.status, status != .active, status != .paused {
             throw APIError(.badRequest, "status may be active or paused; use DELETE to archive.")
         }
+        let secrets = try validatedSecrets(body.secrets)
         if body.driver != nil || body.symbols != nil || body.risk_limits != nil {
             let settings = try body.driver ?? JSONDecoder().decode(DriverSettings.self, from: Data(record.driverSettings.utf8))
             let limits = try body.risk_limits ?? JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
@@ -157,11 +207,12 @@ struct AdminController: Sendable {
                 throw APIError(.badRequest, error.description)
             }
         }
+        try store(secrets, for: id)
         if let status = body.status {
             await runner.changeStatus(status, reason: "Set to \(status.rawValue) by an operator.")
         }
         guard let updated = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
-        return JSONResponse(AccountView(updated))
+        return JSONResponse(try view(updated))
     }
 
     func archiveAccount(_ text: String?) async throws -> JSONResponse {
@@ -172,7 +223,7 @@ struct AdminController: Sendable {
             throw APIError(.conflict, error.description)
         }
         guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
-        return JSONResponse(AccountView(record))
+        return JSONResponse(try view(record))
     }
 
     // MARK: Orders
