@@ -5,7 +5,9 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev libssl-dev libsecp256k1-dev
 ARGS ?=
 
-.PHONY: run test deps build release bench clean
+HYPERLIQUID_SDK := hyperliquid-python-sdk==0.24.0
+
+.PHONY: run test deps build release bench clean venv-hyperliquid
 
 deps:
 	@missing=""; \
@@ -29,7 +31,16 @@ release: deps
 run: release
 	.build/release/arena serve $(ARGS)
 
-test: deps
+# The official Hyperliquid SDK (it brings eth-account), with which the test suite's fake exchange
+# verifies every signature; installed into .venv/ only when missing.
+venv-hyperliquid:
+	@if [ ! -x .venv/bin/python ]; then echo "Creating .venv/"; python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv (apt-get install python3-venv)"; exit 1; }; fi
+	@if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('hyperliquid-python-sdk') != '0.24.0')" 2>/dev/null; then \
+		echo "Installing $(HYPERLIQUID_SDK) into .venv/ (about a minute)..."; \
+		.venv/bin/pip install --disable-pip-version-check -q "$(HYPERLIQUID_SDK)"; \
+	fi
+
+test: deps venv-hyperliquid
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
