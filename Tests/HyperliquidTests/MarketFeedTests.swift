@@ -8,6 +8,13 @@ import Synchronization
 import Testing
 @testable import Hyperliquid
 
+/// A logger that keeps test output to failures.
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .critical
+    return logger
+}
+
 @Suite("The WebSocket market feed")
 struct MarketFeedTests {
     @Test("feed messages parse by channel; unknown channels pass, malformed data is refused")
@@ -78,7 +85,7 @@ struct MarketFeedTests {
             let feed = HyperliquidMarketFeed(
                 configuration: .init(endpoint: endpoint, coins: ["BTC", "ETH"], heartbeatInterval: .milliseconds(100), staleAfter: .seconds(5),
                                      reconnectBaseDelay: .milliseconds(50), maximumReconnectDelay: .milliseconds(200)),
-                info: info, logger: Logger(label: "feed-test"))
+                info: info, logger: quietLogger("feed-test"))
             try await feed.loadFromREST()
             #expect(feed.current.mids["BTC"] == FixedDecimal(65_000))
             #expect(feed.current.contexts["ETH"]?.markPx == "3001.0")
@@ -184,7 +191,7 @@ final class FakeFeedVenue: Sendable {
         let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
-                              logger: Logger(label: "fake-feed-venue"))
+                              logger: quietLogger("fake-feed-venue"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var bound: Int?

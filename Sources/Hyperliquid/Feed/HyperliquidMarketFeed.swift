@@ -118,23 +118,23 @@ public final class HyperliquidMarketFeed: Service, Sendable {
         }
     }
 
-    /// Connects and keeps connecting until the service is asked to stop.
+    /// Connects and keeps connecting until the service is asked to stop; then returns normally.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await self.runUntilCancelled()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.refreshContextsForever() }
+                group.addTask { await self.connectForever() }
+            }
         }
     }
 
-    private func runUntilCancelled() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.refreshContextsForever() }
-            group.addTask { try await self.connectForever() }
-        }
-    }
-
-    private func refreshContextsForever() async throws {
+    private func refreshContextsForever() async {
         while !Task.isCancelled {
-            try await Task.sleep(for: configuration.contextRefreshInterval)
+            do {
+                try await Task.sleep(for: configuration.contextRefreshInterval)
+            } catch {
+                return
+            }
             do {
                 let contexts = try await info.metaAndAssetContexts()
                 state.withLock { $0.apply(contexts) }
@@ -146,7 +146,7 @@ public final class HyperliquidMarketFeed: Service, Sendable {
         }
     }
 
-    private func connectForever() async throws {
+    private func connectForever() async {
         var failures = 0
         while !Task.isCancelled {
             let connectedBefore = counters.connections
