@@ -66,6 +66,11 @@ struct MarketFeedTests {
         #expect(state.malformedMessages == 1 && state.books["BTC"] == nil)
     }
 
+    @Test("candle intervals convert to milliseconds", arguments: [("1m", Int64(60_000)), ("15m", 900_000), ("4h", 14_400_000), ("1d", 86_400_000)])
+    func intervals(interval: String, milliseconds: Int64) {
+        #expect(HyperliquidMarketFeed.milliseconds(ofInterval: interval) == milliseconds)
+    }
+
     @Test("reconnection waits grow exponentially up to the cap, scaled by the jitter")
     func backoff() {
         let base = Duration.milliseconds(500)
@@ -115,6 +120,7 @@ struct MarketFeedTests {
             #expect(venue.pings >= 1)
             #expect(feed.current.books["BTC"]?.bestBid == FixedDecimal(64_999))
             #expect(feed.current.volumes["BTC"] == FixedDecimal(2, exponent: 1))
+            #expect(feed.current.candles["BTC"]?.t == 120_000)
             // Once at the start, once to fill the gap.
             #expect(venue.restCalls["l2Book"] == 4)
             http.shutdown()
@@ -148,6 +154,8 @@ final class FakeFeedVenue: Sendable {
             case "metaAndAssetCtxs": Self.contexts
             case "meta": #"{"universe":[{"name":"BTC","szDecimals":5,"maxLeverage":40},{"name":"ETH","szDecimals":4,"maxLeverage":25}]}"#
             case "allMids": #"{"BTC":"65000.0","ETH":"3000.0"}"#
+            case "candleSnapshot":
+                #"[{"t":60000,"T":119999,"s":"BTC","i":"1m","o":"1","c":"2","h":"2","l":"1","v":"5","n":3},{"t":120000,"T":179999,"s":"BTC","i":"1m","o":"2","c":"3","h":"3","l":"2","v":"1","n":1}]"#
             case "l2Book":
                 #"{"coin":"\#(object?["coin"] as? String ?? "")","time":1,"levels":[[{"px":"64999.0","sz":"1.0","n":1}],[{"px":"65001.0","sz":"1.0","n":1}]]}"#
             default: "null"

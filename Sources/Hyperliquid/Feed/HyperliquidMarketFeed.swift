@@ -118,6 +118,32 @@ public final class HyperliquidMarketFeed: Service, Sendable {
         }
     }
 
+    /// Reads each coin's candles of the last few intervals over REST, keeping the newest; a coin
+    /// whose candles cannot be read keeps what it had.
+    func loadRecentCandles() async {
+        guard let interval = Self.milliseconds(ofInterval: configuration.candleInterval) else { return }
+        let now = Timestamp(milliseconds: Int64(NonceSource.systemMilliseconds()))
+        for coin in configuration.coins {
+            guard let candles = try? await info.candleSnapshot(coin: coin, interval: configuration.candleInterval,
+                                                               startTime: now.adding(milliseconds: -3 * interval), endTime: now),
+                  let newest = candles.max(by: { $0.t < $1.t })
+            else { continue }
+            apply(.candle(newest))
+        }
+    }
+
+    /// The length of a candle interval such as `1m`, `15m`, `4h` or `1d`, in milliseconds.
+    static func milliseconds(ofInterval interval: String) -> Int64? {
+        guard let unit = interval.last, let count = Int64(interval.dropLast()), count > 0 else { return nil }
+        switch unit {
+        case "m": return count * 60_000
+        case "h": return count * 3_600_000
+        case "d": return count * 86_400_000
+        case "w": return count * 604_800_000
+        default: return nil
+        }
+    }
+
     /// Connects and keeps connecting until the service is asked to stop; then returns normally.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -199,6 +225,7 @@ public final class HyperliquidMarketFeed: Service, Sendable {
                 // Subscribed first, so nothing falls between the REST read and the stream.
                 do {
                     try await self.loadFromREST()
+                    await self.loadRecentCandles()
                     self.statistics.withLock { $0.gapFills += 1 }
                 } catch {
                     self.logger.warning("could not fill the gap after reconnecting", metadata: ["error": "\(error)"])
