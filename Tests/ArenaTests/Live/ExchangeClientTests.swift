@@ -23,11 +23,14 @@ func crossingBuy(_ cloid: ClientOrderID?, size: String = "0.001") -> OrderWire {
               type: .limit(.ioc), clientOrderID: cloid)
 }
 
+/// The venue of this suite's tests (a mainnet one is started for the one test that needs it).
+private let venue = SharedFakeExchange()
+
 @Suite("Hyperliquid clients against the fake venue", .serialized)
 struct ExchangeClientTests {
     @Test("the info client reads the universe, the mids, a book and an account")
     func infoReads() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x21)
         try await fake.addUser(signer.address, balance: "2500")
         let info = HyperliquidInfoClient(http: fake.http, endpoint: try fake.endpoint(), limiter: RequestWeightLimiter())
@@ -50,7 +53,7 @@ struct ExchangeClientTests {
 
     @Test("an order signed by the arena passes the SDK's signature check and fills")
     func signedOrderFills() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x22)
         try await fake.addUser(signer.address)
         let client = try exchangeClient(fake, signer: signer)
@@ -63,14 +66,12 @@ struct ExchangeClientTests {
         }
         #expect(size == FixedDecimal(1, exponent: 3))
         #expect(price == FixedDecimal(65_006_5, exponent: 1))
-        let state = try await fake.control()
-        #expect(state["signatures_verified"] as? Int == 1)
-        #expect(state["signatures_refused"] as? Int == 0)
+        #expect(try await fake.signaturesVerified(by: signer.address) == 1)
     }
 
     @Test("a resting order is cancelled by its client order id, and a second cancel gets the venue's words")
     func cancelByClientOrderID() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x23)
         try await fake.addUser(signer.address)
         let client = try exchangeClient(fake, signer: signer)
@@ -91,7 +92,7 @@ struct ExchangeClientTests {
 
     @Test("a key the venue does not know is refused in the venue's words")
     func unknownSigner() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let client = try exchangeClient(fake, signer: try testSigner(0x24))
         let placements = try await client.placeOrders([crossingBuy(ClientOrderID(account: AccountID(7), sequence: 3))])
         guard case .rejected(let reason)? = placements.first else {
@@ -103,7 +104,7 @@ struct ExchangeClientTests {
 
     @Test("an action signed for testnet is refused by a mainnet venue: the network is part of the signature")
     func networkIsSigned() async throws {
-        let fake = try FakeExchange(network: .mainnet)
+        let fake = try await FakeExchange.start(network: .mainnet)
         let signer = try testSigner(0x25)
         try await fake.addUser(signer.address)
         let testnetClient = try exchangeClient(fake, signer: signer, network: .testnet)
@@ -122,7 +123,7 @@ struct ExchangeClientTests {
 
     @Test("an agent key signs for its master, whose address is queried")
     func agentWallet() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let master = try testSigner(0x26)
         let agent = try testSigner(0x27)
         try await fake.addUser(master.address)
@@ -141,7 +142,7 @@ struct ExchangeClientTests {
 
     @Test("HTTP 200 with status err rejects every order with the venue's words")
     func statusErrRejectsAll() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x28)
         try await fake.addUser(signer.address)
         try await fake.fail("err", text: "Trading is halted")
@@ -150,12 +151,12 @@ struct ExchangeClientTests {
             crossingBuy(ClientOrderID(account: AccountID(7), sequence: 7)), crossingBuy(ClientOrderID(account: AccountID(7), sequence: 8)),
         ])
         #expect(placements == [.rejected(reason: "Trading is halted"), .rejected(reason: "Trading is halted")])
-        #expect(try await fake.orders().isEmpty)
+        #expect(try await fake.orders(of: signer.address).isEmpty)
     }
 
     @Test("a 429 is waited out and the action sent again")
     func rateLimitBackoff() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x29)
         try await fake.addUser(signer.address)
         try await fake.fail("rate_limit", count: 2)
@@ -165,14 +166,13 @@ struct ExchangeClientTests {
             Issue.record("expected a fill, got \(placements)")
             return
         }
-        let requests = try await fake.control()["requests"] as? [String: Int]
-        #expect(requests?["exchange"] == 3)
-        #expect(try await fake.orders().count == 1)
+        #expect(try await fake.pendingFailures() == 0)
+        #expect(try await fake.orders(of: signer.address).count == 1)
     }
 
     @Test("reads are retried after a dropped connection and a server error")
     func readRetries() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         try await fake.fail("drop", endpoint: "info")
         try await fake.fail("http500", endpoint: "info")
         let info = HyperliquidInfoClient(http: fake.http, endpoint: try fake.endpoint(), limiter: RequestWeightLimiter(),
@@ -182,7 +182,7 @@ struct ExchangeClientTests {
 
     @Test("an answer lost after the venue applied the order is resolved by client order id: one order, no resend")
     func timeoutAfterAcceptance() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x2A)
         try await fake.addUser(signer.address)
         try await fake.fail("timeout_after", seconds: 2)
@@ -195,14 +195,14 @@ struct ExchangeClientTests {
             return
         }
         #expect(status == .filled && filled == FixedDecimal(1, exponent: 3))
-        let orders = try await fake.orders()
+        let orders = try await fake.orders(of: signer.address)
         #expect(orders.filter { $0["cloid"] as? String == cloid.hex }.count == 1)
-        #expect((try await fake.control())["actions"] as? [String] == ["order"])
+        #expect(try await fake.actions(of: signer.address) == ["order"])
     }
 
     @Test("a request lost before the venue applied it is sent again, identically, and placed once")
     func timeoutBeforeAcceptance() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x2B)
         try await fake.addUser(signer.address)
         try await fake.fail("timeout_before", seconds: 2)
@@ -214,13 +214,13 @@ struct ExchangeClientTests {
             Issue.record("expected a fill after the resend, got \(placements)")
             return
         }
-        let orders = try await fake.orders()
+        let orders = try await fake.orders(of: signer.address)
         #expect(orders.filter { $0["cloid"] as? String == cloid.hex }.count == 1)
     }
 
     @Test("leverage and the dead man's switch are accepted; an out-of-range leverage gets the venue's words")
     func leverageAndScheduleCancel() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         let signer = try testSigner(0x2C)
         try await fake.addUser(signer.address)
         let client = try exchangeClient(fake, signer: signer)

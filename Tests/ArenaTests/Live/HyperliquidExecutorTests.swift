@@ -30,6 +30,8 @@ private struct LiveAccount {
         self.fake = fake
         signer = try testSigner(key)
         try await fake.addUser(signer.address)
+        // Earlier tests may have moved the shared venue's prices.
+        try await fake.setMids(["BTC": "65000", "ETH": "3000", "SOL": "150"])
         client = try exchangeClient(fake, signer: signer, attempts: attempts, resubmissions: resubmissions)
         universe = HyperliquidUniverse(meta: try await client.info.meta())
     }
@@ -56,11 +58,14 @@ private func fills(in events: [ExchangeEvent]) -> [Fill] {
     events.compactMap { if case .filled(let fill) = $0 { fill } else { nil } }
 }
 
+/// The venue of this suite's tests; each test trades its own account.
+private let venue = SharedFakeExchange()
+
 @Suite("Live mode against the fake venue", .serialized)
 struct HyperliquidExecutorTests {
     @Test("a market order goes out as an IOC within the slippage bound and fills with the venue's fee")
     func marketOrderFills() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x31)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -76,7 +81,7 @@ struct HyperliquidExecutorTests {
         #expect(fill.clientOrderID == request.clientOrderID && fill.liquidity == .taker)
         // The fake charges 0.045% taker: 130.013 × 0.00045 = 0.05850585, rounded to 0.058506.
         #expect(fill.fee == FixedDecimal(58_506, exponent: 6))
-        let venueOrder = try #require(try await fake.orders().first)
+        let venueOrder = try #require(try await fake.orders(of: account.signer.address).first)
         #expect(venueOrder["tif"] as? String == "Ioc")
         // 65000 × 1.05 = 68250, the SDK's market price.
         #expect(venueOrder["limitPx"] as? String == "68250.0")
@@ -89,7 +94,7 @@ struct HyperliquidExecutorTests {
 
     @Test("a limit order rests, then fills when the market reaches it, with realised PnL on the close")
     func limitRestsThenFills() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x32)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -114,7 +119,7 @@ struct HyperliquidExecutorTests {
 
     @Test("a rejected order keeps the venue's words as its rejection reason")
     func rejectionKeepsVenueText() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x33)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -127,7 +132,7 @@ struct HyperliquidExecutorTests {
 
     @Test("a resting order is cancelled at the venue")
     func cancelRestingOrder() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x34)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -137,13 +142,13 @@ struct HyperliquidExecutorTests {
 
         let events = await executor.cancel(request.clientOrderID, at: Timestamp(milliseconds: 2_000))
         #expect(orders(in: events).map(\.status) == [.canceled])
-        #expect(try await fake.orders().first?["status"] as? String == "canceled")
+        #expect(try await fake.orders(of: account.signer.address).first?["status"] as? String == "canceled")
         #expect(await executor.trackedOrders.isEmpty)
     }
 
     @Test("leverage is set at the venue before an order when it differs, and only then")
     func leverageBeforeOrder() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x35)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -151,8 +156,8 @@ struct HyperliquidExecutorTests {
         _ = await executor.submit(account.request(.buy, size: FixedDecimal(1, exponent: 3)), leverage: 5, at: Timestamp(milliseconds: 2_000))
         let refused = await executor.submit(account.request(.buy, size: FixedDecimal(1, exponent: 3)), leverage: 80, at: Timestamp(milliseconds: 3_000))
 
+        #expect(try await fake.actions(of: account.signer.address) == ["updateLeverage", "order", "order"])
         let state = try await fake.control()
-        #expect(state["actions"] as? [String] == ["updateLeverage", "order", "order"])
         let users = state["users"] as? [String: [String: Any]]
         #expect((users?[account.signer.address.lowercaseHex]?["leverage"] as? [String: [Any]])?["BTC"]?.first as? Int == 5)
         #expect(orders(in: refused).last?.rejectionReason == "Leverage 80 is outside 1 to 40")
@@ -161,7 +166,7 @@ struct HyperliquidExecutorTests {
 
     @Test("take profit and stop loss are reduce-only triggers waiting for their price")
     func takeProfitAndStopLoss() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x36)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -173,7 +178,7 @@ struct HyperliquidExecutorTests {
         let placedStopLoss = await executor.submit(stopLoss, leverage: nil, at: Timestamp(milliseconds: 2_000))
         #expect(orders(in: placedTakeProfit).last?.status == .waitingTrigger)
         #expect(orders(in: placedStopLoss).last?.request.reduceOnly == true)
-        let venue = try await fake.orders().filter { $0["isTrigger"] as? Bool == true }
+        let venue = try await fake.orders(of: account.signer.address).filter { $0["isTrigger"] as? Bool == true }
         #expect(venue.count == 2)
         #expect(venue.allSatisfy { $0["reduceOnly"] as? Bool == true })
         #expect(Set(venue.compactMap { $0["orderType"] as? String }) == ["Take Profit Market", "Stop Market"])
@@ -186,7 +191,7 @@ struct HyperliquidExecutorTests {
 
     @Test("a new executor after a restart finds the open orders and positions at the venue")
     func reconcileAfterRestart() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x37)
         let first = account.executor()
         _ = await first.apply(market(at: 1_000))
@@ -216,7 +221,7 @@ struct HyperliquidExecutorTests {
 
     @Test("no duplicate order when the answer is lost after the venue applied it")
     func noDuplicateUnderTimeouts() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x38)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -232,7 +237,7 @@ struct HyperliquidExecutorTests {
         let secondEvents = await executor.submit(second, leverage: nil, at: Timestamp(milliseconds: 2_000))
         #expect(orders(in: secondEvents).last?.status == .filled)
 
-        let venue = try await fake.orders()
+        let venue = try await fake.orders(of: account.signer.address)
         #expect(venue.filter { $0["cloid"] as? String == request.clientOrderID.hex }.count == 1)
         #expect(venue.filter { $0["cloid"] as? String == second.clientOrderID.hex }.count == 1)
         #expect(venue.count == 2)
@@ -241,7 +246,7 @@ struct HyperliquidExecutorTests {
 
     @Test("an outcome nobody can tell leaves the order pending; reconciliation settles it before the next trade")
     func unclearOutcomeReconciles() async throws {
-        let fake = try FakeExchange()
+        let fake = try await venue.fake
         var account = try await LiveAccount(fake: fake, key: 0x39, attempts: 1, resubmissions: 0)
         let executor = account.executor()
         _ = await executor.apply(market(at: 1_000))
@@ -257,6 +262,6 @@ struct HyperliquidExecutorTests {
         #expect(orders(in: settled).last?.status == .filled)
         #expect(fills(in: settled).map(\.clientOrderID) == [request.clientOrderID])
         #expect(!(await executor.needsReconciliation))
-        #expect(try await fake.orders().count == 1)
+        #expect(try await fake.orders(of: account.signer.address).count == 1)
     }
 }

@@ -76,7 +76,8 @@ class Venue:
         self.signatures_verified = 0
         self.signatures_refused = 0
         self.arrivals = []  # monotonic nanoseconds of /exchange arrivals
-        self.actions = []  # every verified action type, in order
+        self.actions = {}  # account address -> verified action types, in order
+        self.verified = {}  # signer address -> signatures verified
         self.scheduled_cancel = {}
 
     # --- helpers -------------------------------------------------------------------------
@@ -319,11 +320,12 @@ class Venue:
             self.signatures_refused += 1
             return 200, {"status": "err", "response": "User or API Wallet " + signer + " does not exist."}
         self.signatures_verified += 1
+        self.verified[signer] = self.verified.get(signer, 0) + 1
         used = self.nonces.setdefault(signer, set())
         if nonce in used:
             return 200, {"status": "err", "response": "Invalid nonce: duplicate nonce " + str(nonce)}
         used.add(nonce)
-        self.actions.append(action.get("type"))
+        self.actions.setdefault(address, []).append(action.get("type"))
         return 200, self.apply_action(address, user, action)
 
     # --- info ----------------------------------------------------------------------------
@@ -442,7 +444,8 @@ class Venue:
         orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"]) for o in self.orders.values()]
         return 200, {
             "orders": orders, "requests": self.requests, "signatures_verified": self.signatures_verified,
-            "signatures_refused": self.signatures_refused, "actions": self.actions, "pending_failures": len(self.failures),
+            "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
+            "pending_failures": len(self.failures),
             "arrivals": self.arrivals, "fills": len(self.fills),
             "users": {address: {"balance": text(user["balance"]),
                                 "leverage": {coin: list(value) for coin, value in user["leverage"].items()}}
