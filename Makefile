@@ -8,7 +8,9 @@ APT_TEST_PACKAGES := python3-venv chromium chromium-driver
 VENV := .venv
 ARGS ?=
 
-.PHONY: run test deps test-deps venv build release bench clean
+HYPERLIQUID_SDK := hyperliquid-python-sdk==0.24.0
+
+.PHONY: run test deps test-deps venv venv-hyperliquid build release bench clean
 
 # Installs the Debian packages named in $(1) that are missing, as root or through sudo.
 define apt_install
@@ -49,7 +51,16 @@ release: deps
 run: release
 	.build/release/arena serve $(ARGS)
 
-test: venv
+# The official Hyperliquid SDK (it brings eth-account), with which the test suite's fake exchange
+# verifies every signature; installed into .venv/ only when missing.
+venv-hyperliquid:
+	@if [ ! -x .venv/bin/python ]; then echo "Creating .venv/"; python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv (apt-get install python3-venv)"; exit 1; }; fi
+	@if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('hyperliquid-python-sdk') != '0.24.0')" 2>/dev/null; then \
+		echo "Installing $(HYPERLIQUID_SDK) into .venv/ (about a minute)..."; \
+		.venv/bin/pip install --disable-pip-version-check -q "$(HYPERLIQUID_SDK)"; \
+	fi
+
+test: venv venv-hyperliquid
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -33,9 +33,22 @@ let package = Package(
         // All outbound HTTP: libcurl's multi interface behind async/await.
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // Hyperliquid: hashing, msgpack, EIP-712 signing, wire types, clients.
-        .target(name: "Hyperliquid", dependencies: ["ArenaCore", "HTTP", "CSecp256k1"], swiftSettings: swiftSettings),
+        .target(
+            name: "Hyperliquid",
+            dependencies: [
+                "ArenaCore", "HTTP", "CSecp256k1",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Market sources: seeded simulation, CSV replay; candles and indicators.
-        .target(name: "Market", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Market",
+            dependencies: ["ArenaCore", "HTTP", "Hyperliquid", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // The Driver protocol and its kinds.
         .target(name: "Drivers", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         // SQLite through GRDB: migrations and repositories.
@@ -54,7 +67,7 @@ let package = Package(
         .target(
             name: "Arena",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage", "Custody",
+                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage", "Custody", "Hyperliquid", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "arena-bench",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Server",
+                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Server", "Hyperliquid", "HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,8 +110,21 @@ let package = Package(
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "HyperliquidTests", dependencies: ["Hyperliquid"], swiftSettings: swiftSettings),
-        .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HyperliquidTests",
+            dependencies: [
+                "Hyperliquid", "HTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MarketTests",
+            dependencies: ["Market", "Hyperliquid", "HTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DriversTests",
             dependencies: [
@@ -120,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "ArenaTests",
             dependencies: [
-                "Arena", "Market", "PaperExchange", "Drivers", "Storage",
+                "Arena", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -3,6 +3,7 @@ import ArenaCore
 import ArgumentParser
 import Custody
 import Foundation
+import Hyperliquid
 import Logging
 import Market
 import ServiceLifecycle
@@ -22,8 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database file.")
     var db = "data/arena.sqlite"
 
-    @Option(help: "The market: sim (a seeded simulation) or replay:PATH.csv.")
-    var market = "sim"
+    @Option(help: "The market: hyperliquid (live public data; the simulation when unreachable within 5 s), hyperliquid:testnet, hyperliquid:http(s)://BASE, sim (a seeded simulation) or replay:PATH.csv.")
+    var market = "hyperliquid"
 
     @Option(help: "The simulation's seed.")
     var seed: UInt64 = 42
@@ -61,6 +62,22 @@ struct ServeCommand: AsyncParsableCommand {
         return .realTime(speed: value)
     }
 
+    func marketSource(now: Timestamp, symbols: [Symbol], logger: Logger) async throws -> (any MarketSource, HyperliquidMarketFeed?) {
+        if market == "hyperliquid" || market.hasPrefix("hyperliquid:") {
+            let target = market.dropFirst("hyperliquid".count).drop(while: { $0 == ":" })
+            let endpoint = target == "testnet" ? HyperliquidEndpoint.testnet
+                : target.isEmpty || target == "mainnet" ? HyperliquidEndpoint.mainnet
+                : try HyperliquidEndpoint(network: .mainnet, baseURL: String(target))
+            let choice = try await LiveMarketSelection.hyperliquidOrSimulation(endpoint: endpoint, symbols: symbols, seed: seed, start: now,
+                                                                               logger: logger)
+            if let reason = choice.fallbackReason {
+                logger.warning("Hyperliquid is unreachable; running the simulation instead", metadata: ["reason": "\(reason)"])
+            }
+            return (choice.source, choice.feed)
+        }
+        return (try marketSource(now: now), nil)
+    }
+
     func marketSource(now: Timestamp) throws -> any MarketSource {
         if market == "sim" { return try SimulatedMarket(seed: seed, start: now) }
         if market.hasPrefix("replay:") {
@@ -68,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard !path.isEmpty else { throw ValidationError("--market replay: needs a CSV path, as replay:data/prices.csv.") }
             return try CSVReplayMarket(path: path)
         }
-        throw ValidationError("--market must be sim or replay:PATH.csv (got \(market)).")
+        throw ValidationError("--market must be hyperliquid, hyperliquid:testnet, hyperliquid:URL, sim or replay:PATH.csv (got \(market)).")
     }
 
     /// The admin token from `ARENA_ADMIN_TOKEN`, or from the file `ARENA_ADMIN_TOKEN_FILE` names.
@@ -102,7 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
         let roster = try config.map(Roster.load(path:)) ?? Roster.demo
-        let source = try marketSource(now: now)
+        let marketSymbols = Array(Set(roster.accounts.flatMap(\.symbols) + ["BTC", "ETH", "SOL"].compactMap(Symbol.init))).sorted()
+        let (source, feed) = try await marketSource(now: now, symbols: marketSymbols, logger: logger)
         let ledger = LedgerStore(database: database)
         // A wrong master key stops start-up here, before any secret is used.
         let vault = try KeyVault.startUp(store: ledger, environment: ProcessInfo.processInfo.environment, now: now)
@@ -134,7 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Services stop in reverse order: the arena first (finishing decisions in flight and
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: runtime)],
+            services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [.init(service: app), .init(service: runtime)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""A fake Hyperliquid venue for the test suite, on 127.0.0.1 only.
+
+It serves `/info` and `/exchange` as the venue shapes them and verifies EVERY signed action by
+recovering the signer with the official SDK's own hashing (`hyperliquid.utils.signing`:
+`action_hash`, `construct_phantom_agent`, `l1_payload`) and `eth_account`, never with the arena's
+code. It keeps users, agents, orders, positions, balances and fills; IOC and crossing orders fill
+against a configurable mid; `/control` sets mids, adds users and agents, injects failures (an
+`err` answer, HTTP 500, 429, a dropped connection, a time-out before or after the action was
+applied) and reports the state for assertions.
+
+Usage: fake_exchange.py [--port 0] [--network testnet|mainnet]
+It prints `listening PORT` on its first line of standard output once ready, and exits when its
+standard input closes (so a test that dies never leaves it running).
+"""
+
+import argparse
+import json
+import sys
+import threading
+import time
+from decimal import Decimal, ROUND_DOWN
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from hyperliquid.utils.signing import action_hash, construct_phantom_agent, l1_payload
+
+UNIVERSE = [
+    {"name": "BTC", "szDecimals": 5, "maxLeverage": 40},
+    {"name": "ETH", "szDecimals": 4, "maxLeverage": 25},
+    {"name": "SOL", "szDecimals": 2, "maxLeverage": 20},
+]
+TAKER_FEE = Decimal("0.00045")
+MAKER_FEE = Decimal("0.00015")
+HALF_SPREAD = Decimal("0.0001")
+
+
+def text(value):
+    """Writes a decimal as the venue does: plain, without exponent or trailing zeros."""
+    value = Decimal(value).quantize(Decimal("0.00000001"))
+    if value == 0:
+        return "0.0"
+    normalized = value.normalize()
+    result = format(normalized, "f")
+    return result if "." in result else result + ".0"
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def recover_signer(action, signature, vault_address, nonce, expires_after, is_mainnet):
+    """The SDK's own L1 hashing and eth_account's recovery: the address that signed."""
+    connection_id = action_hash(action, vault_address, nonce, expires_after)
+    typed = l1_payload(construct_phantom_agent(connection_id, is_mainnet))
+    message = encode_typed_data(full_message=typed)
+    return Account.recover_message(message, vrs=[signature["v"], signature["r"], signature["s"]]).lower()
+
+
+class Venue:
+    def __init__(self, network):
+        self.is_mainnet = network == "mainnet"
+        self.lock = threading.Lock()
+        self.mids = {"BTC": Decimal("65000"), "ETH": Decimal("3000"), "SOL": Decimal("150")}
+        self.funding = {"BTC": Decimal("0.0000125"), "ETH": Decimal("0.00001"), "SOL": Decimal("-0.00002")}
+        self.users = {}  # address -> {"balance", "positions": {coin: {...}}, "leverage": {coin: (lev, cross)}}
+        self.agents = {}  # agent address -> master address
+        self.orders = {}  # oid -> order dict
+        self.fills = []  # dicts with "user" and the venue's fill fields
+        self.nonces = {}  # signer -> set of nonces
+        self.next_oid = 1000
+        self.next_tid = 1
+        self.failures = []  # injected failures, in order
+        self.requests = {"info": 0, "exchange": 0}
+        self.signatures_verified = 0
+        self.signatures_refused = 0
+        self.arrivals = []  # monotonic nanoseconds of /exchange arrivals
+        self.actions = {}  # account address -> verified action types, in order
+        self.verified = {}  # signer address -> signatures verified
+        self.scheduled_cancel = {}
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def asset(self, index):
+        if not isinstance(index, int) or index < 0 or index >= len(UNIVERSE):
+            return None
+        return UNIVERSE[index]
+
+    def coin_index(self, coin):
+        for index, info in enumerate(UNIVERSE):
+            if info["name"] == coin:
+                return index
+        return None
+
+    def book(self, coin):
+        mid = self.mids[coin]
+        return mid * (1 - HALF_SPREAD), mid * (1 + HALF_SPREAD)
+
+    def user(self, address):
+        return self.users.get(address.lower())
+
+    def position(self, user, coin):
+        return user["positions"].setdefault(coin, {"szi": Decimal(0), "entryPx": Decimal(0)})
+
+    def leverage(self, user, coin):
+        return user["leverage"].get(coin, (20, True))
+
+    def account_value(self, user):
+        value = user["balance"]
+        for coin, position in user["positions"].items():
+            value += (self.mids[coin] - position["entryPx"]) * position["szi"]
+        return value
+
+    def margin_used(self, user):
+        used = Decimal(0)
+        for coin, position in user["positions"].items():
+            lev, _ = self.leverage(user, coin)
+            used += abs(position["szi"]) * self.mids[coin] / lev
+        return used
+
+    # --- orders --------------------------------------------------------------------------
+
+    def validate(self, user, wire):
+        info = self.asset(wire.get("a"))
+        if info is None:
+            return None, "Invalid asset."
+        try:
+            price = Decimal(wire["p"])
+            size = Decimal(wire["s"])
+        except Exception:
+            return None, "Invalid order."
+        decimals = info["szDecimals"]
+        if size <= 0 or size != size.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN):
+            return None, "Order has invalid size."
+        if price <= 0:
+            return None, "Order has invalid price."
+        if price != price.to_integral_value():
+            digits = len(price.normalize().as_tuple().digits)
+            exponent = -price.normalize().as_tuple().exponent
+            if digits > 5 or exponent > 6 - decimals:
+                return None, "Order has invalid price."
+        return info, None
+
+    def place(self, address, user, wire):
+        info, error = self.validate(user, wire)
+        if error:
+            return {"error": error}
+        coin = info["name"]
+        cloid = wire.get("c")
+        if cloid is not None and any(o["user"] == address and o["cloid"] == cloid for o in self.orders.values()):
+            return {"error": "Order with this cloid already exists."}
+        is_buy = bool(wire["b"])
+        price = Decimal(wire["p"])
+        size = Decimal(wire["s"])
+        reduce_only = bool(wire["r"])
+        order_type = wire["t"]
+        position = self.position(user, coin)
+        if reduce_only and (position["szi"] == 0 or (position["szi"] > 0) == is_buy):
+            return {"error": "Reduce only order would increase position."}
+        if not reduce_only and price * size < 10:
+            return {"error": "Order must have minimum value of $10."}
+        lev, _ = self.leverage(user, coin)
+        if not reduce_only:
+            available = self.account_value(user) - self.margin_used(user)
+            if size * self.mids[coin] / lev > available:
+                return {"error": "Insufficient margin to place order."}
+        oid = self.next_oid
+        self.next_oid += 1
+        order = {
+            "user": address, "oid": oid, "coin": coin, "side": "B" if is_buy else "A", "limitPx": price,
+            "sz": size, "origSz": size, "timestamp": now_ms(), "cloid": cloid, "reduceOnly": reduce_only,
+            "status": "open", "statusTimestamp": now_ms(), "isTrigger": "trigger" in order_type,
+            "triggerPx": Decimal(order_type["trigger"]["triggerPx"]) if "trigger" in order_type else Decimal(0),
+            "isMarket": order_type.get("trigger", {}).get("isMarket", False),
+            "tpsl": order_type.get("trigger", {}).get("tpsl"),
+            "tif": order_type.get("limit", {}).get("tif"),
+        }
+        self.orders[oid] = order
+        if order["isTrigger"]:
+            return self.with_cloid({"resting": {"oid": oid}}, cloid)
+        bid, ask = self.book(coin)
+        crosses = price >= ask if is_buy else price <= bid
+        if order["tif"] == "Alo" and crosses:
+            order["status"] = "badAloPxRejected"
+            return {"error": "Post only order would have immediately matched, bbo was " + text(bid) + "@" + text(ask) + ". asset=" + str(wire["a"])}
+        if not crosses:
+            if order["tif"] == "Ioc":
+                order["status"] = "iocCancelRejected"
+                return {"error": "Order could not immediately match against any resting orders. asset=" + str(wire["a"])}
+            return self.with_cloid({"resting": {"oid": oid}}, cloid)
+        fill_price = ask if is_buy else bid
+        self.execute(order, size, fill_price, crossed=True)
+        order["status"] = "filled"
+        return self.with_cloid({"filled": {"totalSz": text(size), "avgPx": text(fill_price), "oid": oid}}, cloid)
+
+    @staticmethod
+    def with_cloid(status, cloid):
+        if cloid is not None:
+            next(iter(status.values()))["cloid"] = cloid
+        return status
+
+    def execute(self, order, size, price, crossed):
+        user = self.users[order["user"]]
+        coin = order["coin"]
+        position = self.position(user, coin)
+        signed = size if order["side"] == "B" else -size
+        start = position["szi"]
+        closed = Decimal(0)
+        if start == 0 or (start > 0) == (signed > 0):
+            total = abs(start) + size
+            position["entryPx"] = (position["entryPx"] * abs(start) + price * size) / total
+        else:
+            closing = min(size, abs(start))
+            direction = 1 if start > 0 else -1
+            closed = (price - position["entryPx"]) * closing * direction
+            remainder = start + signed
+            if remainder == 0:
+                position["entryPx"] = Decimal(0)
+            elif (remainder > 0) != (start > 0):
+                position["entryPx"] = price
+        position["szi"] = start + signed
+        fee = (price * size * (TAKER_FEE if crossed else MAKER_FEE)).quantize(Decimal("0.000001"))
+        user["balance"] += closed - fee
+        order["sz"] -= size
+        fill = {
+            "coin": coin, "px": text(price), "sz": text(size), "side": order["side"], "time": now_ms(),
+            "startPosition": text(start), "dir": ("Open " if closed == 0 else "Close ") + ("Long" if order["side"] == "B" else "Short"),
+            "closedPnl": text(closed), "hash": "0x" + "0" * 64, "oid": order["oid"], "crossed": crossed, "fee": text(fee),
+            "tid": self.next_tid, "feeToken": "USDC",
+        }
+        if order["cloid"] is not None:
+            fill["cloid"] = order["cloid"]
+        self.next_tid += 1
+        self.fills.append({"user": order["user"], "fill": fill})
+
+    def reprice(self):
+        """Fills resting orders and fires triggers that the new mids reach."""
+        for order in list(self.orders.values()):
+            if order["status"] != "open":
+                continue
+            bid, ask = self.book(order["coin"])
+            mid = self.mids[order["coin"]]
+            if order["isTrigger"]:
+                is_buy = order["side"] == "B"
+                above = mid >= order["triggerPx"]
+                fires = (above if is_buy else not above) if order["tpsl"] == "sl" else (not above if is_buy else above)
+                if fires:
+                    self.execute(order, order["sz"], ask if is_buy else bid, crossed=True)
+                    order["status"] = "filled"
+                continue
+            crosses = order["limitPx"] >= ask if order["side"] == "B" else order["limitPx"] <= bid
+            if crosses:
+                self.execute(order, order["sz"], order["limitPx"], crossed=False)
+                order["status"] = "filled"
+
+    # --- actions -------------------------------------------------------------------------
+
+    def apply_action(self, address, user, action):
+        kind = action.get("type")
+        if kind == "order":
+            statuses = [self.place(address, user, wire) for wire in action["orders"]]
+            return {"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}}
+        if kind in ("cancel", "cancelByCloid"):
+            statuses = []
+            for cancel in action["cancels"]:
+                if kind == "cancel":
+                    order = self.orders.get(cancel.get("o"))
+                else:
+                    order = next((o for o in self.orders.values() if o["user"] == address and o["cloid"] == cancel.get("cloid")), None)
+                if order is None or order["user"] != address or order["status"] != "open":
+                    statuses.append({"error": "Order was never placed, already canceled, or filled."})
+                else:
+                    order["status"] = "canceled"
+                    order["statusTimestamp"] = now_ms()
+                    statuses.append("success")
+            return {"status": "ok", "response": {"type": "cancel", "data": {"statuses": statuses}}}
+        if kind == "modify":
+            reference = action["oid"]
+            order = next((o for o in self.orders.values() if o["user"] == address and o["status"] == "open"
+                          and (o["oid"] == reference or o["cloid"] == reference)), None)
+            if order is None:
+                return {"status": "err", "response": "Cannot modify canceled or filled order"}
+            order["status"] = "canceled"
+            status = self.place(address, user, action["order"])
+            if "error" in status:
+                order["status"] = "open"
+                return {"status": "ok", "response": {"type": "order", "data": {"statuses": [status]}}}
+            return {"status": "ok", "response": {"type": "default"}}
+        if kind == "updateLeverage":
+            info = self.asset(action.get("asset"))
+            leverage = action.get("leverage")
+            if info is None:
+                return {"status": "err", "response": "Invalid asset."}
+            if not isinstance(leverage, int) or leverage < 1 or leverage > info["maxLeverage"]:
+                return {"status": "err", "response": "Invalid leverage value"}
+            user["leverage"][info["name"]] = (leverage, bool(action.get("isCross")))
+            return {"status": "ok", "response": {"type": "default"}}
+        if kind == "scheduleCancel":
+            self.scheduled_cancel[address] = action.get("time")
+            return {"status": "ok", "response": {"type": "default"}}
+        return {"status": "err", "response": "Unknown action type " + str(kind)}
+
+    def exchange(self, body):
+        action = body.get("action")
+        signature = body.get("signature")
+        nonce = body.get("nonce")
+        if not isinstance(action, dict) or not isinstance(signature, dict) or not isinstance(nonce, int):
+            return 422, "Failed to deserialize the JSON body into the target type"
+        try:
+            signer = recover_signer(action, signature, body.get("vaultAddress"), nonce, body.get("expiresAfter"), self.is_mainnet)
+        except Exception:
+            self.signatures_refused += 1
+            return 200, {"status": "err", "response": "Invalid signature"}
+        address = self.agents.get(signer, signer)
+        if body.get("vaultAddress"):
+            address = body["vaultAddress"].lower()
+        user = self.users.get(address)
+        if user is None:
+            self.signatures_refused += 1
+            return 200, {"status": "err", "response": "User or API Wallet " + signer + " does not exist."}
+        self.signatures_verified += 1
+        self.verified[signer] = self.verified.get(signer, 0) + 1
+        used = self.nonces.setdefault(signer, set())
+        if nonce in used:
+            return 200, {"status": "err", "response": "Invalid nonce: duplicate nonce " + str(nonce)}
+        used.add(nonce)
+        self.actions.setdefault(address, []).append(action.get("type"))
+        return 200, self.apply_action(address, user, action)
+
+    # --- info ----------------------------------------------------------------------------
+
+    def frontend_order(self, order):
+        tif = order["tif"]
+        if order["isTrigger"]:
+            kind = "Take Profit" if order["tpsl"] == "tp" else "Stop"
+            order_type = kind + (" Market" if order["isMarket"] else " Limit")
+        else:
+            order_type = "Limit"
+        return {
+            "coin": order["coin"], "side": order["side"], "limitPx": text(order["limitPx"]), "sz": text(order["sz"]),
+            "oid": order["oid"], "timestamp": order["timestamp"], "origSz": text(order["origSz"]),
+            "isTrigger": order["isTrigger"], "triggerPx": text(order["triggerPx"]),
+            "triggerCondition": "N/A" if not order["isTrigger"] else "Price crosses " + text(order["triggerPx"]),
+            "orderType": order_type, "reduceOnly": order["reduceOnly"], "tif": tif, "cloid": order["cloid"],
+            "isPositionTpsl": False, "children": [],
+        }
+
+    def clearinghouse(self, address):
+        user = self.users.get(address.lower()) or {"balance": Decimal(0), "positions": {}, "leverage": {}}
+        positions = []
+        total_ntl = Decimal(0)
+        for coin, position in sorted(user["positions"].items()):
+            if position["szi"] == 0:
+                continue
+            mark = self.mids[coin]
+            lev, cross = self.leverage(user, coin)
+            value = abs(position["szi"]) * mark
+            total_ntl += value
+            positions.append({"type": "oneWay", "position": {
+                "coin": coin, "szi": text(position["szi"]), "entryPx": text(position["entryPx"]), "positionValue": text(value),
+                "unrealizedPnl": text((mark - position["entryPx"]) * position["szi"]), "returnOnEquity": "0.0",
+                "liquidationPx": None, "marginUsed": text(value / lev), "maxLeverage": 40,
+                "leverage": {"type": "cross" if cross else "isolated", "value": lev},
+                "cumFunding": {"allTime": "0.0", "sinceChange": "0.0", "sinceOpen": "0.0"},
+            }})
+        summary = {
+            "accountValue": text(self.account_value(user)), "totalNtlPos": text(total_ntl),
+            "totalRawUsd": text(user["balance"]), "totalMarginUsed": text(self.margin_used(user)),
+        }
+        return {"marginSummary": summary, "crossMarginSummary": summary, "crossMaintenanceMarginUsed": "0.0",
+                "withdrawable": summary["accountValue"], "assetPositions": positions, "time": now_ms()}
+
+    def info(self, body):
+        kind = body.get("type")
+        if kind == "meta":
+            return 200, {"universe": UNIVERSE}
+        if kind == "metaAndAssetCtxs":
+            contexts = []
+            for info in UNIVERSE:
+                mid = self.mids[info["name"]]
+                contexts.append({"funding": text(self.funding[info["name"]]), "openInterest": "1234.5", "prevDayPx": text(mid),
+                                 "dayNtlVlm": "1000000.0", "premium": "0.0", "oraclePx": text(mid), "markPx": text(mid),
+                                 "midPx": text(mid), "impactPxs": [text(mid), text(mid)], "dayBaseVlm": "100.0"})
+            return 200, [{"universe": UNIVERSE}, contexts]
+        if kind == "allMids":
+            return 200, {coin: text(mid) for coin, mid in self.mids.items()}
+        if kind == "l2Book":
+            coin = body.get("coin")
+            if coin not in self.mids:
+                return 500, "null"
+            bid, ask = self.book(coin)
+            levels = [[{"px": text(bid - i), "sz": "1.5", "n": 2} for i in range(5)],
+                      [{"px": text(ask + i), "sz": "1.5", "n": 2} for i in range(5)]]
+            return 200, {"coin": coin, "time": now_ms(), "levels": levels}
+        if kind == "candleSnapshot":
+            request = body.get("req", {})
+            coin = request.get("coin")
+            mid = text(self.mids.get(coin, Decimal(1)))
+            start = int(request.get("startTime", 0))
+            return 200, [{"t": start, "T": start + 59999, "s": coin, "i": request.get("interval"), "o": mid, "c": mid,
+                          "h": mid, "l": mid, "v": "1.0", "n": 3}]
+        user = str(body.get("user", "")).lower()
+        if kind == "clearinghouseState":
+            return 200, self.clearinghouse(user)
+        if kind == "openOrders":
+            return 200, [{"coin": o["coin"], "limitPx": text(o["limitPx"]), "oid": o["oid"], "side": o["side"], "sz": text(o["sz"]),
+                          "timestamp": o["timestamp"], "origSz": text(o["origSz"]), "cloid": o["cloid"]}
+                         for o in self.orders.values() if o["user"] == user and o["status"] == "open"]
+        if kind == "frontendOpenOrders":
+            return 200, [self.frontend_order(o) for o in self.orders.values() if o["user"] == user and o["status"] == "open"]
+        if kind == "userFills":
+            return 200, [entry["fill"] for entry in reversed(self.fills) if entry["user"] == user]
+        if kind == "userFunding":
+            return 200, []
+        if kind == "orderStatus":
+            reference = body.get("oid")
+            order = next((o for o in self.orders.values() if o["user"] == user and (o["oid"] == reference or o["cloid"] == reference)), None)
+            if order is None:
+                return 200, {"status": "unknownOid"}
+            return 200, {"status": "order", "order": {"order": self.frontend_order(order), "status": order["status"],
+                                                      "statusTimestamp": order["statusTimestamp"]}}
+        return 422, "Failed to deserialize the JSON body into the target type"
+
+    # --- control -------------------------------------------------------------------------
+
+    def control(self, body):
+        if "set_mids" in body:
+            for coin, mid in body["set_mids"].items():
+                self.mids[coin] = Decimal(mid)
+            self.reprice()
+        if "add_user" in body:
+            spec = body["add_user"]
+            self.users[spec["address"].lower()] = {"balance": Decimal(spec.get("balance", "0")), "positions": {}, "leverage": {}}
+        if "add_agent" in body:
+            spec = body["add_agent"]
+            self.agents[spec["agent"].lower()] = spec["user"].lower()
+        if "fail" in body:
+            spec = body["fail"]
+            for _ in range(int(spec.get("count", 1))):
+                self.failures.append(spec)
+        if body.get("reset_arrivals"):
+            self.arrivals = []
+        orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"]) for o in self.orders.values()]
+        return 200, {
+            "orders": orders, "requests": self.requests, "signatures_verified": self.signatures_verified,
+            "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
+            "pending_failures": len(self.failures),
+            "arrivals": self.arrivals, "fills": len(self.fills),
+            "users": {address: {"balance": text(user["balance"]),
+                                "leverage": {coin: list(value) for coin, value in user["leverage"].items()}}
+                      for address, user in self.users.items()},
+        }
+
+    def take_failure(self, endpoint):
+        for index, failure in enumerate(self.failures):
+            if failure.get("endpoint", "exchange") == endpoint:
+                return self.failures.pop(index)
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    venue = None
+
+    def log_message(self, format, *args):
+        pass
+
+    def answer(self, status, payload, headers=()):
+        data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if not isinstance(payload, str) else "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def do_POST(self):
+        arrival = time.monotonic_ns()
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self.answer(422, "Failed to deserialize the JSON body")
+            return
+        venue = self.venue
+        endpoint = self.path.strip("/")
+        if endpoint == "control":
+            with venue.lock:
+                status, payload = venue.control(body)
+            self.answer(status, payload)
+            return
+        if endpoint not in ("info", "exchange"):
+            self.answer(404, "not found")
+            return
+        with venue.lock:
+            venue.requests[endpoint] += 1
+            if endpoint == "exchange":
+                venue.arrivals.append(arrival)
+            failure = venue.take_failure(endpoint)
+        mode = failure.get("mode") if failure else None
+        if mode == "drop":
+            self.drop()
+            return
+        if mode == "timeout_before":
+            time.sleep(float(failure.get("seconds", 3)))
+            self.drop()
+            return
+        if mode == "rate_limit":
+            self.answer(429, "null", headers=[("Retry-After", str(failure.get("retry_after", 0)))])
+            return
+        if mode == "http500":
+            self.answer(500, "internal error")
+            return
+        if mode == "err":
+            self.answer(200, {"status": "err", "response": failure.get("text", "injected error")})
+            return
+        with venue.lock:
+            if endpoint == "exchange":
+                status, payload = venue.exchange(body)
+            else:
+                status, payload = venue.info(body)
+        if mode == "timeout_after":
+            # The action is applied; the answer never comes.
+            time.sleep(float(failure.get("seconds", 3)))
+            self.drop()
+            return
+        self.answer(status, payload)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--network", choices=["testnet", "mainnet"], default="testnet")
+    arguments = parser.parse_args()
+    Handler.venue = Venue(arguments.network)
+    ThreadingHTTPServer.request_queue_size = 128
+    ThreadingHTTPServer.daemon_threads = True
+    server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("listening", server.server_address[1], flush=True)
+    # Ends when the test process closes our standard input (or dies).
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
