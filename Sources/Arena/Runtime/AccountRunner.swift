@@ -279,7 +279,7 @@ public actor AccountRunner {
     public func closeAll(origin: OrderOrigin) async -> [ExchangeEvent] {
         guard let market = lastMarket else { return [] }
         var events: [ExchangeEvent] = []
-        for order in await executor.openOrders() {
+        for order in await executor.activeOrders() {
             let cancelled = await executor.cancel(order.request.clientOrderID, at: market.time)
             await record(cancelled, decisionID: nil, time: market.time)
             events += cancelled

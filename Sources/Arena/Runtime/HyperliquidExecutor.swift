@@ -107,6 +107,8 @@ public actor HyperliquidExecutor: OrderExecutor {
     /// The orders the executor is following (resting, waiting for a trigger, or unclear).
     public var trackedOrders: [Order] { openOrders.values.sorted { $0.submittedAt < $1.submittedAt } }
 
+    public func activeOrders() -> [Order] { trackedOrders }
+
     // MARK: OrderExecutor
 
     /// Takes the market update; when a poll is due (or a reconciliation is owed), reads the venue

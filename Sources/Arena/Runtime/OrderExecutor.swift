@@ -13,7 +13,7 @@ public protocol OrderExecutor: Actor {
     /// Cancels a resting or waiting order; returns what happened (nothing for an unknown order).
     func cancel(_ clientOrderID: ClientOrderID, at time: Timestamp) async -> [ExchangeEvent]
     /// Orders that are not final: resting, waiting for a trigger or pending.
-    func openOrders() async -> [Order]
+    func activeOrders() async -> [Order]
     /// The account's cash, positions and equity at the last marks.
     func state() async -> AccountState
 }
@@ -54,7 +54,7 @@ public actor PaperExecutor: OrderExecutor {
         (try? exchange.cancel(clientOrderID, at: time)) ?? []
     }
 
-    public func openOrders() -> [Order] { exchange.openOrders }
+    public func activeOrders() -> [Order] { exchange.openOrders }
 
     public func state() -> AccountState { exchange.accountState() }
 }
