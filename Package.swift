@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // System libraries (Debian's -dev packages; `make` installs them).
@@ -36,8 +37,14 @@ let package = Package(
         .target(name: "Hyperliquid", dependencies: ["ArenaCore", "HTTP", "CSecp256k1"], swiftSettings: swiftSettings),
         // Market sources: seeded simulation, CSV replay; candles and indicators.
         .target(name: "Market", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
-        // The Driver protocol and its kinds.
-        .target(name: "Drivers", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        // The Driver protocol and its kinds; drivers see the shared indicators of Market.
+        .target(name: "Drivers", dependencies: ["ArenaCore", "Market"], swiftSettings: swiftSettings),
+        // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
+        .target(
+            name: "LLM",
+            dependencies: ["ArenaCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
         // SQLite through GRDB: migrations and repositories.
         .target(
             name: "Storage",
@@ -48,7 +55,7 @@ let package = Package(
         .target(
             name: "Arena",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage",
+                "ArenaCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -77,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "arena-bench",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Storage", "Arena",
+                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench",
@@ -91,6 +98,14 @@ let package = Package(
         .testTarget(name: "HyperliquidTests", dependencies: ["Hyperliquid"], swiftSettings: swiftSettings),
         .testTarget(name: "MarketTests", dependencies: ["Market"], swiftSettings: swiftSettings),
         .testTarget(name: "DriversTests", dependencies: ["Drivers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LLMTests",
+            dependencies: [
+                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "Market", "PaperExchange", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,5 +1,6 @@
 import ArenaCore
 import Foundation
+import LLM
 import Storage
 
 /// The accounts an arena starts with, from a `--config` file or the built-in demo.
@@ -64,6 +65,9 @@ public struct Roster: Sendable, Decodable {
               symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
         Entry(name: "random-2", driver: DriverSettings(kind: .random, seed: 2, intervalSeconds: 6),
               symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 3), mode: nil),
+        // A real model with no API key: skipped with a log line when `make venv` has not run.
+        Entry(name: "smollm2-local", driver: .localModel(intervalSeconds: 60),
+              symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
     ])
 
     private static func symbols(_ names: String...) -> [Symbol] { names.compactMap(Symbol.init) }
@@ -74,6 +78,7 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
         case buyAndHold = "buy_and_hold"
         case random
+        case llm
     }
 
     public var kind: Kind
@@ -83,6 +88,23 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var seed: UInt64?
     /// Seconds between decisions.
     public var interval_seconds: Int?
+    /// For `llm`: `openai` (any OpenAI-compatible server), `anthropic` or `local`.
+    public var provider: ModelProvider?
+    /// For `llm`: the API's base URL (default: the provider's own).
+    public var base_url: String?
+    /// For `llm`: the model name.
+    public var model: String?
+    /// For `llm`: the NAME of the environment variable that holds the API key (never the key).
+    public var api_key_env: String?
+    public var temperature: Double?
+    public var max_tokens: Int?
+    public var timeout_seconds: Int?
+    /// For `llm`: the prompt templates' name in `prompts/` (default `default`).
+    public var prompt: String?
+    /// For `llm`: `tool`, `json_object` or `text` (default: `tool`, `json_object` for `local`).
+    public var structured_output: StructuredOutput?
+    /// For `llm`: the most calls in flight to this endpoint over all its accounts.
+    public var max_concurrent_requests: Int?
 
     public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil) {
         self.kind = kind
@@ -107,6 +129,8 @@ public struct DriverSettings: Sendable, Codable, Hashable {
             guard symbols.contains(symbol) else { throw ArenaError.invalidRoster("buy_and_hold's symbol \(symbol) is not in the account's symbols") }
         case .random:
             break
+        case .llm:
+            try validateModelSettings()
         }
     }
 }

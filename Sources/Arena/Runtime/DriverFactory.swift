@@ -15,13 +15,15 @@ enum DriverFactory {
         }
     }
 
-    static func make(_ settings: DriverSettings, for record: AccountRecord) throws -> any Driver {
+    static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment) throws -> any Driver {
         switch settings.kind {
         case .buyAndHold:
             guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
             return BuyAndHoldDriver(symbol: symbol)
         case .random:
             return RandomTraderDriver(seed: settings.seed ?? UInt64(bitPattern: record.id.rawValue))
+        case .llm:
+            return try environment.makeModelDriver(settings, for: record)
         }
     }
 }
