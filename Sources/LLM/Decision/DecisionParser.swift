@@ -53,17 +53,18 @@ public struct DecisionParser: Sendable {
         guard trimmed.utf8.count <= JSONParser.maximumBytes else {
             throw DecisionParseError(kind: .unreadable, reason: "The answer is longer than \(JSONParser.maximumBytes) bytes.")
         }
-        if let first = trimmed.first, first == "{" || first == "[", (try? JSONParser.parse(trimmed)) != nil { return trimmed }
+        let startsAsJSON = trimmed.first == "{" || trimmed.first == "["
+        if startsAsJSON, (try? JSONParser.parse(trimmed)) != nil { return trimmed }
         if let fenced = fencedBlock(in: trimmed) { return fenced }
         let objects = balancedObjects(in: trimmed)
-        switch objects.count {
-        case 0:
-            throw DecisionParseError(kind: .unreadable, reason: "The answer holds no JSON object: \(Self.quote(trimmed, limit: 80)).")
-        case 1:
-            return objects[0]
-        default:
+        if objects.count > 1 {
             throw DecisionParseError(kind: .unreadable, reason: "The answer holds \(objects.count) JSON objects; give exactly one.")
         }
+        // JSON followed by prose ("{...} Hope this helps") is read as its one object.
+        if let object = objects.first, (try? JSONParser.parse(object)) != nil || !startsAsJSON { return object }
+        // An answer that starts as JSON but does not parse is taken whole, so its own error is reported.
+        if startsAsJSON { return trimmed }
+        throw DecisionParseError(kind: .unreadable, reason: "The answer holds no JSON object: \(Self.quote(trimmed, limit: 80)).")
     }
 
     /// The body of the first ``` fence (with or without a language tag).
