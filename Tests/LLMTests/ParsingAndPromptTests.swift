@@ -125,18 +125,24 @@ struct PromptTests {
 
     @Test("a long's liquidation price sits below its entry and a short's above")
     func liquidationPrice() throws {
-        let (context, _) = try context()
+        var (context, _) = try context()
         let eth = Symbol("ETH")!
         let mark = try #require(context.market[eth]).mark
+        // Little cash behind 2 ETH at 3x, so a move of a few percent liquidates.
+        context.account.cash = 500
+        context.account.equity = 500 + context.account.unrealizedPnl
         let long = try #require(context.account.positions[eth])
         let liquidation = try #require(PromptContext.liquidationPrice(of: long, mark: mark, context: context))
-        // 9000 of cash behind 2 ETH: liquidation needs a fall of thousands of dollars, so none above zero here.
-        #expect(liquidation < long.entryPrice)
+        #expect(liquidation < long.entryPrice && liquidation > long.entryPrice * FixedDecimal(9, exponent: 1))
         var shortContext = context
         let short = Position(symbol: eth, size: FixedDecimal(-2), entryPrice: long.entryPrice, leverage: 3)
         shortContext.account.positions[eth] = short
         let shortLiquidation = try #require(PromptContext.liquidationPrice(of: short, mark: mark, context: shortContext))
-        #expect(shortLiquidation > short.entryPrice)
+        #expect(shortLiquidation > short.entryPrice && shortLiquidation < short.entryPrice * FixedDecimal(11, exponent: 1))
+        // With ample cash a long cannot be liquidated at any positive price.
+        shortContext.account.positions[eth] = long
+        shortContext.account.equity = FixedDecimal(1_000_000)
+        #expect(PromptContext.liquidationPrice(of: long, mark: mark, context: shortContext) == nil)
     }
 
     @Test("a prompt without indicators still shows prices")

@@ -94,12 +94,13 @@ public final class LLMDriver: Driver {
         var record = CallRecord(prompt: rendered.combined)
         ownWork += clock.now - started
 
-        // The call, and one repair if the answer is unusable.
+        // The call, and one repair if the answer is unusable. Answers are scrubbed of the key
+        // before parsing, so not even an echoed key reaches the stored decision.
         let first = try await call(&request, record: &record)
         var parseStart = clock.now
         var decision: Decision
         do {
-            decision = try parser.parse(first.answer)
+            decision = try parser.parse(scrub(first.answer))
             ownWork += clock.now - parseStart
         } catch let problem {
             ownWork += clock.now - parseStart
@@ -109,7 +110,7 @@ public final class LLMDriver: Driver {
             let second = try await call(&request, record: &record)
             parseStart = clock.now
             do {
-                decision = try parser.parse(second.answer)
+                decision = try parser.parse(scrub(second.answer))
                 ownWork += clock.now - parseStart
             } catch let secondProblem {
                 ownWork += clock.now - parseStart
