@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "bench",
             exclude: ["README.md"],
