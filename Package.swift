@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // System libraries (Debian's -dev packages; `make` installs them).
@@ -49,8 +50,14 @@ let package = Package(
             dependencies: ["ArenaCore", "HTTP", "Hyperliquid", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        // The Driver protocol and its kinds.
-        .target(name: "Drivers", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        // The Driver protocol and its kinds; drivers see the shared indicators of Market.
+        .target(name: "Drivers", dependencies: ["ArenaCore", "Market"], swiftSettings: swiftSettings),
+        // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
+        .target(
+            name: "LLM",
+            dependencies: ["ArenaCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
         // SQLite through GRDB: migrations and repositories.
         .target(
             name: "Storage",
@@ -67,7 +74,7 @@ let package = Package(
         .target(
             name: "Arena",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Market", "Drivers", "Storage", "Custody", "Hyperliquid", "HTTP",
+                "ArenaCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage", "Custody", "Hyperliquid", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -96,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "arena-bench",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Server", "Hyperliquid", "HTTP",
+                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM", "Server", "Hyperliquid", "HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +136,14 @@ let package = Package(
             name: "DriversTests",
             dependencies: [
                 "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LLMTests",
+            dependencies: [
+                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "Market", "PaperExchange", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -124,14 +124,6 @@ final class LatencyHistogram: Sendable {
     }
 }
 
-/// The process's peak resident memory, from /proc.
-func peakResidentMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kilobytes / 1024
-}
-
 func progress(_ text: String) {
     FileHandle.standardError.write(Data("\(text)\n".utf8))
 }

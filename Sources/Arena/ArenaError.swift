@@ -3,12 +3,14 @@ public enum ArenaError: Error, CustomStringConvertible, Equatable {
     case invalidRoster(String)
     case invalidAccount(String)
     case unknownDriver(String)
+    case localModel(String)
 
     public var description: String {
         switch self {
         case .invalidRoster(let reason): "The roster is invalid: \(reason)."
         case .invalidAccount(let reason): "The account is invalid: \(reason)."
         case .unknownDriver(let kind): "Unknown driver kind \(kind)."
+        case .localModel(let reason): "The local model is not available: \(reason)."
         }
     }
 

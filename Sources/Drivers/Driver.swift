@@ -1,4 +1,5 @@
 import ArenaCore
+import Market
 
 /// Everything a driver sees when it decides: the market and its own account.
 public struct DecisionContext: Sendable {
@@ -17,10 +18,13 @@ public struct DecisionContext: Sendable {
     /// The highest leverage the account may use (its risk limit, itself at most the venue's).
     public var maxLeverage: Int
     public var instruments: [Symbol: Instrument]
+    /// Candles and indicators per symbol, computed once per market update and shared by every
+    /// account; empty when the runtime keeps none.
+    public var indicators: [Symbol: SymbolIndicators]
 
     public init(accountID: AccountID, accountName: String, time: Timestamp, startedAt: Timestamp, callNumber: Int,
                 symbols: [Symbol], market: MarketSnapshot, account: AccountState, initialCapital: FixedDecimal,
-                maxLeverage: Int, instruments: [Symbol: Instrument]) {
+                maxLeverage: Int, instruments: [Symbol: Instrument], indicators: [Symbol: SymbolIndicators] = [:]) {
         self.accountID = accountID
         self.accountName = accountName
         self.time = time
@@ -32,6 +36,7 @@ public struct DecisionContext: Sendable {
         self.initialCapital = initialCapital
         self.maxLeverage = maxLeverage
         self.instruments = instruments
+        self.indicators = indicators
     }
 
     /// The instrument for `symbol`, falling back to the built-in defaults.

@@ -1,5 +1,6 @@
 import ArenaCore
 import Foundation
+import LLM
 import Storage
 
 /// The accounts an arena starts with, from a `--config` file or the built-in demo.
@@ -81,6 +82,9 @@ public struct Roster: Sendable, Decodable {
         Entry(name: "hedge-eth", driver: DriverSettings(kind: .hedge4, symbol: Symbol("ETH"), intervalSeconds: 2, unitSize: 5,
                                                        initialMargin: 1_000),
               symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
+        // A real model with no API key: skipped with a log line when `make venv` has not run.
+        Entry(name: "smollm2-local", driver: .localModel(intervalSeconds: 60),
+              symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
     ])
 
     private static func symbols(_ names: String...) -> [Symbol] { names.compactMap(Symbol.init) }
@@ -93,6 +97,7 @@ public struct DriverSettings: Sendable, Codable, Hashable {
         case random
         /// The four-phase hedging strategy (`specs/hedge-4phase.md`).
         case hedge4
+        case llm
     }
 
     public var kind: Kind
@@ -106,6 +111,23 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var unit_size: FixedDecimal?
     /// The hedge's opening margin in USD (levered at the coin's maximum within the account's limit).
     public var initial_margin: FixedDecimal?
+    /// For `llm`: `openai` (any OpenAI-compatible server), `anthropic` or `local`.
+    public var provider: ModelProvider?
+    /// For `llm`: the API's base URL (default: the provider's own).
+    public var base_url: String?
+    /// For `llm`: the model name.
+    public var model: String?
+    /// For `llm`: the NAME of the environment variable that holds the API key (never the key).
+    public var api_key_env: String?
+    public var temperature: Double?
+    public var max_tokens: Int?
+    public var timeout_seconds: Int?
+    /// For `llm`: the prompt templates' name in `prompts/` (default `default`).
+    public var prompt: String?
+    /// For `llm`: `tool`, `json_object` or `text` (default: `tool`, `json_object` for `local`).
+    public var structured_output: StructuredOutput?
+    /// For `llm`: the most calls in flight to this endpoint over all its accounts.
+    public var max_concurrent_requests: Int?
 
     public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil,
                 unitSize: FixedDecimal? = nil, initialMargin: FixedDecimal? = nil) {
@@ -142,6 +164,8 @@ public struct DriverSettings: Sendable, Codable, Hashable {
             guard let margin = initial_margin, margin >= FixedDecimal(10), margin <= FixedDecimal(1_000_000_000) else {
                 throw ArenaError.invalidRoster("hedge4 needs an initial_margin between 10 and 1000000000")
             }
+        case .llm:
+            try validateModelSettings()
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArenaCore
 import Drivers
 import Logging
+import Market
 import Storage
 
 /// Runs one account: feeds it the market, asks its driver, passes the answer through the risk
@@ -132,18 +133,30 @@ public actor AccountRunner {
     // MARK: Decisions
 
     /// Asks the driver for a decision, gates it, executes it and records it all.
-    public func decide() async {
+    /// - Parameter indicators: The shared indicators of this market update.
+    public func decide(indicators: [Symbol: SymbolIndicators] = [:]) async {
         guard record.status == .active || record.status == .halted, let market = lastMarket else { return }
         callNumber += 1
         let account = await executor.state()
         let context = DecisionContext(
             accountID: id, accountName: record.name, time: market.time, startedAt: startedAt ?? market.time, callNumber: callNumber,
             symbols: record.symbols, market: market, account: account, initialCapital: record.initialCapital,
-            maxLeverage: gate.limits.max_leverage, instruments: instruments)
+            maxLeverage: gate.limits.max_leverage, instruments: instruments, indicators: indicators)
         let started = ContinuousClock.now
         let output: DriverOutput
         do {
             output = try await driver.decide(context)
+        } catch let failure as DriverFailure {
+            // A model call that produced no usable decision: keep its prompt, answer and cost.
+            logger.warning("decision \(failure.outcome.rawValue)", metadata: ["reason": "\(failure.reason)"])
+            _ = storeDecision(DecisionRecord(accountID: id, time: market.time, driverKind: driver.kind, provider: driver.provider,
+                                             model: driver.model, prompt: failure.prompt, rawResponse: failure.rawResponse,
+                                             reasoning: failure.reasoning, outcome: failure.outcome == .rejected ? .rejected : .failed,
+                                             rejectionReason: failure.reason, promptTokens: failure.promptTokens,
+                                             completionTokens: failure.completionTokens, costUSD: failure.costUSD,
+                                             latencyMilliseconds: Self.milliseconds(since: started)),
+                              justification: nil, actions: [])
+            return
         } catch {
             let reason = "The driver could not decide: \(error)"
             logger.warning("decision failed", metadata: ["reason": "\(reason)"])

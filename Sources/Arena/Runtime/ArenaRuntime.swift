@@ -21,6 +21,8 @@ public final class ArenaRuntime: Service, Sendable {
     /// Encrypted secrets; nil when no master key is configured (then no secret can be stored).
     public let vault: KeyVault?
     public let configuration: ArenaConfiguration
+    /// What model drivers share: the HTTP client, prompts, prices, the local model.
+    public let drivers: DriverEnvironment
     /// What the market is, for logs and the page banner.
     public let marketDescription: String
     private let logger: Logger
@@ -28,6 +30,8 @@ public final class ArenaRuntime: Service, Sendable {
     private let source: Mutex<(any MarketSource)?>
     private let runners: Mutex<[AccountID: AccountRunner]>
     private let market = Mutex<MarketSnapshot?>(nil)
+    /// Candles and indicators, fed once per market update and shared by every account.
+    private let marketState: Mutex<MarketState>
     private let stopping = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let flushLock = Mutex<Void>(())
@@ -37,11 +41,19 @@ public final class ArenaRuntime: Service, Sendable {
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
     public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
-                logger: Logger) throws {
+                logger: Logger, drivers: DriverEnvironment? = nil) throws {
         self.ledger = ledger
         self.vault = vault
         self.configuration = configuration
         self.logger = logger
+        self.drivers = drivers ?? DriverEnvironment.standard(logger: logger)
+        var state = MarketState()
+        if let simulated = source as? SimulatedMarket {
+            // Mature indicators from the first decision: a 4-hour EMA50 needs eight days of candles.
+            try state.warmUp(history: simulated.history(interval: state.intradayInterval, count: 100), interval: state.intradayInterval)
+            try state.warmUp(history: simulated.history(interval: state.longTermInterval, count: 100), interval: state.longTermInterval)
+        }
+        marketState = Mutex(state)
         marketDescription = source.description
         instruments = source.instruments
         self.source = Mutex(source)
@@ -60,10 +72,12 @@ public final class ArenaRuntime: Service, Sendable {
             let limits = JSON.encode(entry.risk_limits ?? .default)
             if let existing = try ledger.account(named: entry.name) {
                 try ledger.updateConfiguration(of: existing.id, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
-                                               provider: nil, model: nil, symbols: entry.symbols, riskLimits: limits, now: now)
+                                               provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
+                                               riskLimits: limits, now: now)
             } else {
                 let record = try ledger.createAccount(NewAccount(
-                    name: entry.name, driverKind: entry.driver.kind.rawValue, driverSettings: settings, symbols: entry.symbols,
+                    name: entry.name, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
+                    provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
                     mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits), now: now)
                 logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
             }
@@ -84,7 +98,11 @@ public final class ArenaRuntime: Service, Sendable {
     private func addRunner(for record: AccountRecord) throws {
         guard record.status != .archived else { return }
         let settings = try DriverFactory.settings(of: record)
-        let driver = try DriverFactory.make(settings, for: record)
+        if let reason = drivers.unavailableReason(for: settings) {
+            logger.warning("account skipped", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)", "reason": "\(reason)"])
+            return
+        }
+        let driver = try DriverFactory.make(settings, for: record, environment: drivers)
         let limits = try Self.limits(of: record)
         var paper = configuration.paper
         paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
@@ -127,7 +145,7 @@ public final class ArenaRuntime: Service, Sendable {
         record.driverSettings = JSON.encode(driverSettings)
         record.symbols = symbols
         record.riskLimits = JSON.encode(limits)
-        let driver = try DriverFactory.make(driverSettings, for: record)
+        let driver = try DriverFactory.make(driverSettings, for: record, environment: drivers)
         try ledger.updateConfiguration(of: id, driverKind: record.driverKind, driverSettings: record.driverSettings,
                                        provider: record.provider, model: record.model, symbols: symbols,
                                        riskLimits: record.riskLimits, now: now)
@@ -233,6 +251,7 @@ public final class ArenaRuntime: Service, Sendable {
                     if isStopping { break }
                 }
                 market.withLock { $0 = snapshot }
+                marketState.withLock { $0.ingest(snapshot) }
                 bus.publish(.price, time: snapshot.time, data: PricesView(
                     mids: Dictionary(uniqueKeysWithValues: snapshot.quotes.map { ($0.key.name, $0.value.mid.description) }),
                     time: now))
@@ -247,12 +266,15 @@ public final class ArenaRuntime: Service, Sendable {
                     nextDue[runner.id] = now + runner.intervalMilliseconds
                     due.append(runner)
                 }
+                let indicators = due.isEmpty ? [:] : marketState.withLock { state in
+                    Dictionary(state.allIndicators().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first })
+                }
                 switch configuration.pacing {
                 case .asFastAsPossible:
                     await withDiscardingTaskGroup { decisions in
                         for runner in due {
                             decisions.addTask {
-                                await runner.decide()
+                                await runner.decide(indicators: indicators)
                                 self.deciding.withLock { _ = $0.remove(runner.id) }
                             }
                         }
@@ -260,7 +282,7 @@ public final class ArenaRuntime: Service, Sendable {
                 case .realTime:
                     for runner in due {
                         group.addTask {
-                            await runner.decide()
+                            await runner.decide(indicators: indicators)
                             self.deciding.withLock { _ = $0.remove(runner.id) }
                         }
                     }
@@ -285,6 +307,7 @@ public final class ArenaRuntime: Service, Sendable {
         if let last = latestMarket { await takeSnapshots(of: allRunners, at: last.time) }
         flushEvents()
         bus.finishAll()
+        await drivers.shutdown()
         logger.info("arena stopped")
     }
 

@@ -15,7 +15,7 @@ enum DriverFactory {
         }
     }
 
-    static func make(_ settings: DriverSettings, for record: AccountRecord) throws -> any Driver {
+    static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment) throws -> any Driver {
         switch settings.kind {
         case .buyAndHold:
             guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
@@ -31,6 +31,8 @@ enum DriverFactory {
             } catch {
                 throw ArenaError.invalidAccount("\(record.name): \(error)")
             }
+        case .llm:
+            return try environment.makeModelDriver(settings, for: record)
         }
     }
 }

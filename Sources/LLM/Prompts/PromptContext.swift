@@ -1,0 +1,194 @@
+import ArenaCore
+import Drivers
+import Market
+
+/// The exit plan a model gave when it opened a position, shown back to it while the position lives.
+public struct ExitPlan: Sendable, Hashable, Codable {
+    public var takeProfit: FixedDecimal?
+    public var stopLoss: FixedDecimal?
+    public var invalidationCondition: String?
+
+    /// Creates a plan.
+    public init(takeProfit: FixedDecimal? = nil, stopLoss: FixedDecimal? = nil, invalidationCondition: String? = nil) {
+        self.takeProfit = takeProfit
+        self.stopLoss = stopLoss
+        self.invalidationCondition = invalidationCondition
+    }
+}
+
+/// Builds the values the prompt templates see, as Alpha Arena gave them to its models: per symbol
+/// the mid, EMA20/50, MACD, RSI7/14, funding, open interest, a 3-minute series and 4-hour context;
+/// the account's cash, equity, return, Sharpe ratio and positions with their exit plans; the time
+/// since start and the call number. Every series runs oldest to newest.
+///
+/// Values are preformatted text (a template cannot format numbers); free text a model wrote
+/// earlier (invalidation conditions) is passed JSON-quoted so it reads as data.
+public enum PromptContext {
+    /// Returns the template context.
+    /// - Parameters:
+    ///   - context: What the runner gives the driver.
+    ///   - exitPlans: The plans of open positions, from the model's earlier decisions.
+    ///   - sharpeRatio: The account's Sharpe ratio over its decisions so far, if known.
+    public static func make(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?) -> [String: Any] {
+        let account = context.account
+        let minutes = max(0, (context.time.milliseconds - context.startedAt.milliseconds) / 60_000)
+        var values: [String: Any] = [
+            "account_name": context.accountName,
+            "time": ISO8601.format(context.time),
+            "minutes_since_start": String(minutes),
+            "call_number": String(context.callNumber),
+            "universe": context.symbols.map(\.name).joined(separator: ", "),
+            "max_leverage": String(context.maxLeverage),
+            "minimum_order_usd": Instrument.minimumOrderValue.description,
+        ]
+        values["symbols"] = context.symbols.map { symbolValues($0, context: context) }
+
+        let returnPercent = context.initialCapital.isPositive
+            ? ((account.equity - context.initialCapital) * FixedDecimal(100) / context.initialCapital).rounded(decimals: 2) : .zero
+        var accountValues: [String: Any] = [
+            "cash": money(account.cash),
+            "equity": money(account.equity),
+            "available_margin": money(account.availableMargin),
+            "margin_used": money(account.marginUsed),
+            "unrealized_pnl": money(account.unrealizedPnl),
+            "initial_capital": money(context.initialCapital),
+            "return_pct": returnPercent.description,
+        ]
+        if let sharpeRatio, sharpeRatio.isFinite { accountValues["sharpe_ratio"] = number(sharpeRatio, decimals: 3) }
+        let positions = account.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol }
+        accountValues["positions"] = positions.map { positionValues($0, context: context, plan: exitPlans[$0.symbol]) }
+        accountValues["has_positions"] = !positions.isEmpty
+        values["account"] = accountValues
+        return values
+    }
+
+    private static func symbolValues(_ symbol: Symbol, context: DecisionContext) -> [String: Any] {
+        var values: [String: Any] = ["symbol": symbol.name]
+        let quote = context.market[symbol]
+        if let quote {
+            values["mid"] = price(quote.mid)
+            values["mark"] = price(quote.mark)
+            values["funding_rate"] = quote.fundingRate.description
+        }
+        guard let indicators = context.indicators[symbol] else {
+            values["has_indicators"] = false
+            return values
+        }
+        values["has_indicators"] = true
+        values["mid"] = price(indicators.mid)
+        values["funding_rate"] = indicators.fundingRate.description
+        if let openInterest = indicators.openInterest {
+            values["open_interest"] = openInterest.rounded(decimals: 2).description
+            values["has_open_interest"] = true
+        }
+        values["average_open_interest"] = indicators.averageOpenInterest.map { $0.rounded(decimals: 2).description } ?? "n/a"
+        let scale = priceDecimals(indicators.mid)
+        let intraday = indicators.intraday
+        let latest = intraday.latest
+        values["ema20"] = latest.map { number($0.ema20, decimals: scale) } ?? "n/a"
+        values["ema50"] = latest.map { number($0.ema50, decimals: scale) } ?? "n/a"
+        values["macd"] = latest.map { number($0.macd, decimals: scale) } ?? "n/a"
+        values["rsi7"] = optional(latest?.rsi7, decimals: 2)
+        values["rsi14"] = optional(latest?.rsi14, decimals: 2)
+        values["intraday"] = [
+            "interval": intraday.interval.name,
+            "candles": String(intraday.candleCount),
+            "mids": list(intraday.closes.map { price($0) }),
+            "ema20": list(intraday.ema20.map { number($0, decimals: scale) }),
+            "macd": list(intraday.macd.map { number($0, decimals: scale) }),
+            "rsi7": list(intraday.rsi7.map { optional($0, decimals: 2) }),
+            "rsi14": list(intraday.rsi14.map { optional($0, decimals: 2) }),
+        ] as [String: Any]
+        let longTerm = indicators.longTerm
+        let longValues: [String: Any] = [
+            "interval": longTerm.interval.name,
+            "candles": String(longTerm.candleCount),
+            "macd": list(longTerm.macd.map { number($0, decimals: scale) }),
+            "rsi14": list(longTerm.rsi14.map { optional($0, decimals: 2) }),
+            "current_volume": longTerm.currentVolume.rounded(decimals: 3).description,
+            "average_volume": longTerm.averageVolume.map { $0.rounded(decimals: 3).description } ?? "n/a",
+            // Always set: a missing key would make the template read the intraday value of the
+            // same name from the enclosing context.
+            "ema20": longTerm.latest.map { number($0.ema20, decimals: scale) } ?? "n/a",
+            "ema50": longTerm.latest.map { number($0.ema50, decimals: scale) } ?? "n/a",
+            "atr3": optional(longTerm.latest?.atr3, decimals: scale),
+            "atr14": optional(longTerm.latest?.atr14, decimals: scale),
+        ]
+        values["long_term"] = longValues
+        return values
+    }
+
+    private static func positionValues(_ position: Position, context: DecisionContext, plan: ExitPlan?) -> [String: Any] {
+        let mark = context.market[position.symbol]?.mark ?? position.entryPrice
+        var values: [String: Any] = [
+            "symbol": position.symbol.name,
+            "side": position.size.isPositive ? "long" : "short",
+            "size": position.size.magnitude.description,
+            "entry_price": price(position.entryPrice),
+            "mark_price": price(mark),
+            "notional": money(position.notional(at: mark)),
+            "unrealized_pnl": money(position.unrealizedPnl(at: mark)),
+            "leverage": String(position.leverage),
+        ]
+        if let liquidation = liquidationPrice(of: position, mark: mark, context: context) {
+            values["liquidation_price"] = price(liquidation)
+        } else {
+            values["liquidation_price"] = "none"
+        }
+        if let plan {
+            values["take_profit"] = plan.takeProfit.map { price($0) } ?? "none"
+            values["stop_loss"] = plan.stopLoss.map { price($0) } ?? "none"
+            values["invalidation_condition"] = plan.invalidationCondition.map { JSONValue.quote($0) } ?? "none"
+            values["has_exit_plan"] = true
+        } else {
+            values["has_exit_plan"] = false
+        }
+        return values
+    }
+
+    /// The mark at which the account would fall to maintenance margin if only this position's
+    /// price moved (cross margin, other positions at their marks); nil when no positive price does.
+    static func liquidationPrice(of position: Position, mark: FixedDecimal, context: DecisionContext) -> FixedDecimal? {
+        let account = context.account
+        var otherMaintenance = 0.0
+        for other in account.positions.values where other.symbol != position.symbol && !other.isFlat {
+            let otherMark = context.market[other.symbol]?.mark ?? other.entryPrice
+            let instrument = context.instrument(other.symbol)
+            otherMaintenance += MarginRules.maintenanceMargin(notional: other.notional(at: otherMark), maxLeverage: instrument.maxLeverage).doubleValue
+        }
+        let size = position.size.doubleValue
+        let rate = 1 / Double(2 * max(1, context.instrument(position.symbol).maxLeverage))
+        let equityWithoutThis = account.equity.doubleValue - position.unrealizedPnl(at: mark).doubleValue
+        let denominator = size - abs(size) * rate
+        guard denominator != 0 else { return nil }
+        let liquidation = (otherMaintenance - equityWithoutThis + position.entryPrice.doubleValue * size) / denominator
+        guard liquidation.isFinite, liquidation > 0 else { return nil }
+        return FixedDecimal(approximating: liquidation)
+    }
+
+    // MARK: Formatting
+
+    /// Decimals that show a price to about six significant figures.
+    static func priceDecimals(_ value: FixedDecimal) -> Int {
+        let magnitude = value.magnitude
+        if magnitude >= FixedDecimal(10_000) { return 1 }
+        if magnitude >= FixedDecimal(100) { return 2 }
+        if magnitude >= FixedDecimal(1) { return 4 }
+        return 6
+    }
+
+    static func price(_ value: FixedDecimal) -> String { value.rounded(decimals: priceDecimals(value)).description }
+
+    static func money(_ value: FixedDecimal) -> String { value.rounded(decimals: 2).description }
+
+    static func number(_ value: Double, decimals: Int) -> String {
+        guard let decimal = FixedDecimal(approximating: value) else { return value.isFinite ? String(value) : "n/a" }
+        return decimal.rounded(decimals: decimals).description
+    }
+
+    static func optional(_ value: Double?, decimals: Int) -> String {
+        value.map { number($0, decimals: decimals) } ?? "n/a"
+    }
+
+    static func list(_ values: [String]) -> String { "[" + values.joined(separator: ", ") + "]" }
+}

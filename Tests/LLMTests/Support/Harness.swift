@@ -1,0 +1,132 @@
+import ArenaCore
+import Drivers
+import Foundation
+import GRDB
+import LLM
+import Logging
+import Market
+import PaperExchange
+import Storage
+import Testing
+@testable import Arena
+
+/// The folder that holds Package.swift.
+let packageRoot: URL = {
+    var root = URL(fileURLWithPath: #filePath)
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path), root.path != "/" {
+        root.deleteLastPathComponent()
+    }
+    return root
+}()
+
+/// The repository's prompt templates.
+func repositoryPrompts() throws -> PromptLibrary {
+    try PromptLibrary(folder: packageRoot.appendingPathComponent("prompts").path)
+}
+
+/// A ledger on a fresh SQLite file with the repository's migrations applied.
+final class TestLedger {
+    let folder: URL
+    let database: ArenaDatabase
+    let ledger: LedgerStore
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-llm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
+        try Migrator(folder: packageRoot.appendingPathComponent("migrations").path).migrate(database, now: 0)
+        ledger = LedgerStore(database: database)
+    }
+
+    deinit {
+        try? database.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Every stored column of every decision, as text, for secret checks.
+    func allDecisionText() throws -> String {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions").map { row in
+                row.columnNames.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// The stored decisions of an account, oldest first.
+    func decisions(of id: AccountID) throws -> [Row] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? ORDER BY id", arguments: [id.rawValue])
+        }
+    }
+}
+
+/// A market at a fixed seed, with its shared indicator state.
+struct TestMarket {
+    var source: SimulatedMarket
+    var state = MarketState()
+
+    init(seed: UInt64 = 7) throws {
+        source = try SimulatedMarket(seed: seed, start: Timestamp(milliseconds: 1_700_000_000_000))
+        try state.warmUp(history: source.history(interval: state.intradayInterval, count: 60), interval: state.intradayInterval)
+        try state.warmUp(history: source.history(interval: state.longTermInterval, count: 60), interval: state.longTermInterval)
+    }
+
+    /// Steps the market and returns the snapshot with the indicators of that moment.
+    mutating func next() throws -> (MarketSnapshot, [Symbol: SymbolIndicators]) {
+        let snapshot = try #require(try source.next())
+        state.ingest(snapshot)
+        return (snapshot, Dictionary(state.allIndicators().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+}
+
+/// One LLM account on a real runner, ledger and paper executor.
+struct LLMAccount {
+    let test: TestLedger
+    let runner: AccountRunner
+    let record: AccountRecord
+    let driver: LLMDriver
+    var market: TestMarket
+
+    static let symbols = [Symbol("BTC")!, Symbol("ETH")!]
+
+    /// Builds an account whose model is `configuration`.
+    static func make(configuration: ModelConfiguration, services: LLMServices, limits: RiskLimits = RiskLimits(max_leverage: 10),
+                     capital: FixedDecimal = 10_000) throws -> LLMAccount {
+        let test = try TestLedger()
+        let record = try test.ledger.createAccount(NewAccount(name: "model", driverKind: "llm", provider: configuration.provider.rawValue,
+                                                              model: configuration.model, symbols: symbols, initialCapital: capital),
+                                                   now: Timestamp(milliseconds: 0))
+        let driver = try LLMDriver(configuration: configuration, services: services)
+        let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
+        let runner = AccountRunner(record: record, driver: driver, executor: executor, limits: limits, intervalMilliseconds: 1000,
+                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
+                                   instruments: Instrument.defaults, logger: Logger(label: "test"))
+        return LLMAccount(test: test, runner: runner, record: record, driver: driver, market: try TestMarket())
+    }
+
+    /// Feeds the next market step and runs one decision cycle.
+    mutating func cycle() async throws {
+        let (snapshot, indicators) = try market.next()
+        await runner.apply(snapshot)
+        await runner.decide(indicators: indicators)
+    }
+
+    /// The stored decisions, oldest first.
+    func decisions() throws -> [Row] { try test.decisions(of: record.id) }
+}
+
+/// Services for tests: the repository's prompts, retries without jitter.
+func testServices(observer: (any LLMDriverObserver)? = nil) throws -> LLMServices {
+    LLMServices(prompts: try repositoryPrompts(), observer: observer, retryRandom: { 0 })
+}
+
+/// An OpenAI-compatible configuration pointing at a fake provider's channel.
+func fakeConfiguration(_ provider: FakeProvider, channel: String, kind: ModelProvider = .openai, output: StructuredOutput? = nil,
+                       model: String = "gpt-4o-mini", key: String? = "sk-test-0123456789abcdefSECRET", timeout: Duration = .seconds(5),
+                       attempts: Int = 3, concurrency: Int? = nil) throws -> ModelConfiguration {
+    try ModelConfiguration(provider: kind, endpoint: .fixed(provider.baseURL(channel)), model: model, apiKey: key.flatMap(APIKey.init),
+                           timeout: timeout, structuredOutput: output, maximumConcurrentRequests: concurrency, maximumAttempts: attempts)
+}
+
+/// A valid answer: hold BTC, open a small ETH long.
+let goodAnswer = #"{"decisions": [{"symbol": "BTC", "action": "hold", "confidence": 0.4, "justification": "Flat trend."}, {"symbol": "ETH", "action": "open_long", "size_usd": 200, "leverage": 2, "confidence": 0.7, "invalidation_condition": "ETH loses its 4h EMA20", "justification": "Momentum is up."}], "reasoning": "ETH leads."}"#

@@ -1,0 +1,290 @@
+import Arena
+import ArenaCore
+import ArgumentParser
+import Foundation
+import LLM
+import Logging
+import Market
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// `arena-bench decisions`: many LLM accounts deciding on schedule against a fake
+/// OpenAI-compatible provider that answers after a fixed latency. Measures how late each cycle
+/// starts against its schedule, the arena's own work per decision (prompt, parse, validate, gate,
+/// execute, persist) and the peak resident memory.
+struct DecisionsBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decisions",
+                                                    abstract: "LLM accounts deciding on schedule against a fake provider.")
+
+    @Option(help: "LLM accounts.")
+    var accounts = 1_000
+
+    @Option(help: "Seconds between one account's decisions.")
+    var interval = 60
+
+    @Option(name: .customLong("llm-latency"), help: "Seconds the fake provider takes to answer.")
+    var llmLatency = 2.0
+
+    @Option(help: "Seconds to run (at least two intervals give two cycles per account).")
+    var duration = 150
+
+    @Option(name: .customLong("max-concurrent"), help: "Calls in flight to the provider, over all accounts.")
+    var maxConcurrent = 128
+
+    @Option(help: "Folder for the benchmark's temporary database.")
+    var folder = "data/bench"
+
+    func validate() throws {
+        guard accounts > 0, interval > 0, llmLatency >= 0, duration > 0, maxConcurrent > 0 else {
+            throw ValidationError("counts and times must be positive")
+        }
+    }
+
+    func run() async throws {
+        let provider = try FakeOpenAIServer.start(latency: llmLatency)
+        defer { provider.stop() }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/decisions-\(ProcessInfo.processInfo.processIdentifier).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try ArenaDatabase(path: path)
+        defer { try? database.close() }
+        guard let migrations = locateMigrations() else { throw BenchError("migrations/ not found: run from the repository folder") }
+        try Migrator(folder: migrations).migrate(database, now: 0)
+        guard let promptFolder = PromptLibrary.locateFolder() else { throw BenchError("prompts/ not found: run from the repository folder") }
+
+        let observer = DecisionTimings()
+        let services = LLMServices(prompts: try PromptLibrary(folder: promptFolder), observer: observer)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let start = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let source = TimedMarketSource(try SimulatedMarket(seed: 42, start: start))
+        let runtime = try ArenaRuntime(
+            ledger: LedgerStore(database: database), source: source,
+            configuration: ArenaConfiguration(pacing: .realTime(speed: 1), snapshotIntervalMilliseconds: 10_000), logger: logger,
+            drivers: DriverEnvironment(llm: services, localModel: nil, variables: [:]))
+        var settings = DriverSettings.model(provider: .openai, model: "gpt-4o-mini", baseURL: "http://127.0.0.1:\(provider.port)/v1",
+                                            intervalSeconds: interval)
+        settings.timeout_seconds = 60
+        settings.max_concurrent_requests = maxConcurrent
+        // Roster's entries are built from JSON, as an operator's file would be.
+        let driverJSON = JSON.encode(settings)
+        let entries = (1...accounts).map { index in
+            #"{"name": "llm-\#(index)", "symbols": ["BTC", "ETH", "SOL"], "initial_capital": "10000", "risk_limits": {"max_leverage": 5}, "driver": \#(driverJSON)}"#
+        }
+        let roster = try JSONDecoder().decode(Roster.self, from: Data(#"{"accounts": [\#(entries.joined(separator: ","))]}"#.utf8))
+        try runtime.apply(roster, now: start)
+
+        FileHandle.standardError.write(Data("\(accounts) accounts every \(interval) s, provider latency \(llmLatency) s, running \(duration) s...\n".utf8))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: runtime)], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .seconds(duration))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+
+        guard let origin = source.origin else { throw BenchError("the market never started") }
+        let report = observer.report(origin: origin)
+        let stats = try LedgerStore(database: database).decisionStatisticsByModel()
+        let decisions = stats.reduce(0) { $0 + $1.statistics.decisions }
+        let failed = stats.reduce(0) { $0 + $1.statistics.failed }
+        let cost = stats.reduce(FixedDecimal.zero) { $0 + $1.statistics.costUSD }
+        let orders = try LedgerStore(database: database).count("orders")
+        print(String(format: #"{"benchmark":"decisions","accounts":%d,"interval_s":%d,"llm_latency_s":%.1f,"duration_s":%d,"#
+                     + #""cycles":%d,"decisions_stored":%d,"failed":%d,"orders":%d,"cost_usd":"%@","#
+                     + #""start_lateness_ms":{"p50":%.1f,"p99":%.1f,"max":%.1f},"#
+                     + #""own_work_ms":{"p50":%.3f,"p99":%.3f,"max":%.3f},"prompt_parse_ms_p99":%.3f,"gate_execute_persist_ms_p99":%.3f,"#
+                     + #""peak_rss_mb":%.1f}"#,
+                     accounts, interval, llmLatency, duration, report.cycles, decisions, failed, orders, cost.description,
+                     report.lateness.p50, report.lateness.p99, report.lateness.max,
+                     report.ownWork.p50, report.ownWork.p99, report.ownWork.max, report.promptAndParseP99, report.afterDecisionP99,
+                     peakResidentMegabytes()))
+    }
+}
+
+/// Collects each decision's timings from the LLM driver.
+final class DecisionTimings: LLMDriverObserver {
+    private struct Entry {
+        var marketTime: Timestamp
+        var started: ContinuousClock.Instant
+        var ownWork: Duration
+        var finished: ContinuousClock.Instant
+        var reconciled: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex<(entries: [Entry], open: [AccountID: Int])>(([], [:]))
+
+    func decisionEnded(account: AccountID, marketTime: Timestamp, started: ContinuousClock.Instant, ownWork: Duration,
+                       finished: ContinuousClock.Instant, succeeded: Bool) {
+        state.withLock { state in
+            state.entries.append(Entry(marketTime: marketTime, started: started, ownWork: ownWork, finished: finished))
+            if succeeded { state.open[account] = state.entries.count - 1 } else { state.open[account] = nil }
+        }
+    }
+
+    func decisionReconciled(account: AccountID, at: ContinuousClock.Instant) {
+        state.withLock { state in
+            guard let index = state.open.removeValue(forKey: account) else { return }
+            state.entries[index].reconciled = at
+        }
+    }
+
+    struct Percentiles { var p50 = 0.0, p99 = 0.0, max = 0.0 }
+
+    struct Report {
+        var cycles: Int
+        var lateness: Percentiles
+        var ownWork: Percentiles
+        var promptAndParseP99: Double
+        var afterDecisionP99: Double
+    }
+
+    /// The figures, with cycle lateness measured from the market's start on the wall clock.
+    func report(origin: (wall: ContinuousClock.Instant, market: Timestamp)) -> Report {
+        let entries = state.withLock { $0.entries }
+        func milliseconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
+        }
+        let lateness = entries.map { entry in
+            milliseconds(entry.started - (origin.wall + .milliseconds(entry.marketTime.milliseconds - origin.market.milliseconds)))
+        }
+        let complete = entries.filter { $0.reconciled != nil }
+        let own = complete.map { milliseconds($0.ownWork) + milliseconds(($0.reconciled ?? $0.finished) - $0.finished) }
+        return Report(cycles: entries.count, lateness: Self.percentiles(lateness), ownWork: Self.percentiles(own),
+                      promptAndParseP99: Self.percentiles(entries.map { milliseconds($0.ownWork) }).p99,
+                      afterDecisionP99: Self.percentiles(complete.map { milliseconds(($0.reconciled ?? $0.finished) - $0.finished) }).p99)
+    }
+
+    static func percentiles(_ values: [Double]) -> Percentiles {
+        guard !values.isEmpty else { return Percentiles() }
+        let sorted = values.sorted()
+        func at(_ fraction: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.down)))] }
+        return Percentiles(p50: at(0.5), p99: at(0.99), max: sorted[sorted.count - 1])
+    }
+}
+
+/// A simulated market that notes when the runtime first pulled it: the origin of the schedule.
+struct TimedMarketSource: MarketSource {
+    private final class Origin: Sendable {
+        let value = Mutex<(wall: ContinuousClock.Instant, market: Timestamp)?>(nil)
+    }
+
+    private var inner: SimulatedMarket
+    private let recorded = Origin()
+
+    init(_ inner: SimulatedMarket) { self.inner = inner }
+
+    var description: String { inner.description }
+    var symbols: [Symbol] { inner.symbols }
+    var instruments: [Symbol: Instrument] { inner.instruments }
+
+    mutating func next() throws -> MarketSnapshot? {
+        let snapshot = try inner.next()
+        if let snapshot {
+            recorded.value.withLock { origin in
+                if origin == nil { origin = (ContinuousClock.now, snapshot.time) }
+            }
+        }
+        return snapshot
+    }
+
+    /// The wall instant and market time of the first snapshot.
+    var origin: (wall: ContinuousClock.Instant, market: Timestamp)? { recorded.value.withLock { $0 } }
+}
+
+/// A fake OpenAI-compatible provider (Python asyncio in a child process): answers every chat
+/// completion after a fixed latency with a forced tool call, rotating through opening, holding
+/// and closing so that accounts really trade.
+final class FakeOpenAIServer: Sendable {
+    let port: Int
+    private let process: Process
+    private let input: Pipe
+
+    private init(port: Int, process: Process, input: Pipe) {
+        self.port = port
+        self.process = process
+        self.input = input
+    }
+
+    static func start(latency: Double) throws -> FakeOpenAIServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", "-c", script, String(latency)]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var line: [UInt8] = []
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard let first = byte.first, first != UInt8(ascii: "\n") else { break }
+            line.append(first)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            process.terminate()
+            throw BenchError("the fake provider did not start")
+        }
+        return FakeOpenAIServer(port: port, process: process, input: input)
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+    }
+
+    private static let script = #"""
+import asyncio, json, sys
+latency = float(sys.argv[1])
+answers = [
+    {"decisions": [{"symbol": "BTC", "action": "open_long", "size_usd": 300, "leverage": 2, "take_profit": 1000000, "stop_loss": 1, "invalidation_condition": "trend breaks", "confidence": 0.6, "justification": "Momentum."}], "reasoning": "Buy."},
+    {"decisions": [{"symbol": "BTC", "action": "hold", "confidence": 0.5, "justification": "Wait."}, {"symbol": "ETH", "action": "hold", "confidence": 0.5, "justification": "Wait."}]},
+    {"decisions": [{"symbol": "BTC", "action": "close", "confidence": 0.7, "justification": "Take profit."}]},
+    {"decisions": [{"symbol": "ETH", "action": "open_short", "size_equity_fraction": 0.02, "leverage": 3, "confidence": 0.55, "justification": "Weak."}]},
+    {"decisions": [{"symbol": "ETH", "action": "close", "confidence": 0.6, "justification": "Done."}]},
+]
+count = 0
+def reply():
+    global count
+    count += 1
+    arguments = json.dumps(answers[count % len(answers)])
+    return json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": None,
+            "tool_calls": [{"id": "call", "type": "function", "function": {"name": "submit_decision", "arguments": arguments}}]}}],
+        "usage": {"prompt_tokens": 2500, "completion_tokens": 120}}).encode()
+async def handle(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            await asyncio.sleep(latency)
+            body = reply()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=4096)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+asyncio.run(main())
+"""#
+}
+
+/// The peak resident set of this process in MiB (VmHWM), or 0 where /proc is missing.
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let digits = line.filter(\.isNumber)
+        return (Double(digits) ?? 0) / 1024
+    }
+    return 0
+}
