@@ -205,6 +205,9 @@ public final class ArenaRuntime: Service, Sendable {
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
+    /// How long shutdown waits for decisions in flight before cancelling them.
+    public static let shutdownGracePeriod: Duration = .seconds(5)
+
     /// Sleeps up to `milliseconds`, waking early when shutdown begins.
     private func pause(milliseconds: Int64) async {
         var left = milliseconds
@@ -302,8 +305,18 @@ public final class ArenaRuntime: Service, Sendable {
                 // A finished replay: serve until asked to stop.
                 while !isStopping { await pause(milliseconds: 500) }
             }
+            // Decisions in flight get a grace period to finish; a model call still running after it
+            // is cancelled (and recorded as failed) so that shutdown never waits on a slow provider.
+            let graceEnds = ContinuousClock.now + Self.shutdownGracePeriod
+            while !deciding.withLock({ $0.isEmpty }) && ContinuousClock.now < graceEnds {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            if !deciding.withLock({ $0.isEmpty }) {
+                logger.warning("cancelling decisions still in flight at shutdown", metadata: ["accounts": "\(deciding.withLock { $0.count })"])
+                group.cancelAll()
+            }
         }
-        // Every decision in flight has finished (the task group waited for it): record the end.
+        // Every decision in flight has finished or been cancelled (the task group waited): record the end.
         if let last = latestMarket { await takeSnapshots(of: allRunners, at: last.time) }
         flushEvents()
         bus.finishAll()
