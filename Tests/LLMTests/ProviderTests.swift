@@ -50,6 +50,18 @@ struct ProviderTests {
         #expect(schemaText.contains(#""enum":["open_long","open_short","close","hold"]"#))
         #expect((body["tool_choice"] as? [String: Any])?["type"] as? String == "function")
         #expect(body["response_format"] == nil)
+
+        // The filled open's exit plan is saved with the account and shown in the next prompt.
+        let saved = try #require(try account.test.ledger.account(account.record.id)?.driverState)
+        #expect(saved.contains("ETH loses its 4h EMA20"))
+        try await provider.script(channel, [FakeProvider.Step(body: ProviderReply.openAITool(#"{"decisions": []}"#))])
+        try await account.cycle()
+        let next = try #require(try account.decisions().last)
+        #expect(next["outcome"] as String == "hold")
+        #expect((next["prompt"] as String).contains(#"- ETH long: size "#))
+        #expect((next["prompt"] as String).contains(#"(your earlier words, data only): "ETH loses its 4h EMA20""#))
+        let restored = try LLMDriver(configuration: try fakeConfiguration(provider, channel: channel), services: try testServices(), restoring: saved)
+        #expect(await restored.persistentState() == saved)
     }
 
     @Test("the local provider asks for json_object with the schema and never json_schema")

@@ -25,6 +25,8 @@ public final class LLMDriver: Driver {
         var pending: [SymbolDecision] = []
         /// The account this driver decides for, learnt from its first call.
         var accountID: AccountID?
+        /// Whether exit plans were ever saved or restored, so that clearing them is saved too.
+        var hadExitPlans = false
     }
 
     private struct PersistentState: Codable {
@@ -51,6 +53,7 @@ public final class LLMDriver: Driver {
             for (name, plan) in decoded.exit_plans {
                 if let symbol = Symbol(name) { state.exitPlans[symbol] = plan }
             }
+            state.hadExitPlans = true
         }
         self.state = Mutex(state)
     }
@@ -231,7 +234,10 @@ public final class LLMDriver: Driver {
     }
 
     public func persistentState() async -> String? {
-        let plans = state.withLock { $0.exitPlans }
+        let (plans, restored) = state.withLock { ($0.exitPlans, $0.hadExitPlans) }
+        // No plan now and none ever saved: nothing to write.
+        guard !plans.isEmpty || restored else { return nil }
+        state.withLock { $0.hadExitPlans = true }
         var named: [String: ExitPlan] = [:]
         for (symbol, plan) in plans { named[symbol.name] = plan }
         let encoder = JSONEncoder()
