@@ -35,6 +35,7 @@ public func buildApplication(runtime: ArenaRuntime, configuration: ServerConfigu
     HistoryController(runtime: runtime).addRoutes(to: router)
     AdminController(runtime: runtime, token: configuration.adminToken).addRoutes(to: router)
     StrategyController(runtime: runtime).addRoutes(to: router)
+    ModelsController(runtime: runtime).addRoutes(to: router)
     FeedController(runtime: runtime, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     return Application(
         router: router,

@@ -7,7 +7,7 @@ public struct StoredDecision: Sendable, Hashable {
     public var record: DecisionRecord
 }
 
-/// Counts and costs of an account's decisions.
+/// Counts and costs of an account's decisions, kept up to date by its runner as it decides.
 public struct DecisionSummary: Sendable, Hashable {
     public var decisions = 0
     public var holds = 0
@@ -18,6 +18,17 @@ public struct DecisionSummary: Sendable, Hashable {
     public var costUSD = FixedDecimal.zero
 
     public init() {}
+
+    /// Starts from what the ledger holds.
+    public init(_ statistics: DecisionStatistics) {
+        decisions = statistics.decisions
+        holds = statistics.holds
+        rejected = statistics.rejected
+        failed = statistics.failed
+        promptTokens = statistics.promptTokens
+        completionTokens = statistics.completionTokens
+        costUSD = statistics.costUSD
+    }
 
     /// Adds one decision.
     public mutating func add(_ record: DecisionRecord) {
@@ -68,29 +79,6 @@ extension LedgerStore {
     public func metrics(of id: AccountID) throws -> String? {
         try database.read { db in
             try String.fetchOne(db, sql: "SELECT metrics FROM account_metrics WHERE account_id = ?", arguments: [id.rawValue])
-        }
-    }
-
-    /// Counts and costs of an account's decisions so far.
-    public func decisionSummary(of id: AccountID) throws -> DecisionSummary {
-        try database.read { db in
-            var summary = DecisionSummary()
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT outcome, prompt_tokens, completion_tokens, cost_usd FROM decisions WHERE account_id = ?
-                """, arguments: [id.rawValue])
-            while let row = try rows.next() {
-                summary.decisions += 1
-                switch row["outcome"] as String {
-                case "hold": summary.holds += 1
-                case "rejected": summary.rejected += 1
-                case "failed": summary.failed += 1
-                default: break
-                }
-                summary.promptTokens += row["prompt_tokens"] ?? 0
-                summary.completionTokens += row["completion_tokens"] ?? 0
-                if let cost = (row["cost_usd"] as String?).flatMap(FixedDecimal.init) { summary.costUSD += cost }
-            }
-            return summary
         }
     }
 

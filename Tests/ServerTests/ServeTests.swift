@@ -58,6 +58,11 @@ struct ServeTests {
         let orders = account["orders"] as? [[String: Any]] ?? []
         #expect(orders.contains { $0["status"] as? String == "filled" && $0["slippage_bps"] != nil })
 
+        let (modelsStatus, models) = try await arena.getJSON("/api/models")
+        #expect(modelsStatus == 200)
+        let lines = models["models"] as? [[String: Any]] ?? []
+        #expect(lines.contains { $0["driver"] as? String == "buy_and_hold" && $0["accounts"] as? Int == 3 }, "\(models)")
+
         let (missingStatus, _) = try await arena.getJSON("/api/accounts/999")
         #expect(missingStatus == 404)
         // The hedge account (the sixth of the demo) shows its strategy; other drivers have none.

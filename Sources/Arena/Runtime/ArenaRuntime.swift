@@ -112,7 +112,7 @@ public final class ArenaRuntime: Service, Sendable {
         let runner = AccountRunner(
             record: record, driver: driver, executor: executor, limits: limits,
             intervalMilliseconds: Int64(settings.intervalSeconds) * 1000, ledger: ledger, bus: bus, leaderboard: leaderboard,
-            instruments: instruments, decisionSummary: try ledger.decisionSummary(of: record.id),
+            instruments: instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
             equityStatistics: try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
                 ?? EquityStatistics(),
             snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, tradingSwitch: tradingSwitch, logger: logger)
