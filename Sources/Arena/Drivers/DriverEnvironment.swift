@@ -1,3 +1,4 @@
+import Custody
 import Drivers
 import Foundation
 import LLM
@@ -61,7 +62,7 @@ public final class DriverEnvironment: Sendable {
 
     /// Builds the model driver of an account.
     /// - Throws: `ArenaError.invalidAccount` when the settings cannot make a model configuration.
-    func makeModelDriver(_ settings: DriverSettings, for record: AccountRecord) throws -> any Driver {
+    func makeModelDriver(_ settings: DriverSettings, for record: AccountRecord, vault: KeyVault? = nil) throws -> any Driver {
         guard let llm else { throw ArenaError.invalidAccount("\(record.name): \(llmProblem ?? "no model services")") }
         guard let provider = settings.provider else { throw ArenaError.invalidAccount("\(record.name): llm needs a provider") }
         let endpoint: ModelEndpoint
@@ -85,6 +86,18 @@ public final class DriverEnvironment: Sendable {
                 throw ArenaError.invalidAccount("\(record.name): the environment variable \(name) does not hold a usable API key")
             }
             key = parsed
+        } else if let vault {
+            // An account created through the API keeps its key in the vault, encrypted.
+            do {
+                if let stored = try vault.secret(named: .llmAPIKey, for: record.id) {
+                    guard let parsed = APIKey(stored.revealString()) else {
+                        throw ArenaError.invalidAccount("\(record.name): its stored API key is not usable")
+                    }
+                    key = parsed
+                }
+            } catch let error as CustodyError {
+                throw ArenaError.invalidAccount("\(record.name): \(error)")
+            }
         }
         let configuration: ModelConfiguration
         do {

@@ -102,7 +102,7 @@ public final class ArenaRuntime: Service, Sendable {
             logger.warning("account skipped", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)", "reason": "\(reason)"])
             return
         }
-        let driver = try DriverFactory.make(settings, for: record, environment: drivers)
+        let driver = try DriverFactory.make(settings, for: record, environment: drivers, vault: vault)
         let limits = try Self.limits(of: record)
         var paper = configuration.paper
         paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
@@ -145,7 +145,7 @@ public final class ArenaRuntime: Service, Sendable {
         record.driverSettings = JSON.encode(driverSettings)
         record.symbols = symbols
         record.riskLimits = JSON.encode(limits)
-        let driver = try DriverFactory.make(driverSettings, for: record, environment: drivers)
+        let driver = try DriverFactory.make(driverSettings, for: record, environment: drivers, vault: vault)
         try ledger.updateConfiguration(of: id, driverKind: record.driverKind, driverSettings: record.driverSettings,
                                        provider: record.provider, model: record.model, symbols: symbols,
                                        riskLimits: record.riskLimits, now: now)

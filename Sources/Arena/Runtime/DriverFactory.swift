@@ -1,4 +1,5 @@
 import ArenaCore
+import Custody
 import Drivers
 import Foundation
 import Storage
@@ -15,7 +16,8 @@ enum DriverFactory {
         }
     }
 
-    static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment) throws -> any Driver {
+    static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment,
+                     vault: KeyVault? = nil) throws -> any Driver {
         switch settings.kind {
         case .buyAndHold:
             guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
@@ -32,7 +34,7 @@ enum DriverFactory {
                 throw ArenaError.invalidAccount("\(record.name): \(error)")
             }
         case .llm:
-            return try environment.makeModelDriver(settings, for: record)
+            return try environment.makeModelDriver(settings, for: record, vault: vault)
         }
     }
 }

@@ -169,7 +169,12 @@ struct AdminController: Sendable {
                              riskLimits: JSON.encode(body.risk_limits ?? .default))
         do {
             let record = try runtime.createAccount(new, now: Self.now())
-            try store(secrets, for: record.id)
+            if !secrets.isEmpty {
+                try store(secrets, for: record.id)
+                // Rebuild the driver so a model driver picks up its key from the vault.
+                _ = try await runtime.reconfigureAccount(record.id, driverSettings: body.driver, symbols: body.symbols,
+                                                         limits: body.risk_limits ?? .default, now: Self.now())
+            }
             return JSONResponse(try view(record), status: .created)
         } catch let error as StorageError {
             throw APIError(.conflict, error.description)
@@ -196,7 +201,8 @@ struct AdminController: Sendable {
             throw APIError(.badRequest, "status may be active or paused; use DELETE to archive.")
         }
         let secrets = try validatedSecrets(body.secrets)
-        if body.driver != nil || body.symbols != nil || body.risk_limits != nil {
+        try store(secrets, for: id)
+        if body.driver != nil || body.symbols != nil || body.risk_limits != nil || !secrets.isEmpty {
             let settings = try body.driver ?? JSONDecoder().decode(DriverSettings.self, from: Data(record.driverSettings.utf8))
             let limits = try body.risk_limits ?? JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
             guard !(body.symbols ?? record.symbols).isEmpty else { throw APIError(.badRequest, "symbols must not be empty.") }
@@ -207,7 +213,6 @@ struct AdminController: Sendable {
                 throw APIError(.badRequest, error.description)
             }
         }
-        try store(secrets, for: id)
         if let status = body.status {
             await runner.changeStatus(status, reason: "Set to \(status.rawValue) by an operator.")
         }
