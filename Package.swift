@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ArenaTests",
             dependencies: [
-                "Arena", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
+                "Arena", "Custody", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

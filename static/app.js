@@ -448,6 +448,17 @@ document.getElementById("create-form").addEventListener("submit", async (event) 
   const created = await admin("POST", "/api/accounts", { name: form.get("name"), driver, symbols, initial_capital: String(form.get("capital")) });
   if (created) loadLeaderboard().catch(() => {});
 });
+document.getElementById("mode-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const reply = await admin("POST", `/api/accounts/${encodeURIComponent(form.get("id"))}/mode`, {
+    mode: form.get("mode"), network: form.get("network"), confirm: form.get("confirm"), positions: form.get("positions"),
+  });
+  if (reply && reply.preflight) {
+    document.getElementById("admin-result").textContent += " · " + reply.preflight.map((c) => `${c.name}: ${c.passed ? "ok" : c.detail}`).join("; ");
+  }
+  loadLeaderboard().catch(() => {});
+});
 document.getElementById("kill-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const close = new FormData(event.target).get("close") === "on";

@@ -15,6 +15,7 @@ struct AdminTests {
         ("POST", "/api/accounts/4/orders", #"{"symbol":"BTC","side":"buy","type":"market","size":"0.001"}"#),
         ("DELETE", "/api/accounts/4/orders/999999", nil),
         ("POST", "/api/accounts/4/close-all", nil),
+        ("POST", "/api/accounts/4/mode", #"{"mode":"live","network":"testnet","confirm":"random-1"}"#),
         ("POST", "/api/kill-switch", #"{"close_positions":false,"reason":"auth probe"}"#),
         ("DELETE", "/api/kill-switch", nil),
         ("DELETE", "/api/accounts/5", nil),
@@ -35,7 +36,9 @@ struct AdminTests {
 
     @Test("with a token: none or a wrong one is 401, the right one passes, on every mutating endpoint")
     func authMatrix() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "4"], environment: ["ARENA_ADMIN_TOKEN": Self.token])
+        // The venue is a closed local port: the switch to live is tried and refused by its preflight.
+        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "4"],
+                                     environment: ["ARENA_ADMIN_TOKEN": Self.token, "ARENA_HYPERLIQUID_TESTNET_URL": "http://127.0.0.1:9"])
         defer { _ = arena.stop() }
         try await Task.sleep(for: .seconds(1))  // let the first market step arrive
         for (method, path, body) in Self.mutatingEndpoints {

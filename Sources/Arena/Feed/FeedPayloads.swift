@@ -192,3 +192,14 @@ public struct RankingView: Codable, Sendable, Hashable {
     }
     public var ranking: [Line]
 }
+
+/// A switch between paper and live, or a refused one.
+public struct ModeChangeView: Codable, Sendable, Hashable {
+    public var account_id: Int64
+    public var from: String
+    public var to: String
+    public var network: String
+    public var switched: Bool
+    public var reason: String?
+    public var checks: [PreflightCheck]
+}

@@ -33,6 +33,8 @@ public actor AccountRunner {
     private var startedAt: Timestamp?
     private var lastMarket: MarketSnapshot?
     private var lastState: AccountState?
+    /// Set while a decision runs, so an executor is only ever replaced between two decisions.
+    private var isDeciding = false
 
     /// The decision interval in milliseconds of market time.
     public nonisolated let intervalMilliseconds: Int64
@@ -135,7 +137,9 @@ public actor AccountRunner {
     /// Asks the driver for a decision, gates it, executes it and records it all.
     /// - Parameter indicators: The shared indicators of this market update.
     public func decide(indicators: [Symbol: SymbolIndicators] = [:]) async {
-        guard record.status == .active || record.status == .halted, let market = lastMarket else { return }
+        guard record.status == .active || record.status == .halted, !isDeciding, let market = lastMarket else { return }
+        isDeciding = true
+        defer { isDeciding = false }
         callNumber += 1
         let account = await executor.state()
         let context = DecisionContext(
@@ -313,6 +317,31 @@ public actor AccountRunner {
         await record(events, decisionID: nil, time: time)
         return events
     }
+
+    /// Swaps the executor between two decisions (waiting for one in flight to end), then records the
+    /// account's new mode. Returns the executor it replaced.
+    public func replaceExecutor(with newExecutor: any OrderExecutor, network: Network) async -> any OrderExecutor {
+        while isDeciding { try? await Task.sleep(for: .milliseconds(20)) }
+        let old = executor
+        executor = newExecutor
+        record.mode = newExecutor.mode
+        record.network = network
+        let time = lastMarket?.time ?? record.updatedAt
+        let found = await executor.synchronize(at: time)
+        if !found.isEmpty { await record(found, decisionID: nil, time: time) }
+        if let market = lastMarket {
+            let events = await executor.apply(market)
+            if !events.isEmpty { await record(events, decisionID: nil, time: market.time) }
+        }
+        await refreshLeaderboard(time: time)
+        return old
+    }
+
+    /// The orders not yet final at the executor.
+    public func openOrdersNow() async -> [Order] { await executor.activeOrders() }
+
+    /// The account's current executor's mode.
+    public var mode: AccountMode { executor.mode }
 
     /// Replaces the account's configuration between two decisions (an actor runs one at a time).
     public func reconfigure(record updated: AccountRecord, driver newDriver: any Driver, limits: RiskLimits) {

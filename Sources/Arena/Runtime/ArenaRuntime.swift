@@ -20,6 +20,8 @@ public final class ArenaRuntime: Service, Sendable {
     public let tradingSwitch = TradingSwitch()
     /// Encrypted secrets; nil when no master key is configured (then no secret can be stored).
     public let vault: KeyVault?
+    /// Hyperliquid for live accounts; nil when it cannot be set up.
+    public let liveVenue: LiveVenue?
     public let configuration: ArenaConfiguration
     /// What model drivers share: the HTTP client, prompts, prices, the local model.
     public let drivers: DriverEnvironment
@@ -41,9 +43,10 @@ public final class ArenaRuntime: Service, Sendable {
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
     public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
-                logger: Logger, drivers: DriverEnvironment? = nil) throws {
+                logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil) throws {
         self.ledger = ledger
         self.vault = vault
+        self.liveVenue = liveVenue ?? (try? LiveVenue(environment: ProcessInfo.processInfo.environment))
         self.configuration = configuration
         self.logger = logger
         self.drivers = drivers ?? DriverEnvironment.standard(logger: logger)
@@ -106,8 +109,11 @@ public final class ArenaRuntime: Service, Sendable {
         let limits = try Self.limits(of: record)
         var paper = configuration.paper
         paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
-        let executor = PaperExecutor(configuration: paper, cash: record.cash,
-                                     positions: try ledger.positions(of: record.id),
+        // A live account starts on an empty stand-in until `resumeLiveAccounts` has run its
+        // preflight and reconciled it from the venue.
+        let live = record.mode == .live
+        let executor = PaperExecutor(configuration: paper, cash: live ? .zero : record.cash,
+                                     positions: live ? [] : try ledger.positions(of: record.id),
                                      seed: configuration.seed ^ UInt64(bitPattern: record.id.rawValue))
         let runner = AccountRunner(
             record: record, driver: driver, executor: executor, limits: limits,
@@ -159,6 +165,68 @@ public final class ArenaRuntime: Service, Sendable {
         _ = await runner.closeAll(origin: .operator)
         await runner.changeStatus(.archived, reason: "Archived by an operator.")
         runners.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// Switches an account between paper and live between two of its decisions, after a preflight
+    /// for live. Paper positions are closed on paper first, so the live account starts flat; going
+    /// back to paper cancels the live orders, closes the live positions unless `keepPositions`, and
+    /// continues the paper ledger from the live account's value. Every attempt is recorded and
+    /// published as a `mode_change`.
+    /// - Returns: the preflight report (empty when switching to paper) and whether it switched.
+    public func switchMode(_ id: AccountID, to mode: AccountMode, network: Network, keepPositions: Bool, actor: String)
+        async throws -> (report: PreflightReport, switched: Bool) {
+        guard let runner = runner(id), let record = try ledger.account(id) else {
+            throw ArenaError.invalidAccount("account \(id) is not running")
+        }
+        let from = await runner.mode
+        let time = latestMarket?.time ?? Timestamp(milliseconds: 0)
+        var report = PreflightReport(checks: [])
+        var switched = false
+        if mode == .live {
+            guard let liveVenue else { throw ArenaError.invalidAccount("live trading is not configured on this server") }
+            let (preflight, executor) = await liveVenue.preflight(record: record, network: network, vault: vault, logger: logger)
+            report = preflight
+            if let executor, preflight.passed {
+                if from == .paper { _ = await runner.closeAll(origin: .system) }
+                _ = await runner.replaceExecutor(with: executor, network: network)
+                switched = true
+            }
+        } else {
+            if from == .live {
+                if keepPositions {
+                    for order in await runner.openOrdersNow() { _ = await runner.cancel(order.request.clientOrderID) }
+                } else {
+                    _ = await runner.closeAll(origin: .system)
+                }
+            }
+            let value = await runner.accountState().equity
+            var paper = configuration.paper
+            paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
+            let executor = PaperExecutor(configuration: paper, cash: value, positions: [], seed: configuration.seed ^ UInt64(bitPattern: id.rawValue))
+            _ = await runner.replaceExecutor(with: executor, network: network)
+            switched = true
+        }
+        let change = ModeChangeRecord(accountID: id, time: time, actor: actor, from: from, to: mode, network: network,
+                                      switched: switched, preflight: JSON.encode(report), reason: switched ? nil : report.reason)
+        try ledger.recordModeChange(change)
+        bus.publish(.modeChange, accountID: id, time: time, data: ModeChangeView(
+            account_id: id.rawValue, from: from.rawValue, to: mode.rawValue, network: network.rawValue, switched: switched,
+            reason: change.reason, checks: report.checks))
+        logger.notice("mode switch", metadata: ["account.id": "\(id)", "from": "\(from.rawValue)", "to": "\(mode.rawValue)",
+                                                "switched": "\(switched)", "reason": "\(change.reason ?? "")"])
+        return (report, switched)
+    }
+
+    /// Puts the accounts stored as live back on the venue (preflight, then reconciliation from the
+    /// venue before any trade); one that fails its preflight is paused with an alert.
+    private func resumeLiveAccounts() async {
+        for runner in allRunners {
+            guard let record = try? ledger.account(runner.id), record.mode == .live else { continue }
+            let outcome = try? await switchMode(runner.id, to: .live, network: record.network, keepPositions: true, actor: "start-up")
+            if outcome?.switched != true {
+                await runner.changeStatus(.paused, reason: "\(record.name) is live but could not reconnect to the venue: \(outcome?.report.reason ?? "preflight failed"). Fix it and resume the account.")
+            }
+        }
     }
 
     /// Halts every new order at once; with `closePositions`, also closes every account's positions.
@@ -221,6 +289,7 @@ public final class ArenaRuntime: Service, Sendable {
     private func runScheduler() async throws {
         guard var source = source.withLock({ $0.take() }) else { return }
         logger.info("arena running", metadata: ["market": "\(marketDescription)", "accounts": "\(allRunners.count)"])
+        await resumeLiveAccounts()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.flushEventsUntilStopped() }
             var nextDue: [AccountID: Int64] = [:]

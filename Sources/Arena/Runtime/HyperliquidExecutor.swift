@@ -109,6 +109,8 @@ public actor HyperliquidExecutor: OrderExecutor {
 
     public func activeOrders() -> [Order] { trackedOrders }
 
+    public func synchronize(at time: Timestamp) async -> [ExchangeEvent] { await reconcile(at: time) }
+
     // MARK: OrderExecutor
 
     /// Takes the market update; when a poll is due (or a reconciliation is owed), reads the venue

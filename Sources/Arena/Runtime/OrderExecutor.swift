@@ -16,6 +16,9 @@ public protocol OrderExecutor: Actor {
     func activeOrders() async -> [Order]
     /// The account's cash, positions and equity at the last marks.
     func state() async -> AccountState
+    /// Brings the executor's view in line with the venue (a live venue is read back by client
+    /// order id); returns what that found that the ledger has not seen.
+    func synchronize(at time: Timestamp) async -> [ExchangeEvent]
 }
 
 /// The paper exchange as an executor: one simulated venue account per arena account.
@@ -57,4 +60,7 @@ public actor PaperExecutor: OrderExecutor {
     public func activeOrders() -> [Order] { exchange.openOrders }
 
     public func state() -> AccountState { exchange.accountState() }
+
+    /// The paper exchange is its own venue: nothing to read back.
+    public func synchronize(at time: Timestamp) -> [ExchangeEvent] { [] }
 }

@@ -74,6 +74,11 @@ public final class HyperliquidInfoClient: Sendable {
         try await request("clearinghouseState", [("user", .string(user.lowercaseHex))], as: ClearinghouseState.self)
     }
 
+    /// Returns what the venue knows `user` as: a user, an agent (with its master), a vault or missing.
+    public func userRole(user: EthereumAddress) async throws -> UserRoleWire {
+        try await request("userRole", [("user", .string(user.lowercaseHex))], as: UserRoleWire.self)
+    }
+
     /// Returns the open orders of `user`.
     public func openOrders(user: EthereumAddress) async throws -> [OpenOrderWire] {
         try await request("openOrders", [("user", .string(user.lowercaseHex))], as: [OpenOrderWire].self)

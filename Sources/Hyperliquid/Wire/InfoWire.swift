@@ -546,3 +546,14 @@ public struct UserFundingWire: Sendable, Hashable, Codable {
         self.delta = delta
     }
 }
+
+/// The answer to `userRole`: `{"role":"agent","data":{"user":"0x..."}}` for an approved agent wallet.
+public struct UserRoleWire: Sendable, Hashable, Codable {
+    public struct Data: Sendable, Hashable, Codable {
+        /// The master account an agent trades for.
+        public var user: String?
+    }
+    /// `user`, `agent`, `vault`, `subAccount` or `missing`.
+    public var role: String
+    public var data: Data?
+}

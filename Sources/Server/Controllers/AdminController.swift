@@ -25,6 +25,7 @@ struct AdminController: Sendable {
             try await cancelOrder(context.parameters.get("id"), context.parameters.get("order_id"))
         }
         admin.post("/api/accounts/{id}/close-all") { _, context in try await closeAll(context.parameters.get("id")) }
+        admin.post("/api/accounts/{id}/mode") { request, context in try await switchMode(request, context) }
         admin.post("/api/kill-switch") { request, context in try await engageKillSwitch(request, context) }
         admin.delete("/api/kill-switch") { _, _ in releaseKillSwitch() }
     }
@@ -313,6 +314,50 @@ struct AdminController: Sendable {
             }
         }
         return JSONResponse(CloseAllResult(orders: views))
+    }
+
+    // MARK: Mode
+
+    struct SwitchMode: Decodable {
+        let mode: AccountMode
+        let network: Network?
+        /// The account's name, typed again: a guard against switching the wrong account.
+        let confirm: String
+        /// Leaving live: `close` (default) or `keep` the venue positions.
+        let positions: String?
+    }
+
+    struct SwitchResult: Encodable {
+        let switched: Bool
+        let mode: String
+        let network: String
+        let reason: String?
+        let preflight: [PreflightCheck]
+    }
+
+    func switchMode(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
+        let (id, _) = try runningAccount(context.parameters.get("id"))
+        let body = try await decode(SwitchMode.self, request, context)
+        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
+        guard body.confirm == record.name else {
+            throw APIError(.badRequest, "confirm must be the account's name, exactly.")
+        }
+        guard [nil, "close", "keep"].contains(body.positions) else { throw APIError(.badRequest, "positions must be close or keep.") }
+        let network = body.network ?? record.network
+        guard body.mode != record.mode || network != record.network else {
+            throw APIError(.conflict, "The account is already \(record.mode.rawValue) on \(record.network.rawValue).")
+        }
+        let outcome: (report: PreflightReport, switched: Bool)
+        do {
+            outcome = try await runtime.switchMode(id, to: body.mode, network: network, keepPositions: body.positions == "keep",
+                                                   actor: "operator")
+        } catch let error as ArenaError {
+            throw APIError(.conflict, error.description)
+        }
+        let result = SwitchResult(switched: outcome.switched, mode: outcome.switched ? body.mode.rawValue : record.mode.rawValue,
+                                  network: outcome.switched ? network.rawValue : record.network.rawValue,
+                                  reason: outcome.switched ? nil : outcome.report.reason, preflight: outcome.report.checks)
+        return JSONResponse(result, status: outcome.switched ? .ok : .unprocessableContent)
     }
 
     // MARK: Kill switch

@@ -401,6 +401,11 @@ class Venue:
             return 200, [{"t": start, "T": start + 59999, "s": coin, "i": request.get("interval"), "o": mid, "c": mid,
                           "h": mid, "l": mid, "v": "1.0", "n": 3}]
         user = str(body.get("user", "")).lower()
+        if kind == "userRole":
+            user = str(body.get("user", "")).lower()
+            if user in self.agents:
+                return 200, {"role": "agent", "data": {"user": self.agents[user]}}
+            return 200, {"role": "user"} if user in self.users else {"role": "missing"}
         if kind == "clearinghouseState":
             return 200, self.clearinghouse(user)
         if kind == "openOrders":
