@@ -1,21 +1,15 @@
 public import ArenaCore
 
-/// A seeded SplitMix64 generator: the exchange's only source of randomness, so that the same
-/// seed and inputs give the same events on every machine.
+/// The exchange's only source of randomness (ArenaCore's seeded SplitMix64, with draws in exact
+/// decimals), so that the same seed and inputs give the same events on every machine.
 public struct RandomSource: Sendable, Hashable {
-    private var state: UInt64
+    private var generator: SeededGenerator
 
     /// Creates a generator whose whole sequence follows from `seed`.
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
     /// Returns the next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// Returns a fraction uniformly drawn from 0 (inclusive) to 1 (exclusive) at eight decimals.
     public mutating func nextFraction() -> FixedDecimal {
