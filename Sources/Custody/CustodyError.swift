@@ -58,7 +58,7 @@ public enum CustodyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidSecret(let name, let reason):
             "The secret \(name) was refused: \(reason)."
         case .invalidSecretName:
-            "A secret name must be 1 to 64 lowercase letters, digits or underscores."
+            "An account secret is named llm_api_key, hyperliquid_agent_key or hyperliquid_master_address."
         case .rotationToSameKey:
             "The new master key is the same as the current one; create a new key with arena keys init --key-file PATH."
         case .databaseNotMigrated:

@@ -22,6 +22,16 @@ public struct SecretName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// secrets so an account's credentials live together; the address is also the public hint.
     public static let hyperliquidMasterAddress = SecretName(known: "hyperliquid_master_address")
 
+    /// The secrets an account can have; accounts are given no others.
+    public static let accountSecrets: [SecretName] = [.llmAPIKey, .hyperliquidAgentKey, .hyperliquidMasterAddress]
+
+    /// The account secret named `text`.
+    /// - Throws: `CustodyError.invalidSecretName` for any other name.
+    public static func accountSecret(_ text: String) throws(CustodyError) -> SecretName {
+        guard let name = accountSecrets.first(where: { $0.rawValue == text }) else { throw .invalidSecretName }
+        return name
+    }
+
     public var description: String { rawValue }
     public static func < (a: SecretName, b: SecretName) -> Bool { a.rawValue < b.rawValue }
 }

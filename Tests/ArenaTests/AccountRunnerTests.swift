@@ -161,3 +161,49 @@ struct AccountRunnerRiskTests {
         #expect(try test.ledger.positions(of: record.id).isEmpty)
     }
 }
+
+@Suite("Account runner daily loss limit")
+struct AccountRunnerDailyLossTests {
+    let btc = Symbol("BTC")!
+
+    func snapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
+        let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
+        let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
+        return MarketSnapshot(time: Timestamp(milliseconds: time),
+                              quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
+    }
+
+    @Test("past the daily loss limit openings are refused until the next UTC day")
+    func dailyLoss() async throws {
+        let test = try TestLedger()
+        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(4_000), leverage: 4, justification: "")])
+        let record = try test.ledger.createAccount(NewAccount(name: "daily", driverKind: "scripted", symbols: [btc], initialCapital: 1_000),
+                                                   now: Timestamp(milliseconds: 0))
+        let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
+                                   executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
+                                   limits: RiskLimits(max_leverage: 5, daily_loss_limit: 50), intervalMilliseconds: 1000,
+                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
+                                   instruments: Instrument.defaults, logger: Logger(label: "test"))
+        let day: Int64 = 86_400_000
+        await runner.apply(snapshot(mid: 100_000, time: 10 * day + 1_000))
+        await runner.decide()
+        #expect(try test.ledger.positions(of: record.id).count == 1)
+        // A 2% fall on 4,000 of BTC loses about 80 USD: past the 50 USD limit.
+        await runner.apply(snapshot(mid: 98_000, time: 10 * day + 2_000))
+        await runner.decide()
+        let refused = try test.database.read { db in
+            try String.fetchOne(db, sql: "SELECT rejection_reason FROM decisions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                                arguments: [record.id.rawValue])
+        }
+        #expect(refused?.contains("daily loss limit of 50 USD") == true, "\(refused ?? "none")")
+        #expect(try test.ledger.account(record.id)?.status == .active)
+        // The next UTC day starts from the equity it has: openings pass again.
+        await runner.apply(snapshot(mid: 98_000, time: 11 * day + 1_000))
+        await runner.decide()
+        let latest = try test.database.read { db in
+            try String.fetchOne(db, sql: "SELECT outcome FROM decisions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                                arguments: [record.id.rawValue])
+        }
+        #expect(latest == "accepted")
+    }
+}

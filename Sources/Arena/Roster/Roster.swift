@@ -17,9 +17,13 @@ public struct Roster: Sendable, Decodable {
         public var initial_capital: FixedDecimal
         public var risk_limits: RiskLimits?
         public var mode: AccountMode?
+        /// Secrets by name (`llm_api_key`, `hyperliquid_agent_key`, `hyperliquid_master_address`),
+        /// each given as the NAME of the environment variable that holds it, never the secret itself.
+        public var secrets_env: [String: String]?
 
         public init(name: String, driver: DriverSettings, symbols: [Symbol], initial_capital: FixedDecimal,
-                    risk_limits: RiskLimits?, mode: AccountMode?) {
+                    risk_limits: RiskLimits?, mode: AccountMode?, secrets_env: [String: String]? = nil) {
+            self.secrets_env = secrets_env
             self.name = name
             self.driver = driver
             self.symbols = symbols

@@ -69,7 +69,26 @@ public final class ArenaRuntime: Service, Sendable {
     }
 
     /// Creates or updates the roster's accounts by name, then starts runners for new ones.
-    public func apply(_ roster: Roster, now: Timestamp) throws {
+    public func apply(_ roster: Roster, now: Timestamp, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        // Every secret is read and checked before any account changes.
+        var secrets: [String: [(SecretName, SecretValue)]] = [:]
+        for entry in roster.accounts {
+            guard let names = entry.secrets_env, !names.isEmpty else { continue }
+            guard vault != nil else {
+                throw ArenaError.invalidRoster("\(entry.name) has secrets_env, but the server has no master key (run arena keys init and set ARENA_MASTER_KEY_FILE)")
+            }
+            secrets[entry.name] = try names.sorted { $0.key < $1.key }.map { name, variable in
+                guard let text = environment[variable], !text.isEmpty else {
+                    throw ArenaError.invalidRoster("\(entry.name): the environment variable \(variable) for \(name) is not set")
+                }
+                do {
+                    let secretName = try SecretName.accountSecret(name)
+                    return (secretName, try KeyVault.validate(SecretValue(text), named: secretName).0)
+                } catch let error as CustodyError {
+                    throw ArenaError.invalidRoster("\(entry.name): \(error)")
+                }
+            }
+        }
         for entry in roster.accounts {
             let settings = JSON.encode(entry.driver)
             let limits = JSON.encode(entry.risk_limits ?? .default)
@@ -83,6 +102,9 @@ public final class ArenaRuntime: Service, Sendable {
                     provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
                     mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits), now: now)
                 logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
+            }
+            if let vault, let given = secrets[entry.name], let record = try ledger.account(named: entry.name) {
+                for (name, value) in given { _ = try vault.setSecret(value, named: name, for: record.id, now: now) }
             }
         }
         runners.withLock { $0.removeAll() }

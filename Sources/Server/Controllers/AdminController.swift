@@ -119,7 +119,7 @@ struct AdminController: Sendable {
         }
         return try secrets.sorted { $0.key < $1.key }.map { name, value in
             do {
-                let secretName = try SecretName(name)
+                let secretName = try SecretName.accountSecret(name)
                 let (trimmed, _) = try KeyVault.validate(SecretValue(value), named: secretName)
                 return (secretName, trimmed)
             } catch let error as CustodyError {
