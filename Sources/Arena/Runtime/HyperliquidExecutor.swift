@@ -1,3 +1,4 @@
+import Foundation
 import ArenaCore
 import Hyperliquid
 import Logging
@@ -38,11 +39,16 @@ public actor HyperliquidExecutor: OrderExecutor {
         public var fillLookupAttempts: Int
         /// The pause between those looks.
         public var fillLookupDelay: Duration
+        /// The venue's dead-man switch: every open order is cancelled this long after the arena
+        /// last pushed it forward (it does so at a third of the window); nil turns it off.
+        public var deadManSwitchMilliseconds: Int64?
 
         /// Creates a configuration.
         public init(defaultSlippage: FixedDecimal = OrderType.defaultSlippageBound, crossMargin: Bool = true,
                     pollIntervalMilliseconds: Int64 = 10_000, fundingPollIntervalMilliseconds: Int64 = 60_000,
-                    fillLookupAttempts: Int = 5, fillLookupDelay: Duration = .milliseconds(200)) {
+                    fillLookupAttempts: Int = 5, fillLookupDelay: Duration = .milliseconds(200),
+                    deadManSwitchMilliseconds: Int64? = 120_000) {
+            self.deadManSwitchMilliseconds = deadManSwitchMilliseconds.map { max(15_000, $0) }
             self.defaultSlippage = defaultSlippage
             self.crossMargin = crossMargin
             self.pollIntervalMilliseconds = pollIntervalMilliseconds
@@ -109,6 +115,23 @@ public actor HyperliquidExecutor: OrderExecutor {
 
     public func activeOrders() -> [Order] { trackedOrders }
 
+    /// When the dead-man switch was last pushed forward (market time).
+    public private(set) var deadManRefreshedAt: Timestamp?
+
+    /// Pushes the venue's scheduled cancel-all forward, so that if the arena stops, its orders
+    /// are cancelled by the venue within the window; the venue's time is wall-clock time.
+    private func refreshDeadManSwitch(at time: Timestamp) async {
+        guard let window = configuration.deadManSwitchMilliseconds else { return }
+        if let last = deadManRefreshedAt, time.milliseconds - last.milliseconds < window / 3 { return }
+        let deadline = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000) + window)
+        do {
+            try await exchange.scheduleCancel(at: deadline)
+            deadManRefreshedAt = time
+        } catch {
+            logger.warning("could not push the dead-man switch forward", metadata: ["error": "\(error)"])
+        }
+    }
+
     public func synchronize(at time: Timestamp) async -> [ExchangeEvent] { await reconcile(at: time) }
 
     // MARK: OrderExecutor
@@ -117,6 +140,7 @@ public actor HyperliquidExecutor: OrderExecutor {
     /// and returns what happened there: fills of resting orders, cancellations, funding.
     public func apply(_ snapshot: MarketSnapshot) async -> [ExchangeEvent] {
         lastMarket = snapshot
+        await refreshDeadManSwitch(at: snapshot.time)
         if needsReconciliation { return await reconcile(at: snapshot.time) }
         guard lastPoll.map({ snapshot.time.milliseconds - $0.milliseconds >= configuration.pollIntervalMilliseconds }) ?? true else {
             return []

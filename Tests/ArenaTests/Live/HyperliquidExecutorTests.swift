@@ -38,7 +38,8 @@ private struct LiveAccount {
 
     func executor(fillsAfter: Timestamp = Timestamp(milliseconds: 0)) -> HyperliquidExecutor {
         HyperliquidExecutor(exchange: client, universe: universe, accountID: accountID, fillsAfter: fillsAfter,
-                            configuration: .init(pollIntervalMilliseconds: 0, fillLookupDelay: .milliseconds(20)),
+                            configuration: .init(pollIntervalMilliseconds: 0, fillLookupDelay: .milliseconds(20),
+                                                 deadManSwitchMilliseconds: nil),
                             logger: Logger(label: "test"))
     }
 
@@ -60,6 +61,31 @@ private func fills(in events: [ExchangeEvent]) -> [Fill] {
 
 /// The venue of this suite's tests; each test trades its own account.
 private let venue = SharedFakeExchange()
+
+@Suite("The live executor's dead-man switch")
+struct DeadManSwitchTests {
+    @Test("market updates push the venue's scheduled cancel forward at a third of its window, signed and accepted")
+    func refreshesScheduleCancel() async throws {
+        let fake = try await venue.fake
+        let account = try await LiveAccount(fake: fake, key: 0x5d)
+        let executor = HyperliquidExecutor(exchange: account.client, universe: account.universe, accountID: account.accountID,
+                                           fillsAfter: Timestamp(milliseconds: 0),
+                                           configuration: .init(pollIntervalMilliseconds: 0, deadManSwitchMilliseconds: 60_000),
+                                           logger: Logger(label: "test"))
+        func scheduleCancels() async throws -> Int {
+            let state = try await fake.control()
+            let actions = (state["actions"] as? [String: [String]])?[account.signer.address.lowercaseHex.lowercased()] ?? []
+            return actions.filter { $0 == "scheduleCancel" }.count
+        }
+        _ = await executor.apply(market(at: 1_000))
+        #expect(try await scheduleCancels() == 1)
+        _ = await executor.apply(market(at: 11_000))
+        #expect(try await scheduleCancels() == 1)
+        _ = await executor.apply(market(at: 21_000))
+        #expect(try await scheduleCancels() == 2)
+        #expect(await executor.deadManRefreshedAt == Timestamp(milliseconds: 21_000))
+    }
+}
 
 @Suite("Live mode against the fake venue", .serialized)
 struct HyperliquidExecutorTests {
