@@ -122,34 +122,44 @@ struct AccountRunnerTests {
     }
 }
 
+/// A BTC book of 20 levels a side around `mid`, at `time`.
+func btcSnapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
+    let btc = Symbol("BTC")!
+    let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
+    let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
+    return MarketSnapshot(time: Timestamp(milliseconds: time),
+                          quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
+}
+
+/// A BTC account of 1,000 USD on the paper exchange whose driver always opens a long of `notional`
+/// at `leverage`, under `limits`.
+func limitedRunner(_ test: TestLedger, name: String, notional: FixedDecimal, leverage: Int,
+                   limits: RiskLimits) throws -> (AccountRunner, AccountRecord) {
+    let btc = Symbol("BTC")!
+    let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(notional), leverage: leverage, justification: "")])
+    let record = try test.ledger.createAccount(NewAccount(name: name, driverKind: "scripted", symbols: [btc], initialCapital: 1_000),
+                                               now: Timestamp(milliseconds: 0))
+    let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
+                               executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
+                               limits: limits, intervalMilliseconds: 1000, ledger: test.ledger, bus: EventBus(lastSeq: 0),
+                               leaderboard: Leaderboard(), instruments: Instrument.defaults, logger: Logger(label: "test"))
+    return (runner, record)
+}
+
 @Suite("Account runner risk halts")
 struct AccountRunnerRiskTests {
-    let btc = Symbol("BTC")!
-
-    func snapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
-        let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
-        let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
-        return MarketSnapshot(time: Timestamp(milliseconds: time),
-                              quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
-    }
 
     @Test("a drawdown past the limit halts the account: openings are refused, closing still works")
     func drawdownHalt() async throws {
         let test = try TestLedger()
-        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(5_000), leverage: 5, justification: "")])
-        let record = try test.ledger.createAccount(NewAccount(name: "dd", driverKind: "scripted", symbols: [btc], initialCapital: 1_000),
-                                                   now: Timestamp(milliseconds: 0))
-        let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
-                                   executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
-                                   limits: RiskLimits(max_leverage: 5, max_drawdown_pct: 10), intervalMilliseconds: 1000,
-                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
-                                   instruments: Instrument.defaults, logger: Logger(label: "test"))
-        await runner.apply(snapshot(mid: 100_000, time: 1_000))
+        let (runner, record) = try limitedRunner(test, name: "dd", notional: 5_000, leverage: 5,
+                                                 limits: RiskLimits(max_leverage: 5, max_drawdown_pct: 10))
+        await runner.apply(btcSnapshot(mid: 100_000, time: 1_000))
         _ = await runner.snapshot(time: Timestamp(milliseconds: 1_000))
         await runner.decide()
         #expect(try test.ledger.positions(of: record.id).count == 1)
         // A 3% fall at 5x is a 15% drawdown of equity.
-        await runner.apply(snapshot(mid: 97_000, time: 2_000))
+        await runner.apply(btcSnapshot(mid: 97_000, time: 2_000))
         #expect(try test.ledger.account(record.id)?.status == .halted)
         await runner.decide()
         let refused = try test.database.read { db in
@@ -164,32 +174,18 @@ struct AccountRunnerRiskTests {
 
 @Suite("Account runner daily loss limit")
 struct AccountRunnerDailyLossTests {
-    let btc = Symbol("BTC")!
-
-    func snapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
-        let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
-        let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
-        return MarketSnapshot(time: Timestamp(milliseconds: time),
-                              quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
-    }
 
     @Test("past the daily loss limit openings are refused until the next UTC day")
     func dailyLoss() async throws {
         let test = try TestLedger()
-        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(4_000), leverage: 4, justification: "")])
-        let record = try test.ledger.createAccount(NewAccount(name: "daily", driverKind: "scripted", symbols: [btc], initialCapital: 1_000),
-                                                   now: Timestamp(milliseconds: 0))
-        let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
-                                   executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
-                                   limits: RiskLimits(max_leverage: 5, daily_loss_limit: 50), intervalMilliseconds: 1000,
-                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
-                                   instruments: Instrument.defaults, logger: Logger(label: "test"))
+        let (runner, record) = try limitedRunner(test, name: "daily", notional: 4_000, leverage: 4,
+                                                 limits: RiskLimits(max_leverage: 5, daily_loss_limit: 50))
         let day: Int64 = 86_400_000
-        await runner.apply(snapshot(mid: 100_000, time: 10 * day + 1_000))
+        await runner.apply(btcSnapshot(mid: 100_000, time: 10 * day + 1_000))
         await runner.decide()
         #expect(try test.ledger.positions(of: record.id).count == 1)
         // A 2% fall on 4,000 of BTC loses about 80 USD: past the 50 USD limit.
-        await runner.apply(snapshot(mid: 98_000, time: 10 * day + 2_000))
+        await runner.apply(btcSnapshot(mid: 98_000, time: 10 * day + 2_000))
         await runner.decide()
         let refused = try test.database.read { db in
             try String.fetchOne(db, sql: "SELECT rejection_reason FROM decisions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
@@ -198,7 +194,7 @@ struct AccountRunnerDailyLossTests {
         #expect(refused?.contains("daily loss limit of 50 USD") == true, "\(refused ?? "none")")
         #expect(try test.ledger.account(record.id)?.status == .active)
         // The next UTC day starts from the equity it has: openings pass again.
-        await runner.apply(snapshot(mid: 98_000, time: 11 * day + 1_000))
+        await runner.apply(btcSnapshot(mid: 98_000, time: 11 * day + 1_000))
         await runner.decide()
         let latest = try test.database.read { db in
             try String.fetchOne(db, sql: "SELECT outcome FROM decisions WHERE account_id = ? ORDER BY id DESC LIMIT 1",
