@@ -2,7 +2,6 @@ import Arena
 import ArenaCore
 import ArgumentParser
 import Foundation
-import HummingbirdWSClient
 import Logging
 import Market
 import Server
@@ -12,7 +11,8 @@ import Synchronization
 
 /// `arena-bench feed`: many WebSocket clients on the real feed endpoint while events are
 /// published at a fixed rate; measures delivery latency (publish to receipt), losses and memory.
-/// Server and clients share this process, so their costs add up on the same cores.
+/// The server runs in this process and the clients in a child process (`feed-clients`), so each
+/// side's memory is its own; both share the machine's cores.
 struct FeedBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "feed", abstract: "WebSocket feed fan-out latency.")
 
@@ -27,6 +27,9 @@ struct FeedBenchCommand: AsyncParsableCommand {
 
     @Option(help: "The migrations folder.")
     var migrations = "migrations"
+
+    @Flag(name: .customLong("one-message-per-frame"), help: "Connect without batch=true: every message in its own frame.")
+    var oneMessagePerFrame = false
 
     func validate() throws {
         guard clients > 0, rate > 0, seconds > 0 else { throw ValidationError("counts must be positive") }
@@ -47,31 +50,17 @@ struct FeedBenchCommand: AsyncParsableCommand {
         let app = buildApplication(runtime: runtime, configuration: ServerConfiguration(port: 0, staticFolder: folder.path,
                                                                                         feedQueueLimit: 4096),
                                    logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
-        let statistics = LatencyHistogram()
-        let connected = Counter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
-            let url = "ws://127.0.0.1:\(port.withLock { $0 } ?? 0)/ws/feed?topics=alert"
-            progress("connecting \(clients) clients to \(url)")
-            for _ in 0..<clients {
-                group.addTask {
-                    try await WebSocketClient.connect(url: url, logger: logger) { inbound, _, _ in
-                        connected.increment()
-                        for try await message in inbound.messages(maxSize: 1 << 16) {
-                            guard case .text(let text) = message, let range = text.range(of: "\"message\":\"") else { continue }
-                            let digits = text[range.upperBound...].prefix { $0.isNumber }
-                            guard let sent = UInt64(digits) else { continue }
-                            statistics.record(nanoseconds: DispatchTime.now().uptimeNanoseconds &- sent)
-                        }
-                    }
-                }
+            let boundPort = port.withLock { $0 } ?? 0
+            let path = "/ws/feed?topics=alert" + (oneMessagePerFrame ? "" : "&batch=true")
+            progress("connecting \(clients) clients to ws://127.0.0.1:\(boundPort)\(path) from a child process")
+            let child = try ClientProcess(port: boundPort, path: path, clients: clients, seconds: seconds + 3)
+            guard let connected = try await child.waitForConnected() else {
+                throw BenchError("the client process ended before connecting: \(child.errorOutput)")
             }
-            let deadline = ContinuousClock.now + .seconds(60)
-            while connected.value < clients && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            progress("\(connected.value) clients connected; publishing \(rate) events a second for \(seconds) s")
+            progress("\(connected) clients connected; publishing \(rate) events a second for \(seconds) s")
             let start = ContinuousClock.now
             let total = rate * seconds
             for index in 0..<total {
@@ -80,48 +69,70 @@ struct FeedBenchCommand: AsyncParsableCommand {
                 runtime.bus.publish(.alert, time: Timestamp(milliseconds: Int64(index)),
                                     data: AlertView(kind: "bench", message: String(DispatchTime.now().uptimeNanoseconds)), persist: false)
             }
-            try await Task.sleep(for: .seconds(2))
-            let expected = total * connected.value
-            let summary = statistics.summary()
-            print(String(format: #"{"benchmark":"feed","clients":%d,"events_per_second":%d,"seconds":%d,"expected_deliveries":%d,"deliveries":%d,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,"peak_rss_mb":%.1f}"#,
-                         connected.value, rate, seconds, expected, summary.count, summary.p50, summary.p99, summary.max,
-                         peakResidentMegabytes()))
+            guard let clientFigures = try await child.waitForSummary() else {
+                throw BenchError("the client process ended without figures: \(child.errorOutput)")
+            }
+            print(#"{"benchmark":"feed","clients":\#(connected),"events_per_second":\#(rate),"seconds":\#(seconds),"#
+                + #""batched":\#(!oneMessagePerFrame),"expected_deliveries":\#(total * connected),"#
+                + String(format: #""server_peak_rss_mb":%.1f,"clients":"#, peakResidentMegabytes()) + clientFigures + "}")
             group.cancelAll()
         }
     }
 }
 
-/// A count shared by the clients.
-final class Counter: Sendable {
-    private let count = Atomic<Int>(0)
-    func increment() { count.add(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
-}
+/// The `feed-clients` child process, read line by line.
+final class ClientProcess: Sendable {
+    private let process: Process
+    private let lines: AsyncStream<String>
+    private let errorPipe = Pipe()
 
-/// Delivery latencies in 0.1 ms buckets up to 10 s.
-final class LatencyHistogram: Sendable {
-    private let buckets = Mutex<[Int]>(Array(repeating: 0, count: 100_001))
-
-    func record(nanoseconds: UInt64) {
-        let index = min(100_000, Int(nanoseconds / 100_000))
-        buckets.withLock { $0[index] += 1 }
-    }
-
-    func summary() -> (count: Int, p50: Double, p99: Double, max: Double) {
-        let counts = buckets.withLock { $0 }
-        let total = counts.reduce(0, +)
-        func percentile(_ fraction: Double) -> Double {
-            let target = Int((Double(total) * fraction).rounded(.up))
-            var seen = 0
-            for (index, count) in counts.enumerated() {
-                seen += count
-                if seen >= target { return Double(index) / 10 }
+    init(port: Int, path: String, clients: Int, seconds: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["feed-clients", "--port", String(port), "--path", path, "--clients", String(clients), "--seconds", String(seconds)]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = errorPipe
+        let (lines, continuation) = AsyncStream<String>.makeStream()
+        let buffer = Mutex(Data())
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                return
             }
-            return 0
+            let complete: [String] = buffer.withLock { data in
+                data.append(chunk)
+                var found: [String] = []
+                while let newline = data.firstIndex(of: 10) {
+                    found.append(String(decoding: data[data.startIndex..<newline], as: UTF8.self))
+                    data.removeSubrange(data.startIndex...newline)
+                }
+                return found
+            }
+            for line in complete { continuation.yield(line) }
         }
-        let maximum = counts.lastIndex { $0 > 0 }.map { Double($0) / 10 } ?? 0
-        return (total, percentile(0.5), percentile(0.99), maximum)
+        try process.run()
+        self.process = process
+        self.lines = lines
     }
+
+    deinit { if process.isRunning { process.terminate() } }
+
+    /// How many clients connected, or nil if the child ended first.
+    func waitForConnected() async throws -> Int? {
+        for await line in lines where line.hasPrefix("connected ") { return Int(line.dropFirst("connected ".count)) }
+        return nil
+    }
+
+    /// The child's JSON figures, or nil if it ended without them.
+    func waitForSummary() async throws -> String? {
+        for await line in lines where line.hasPrefix("{") { return line }
+        return nil
+    }
+
+    var errorOutput: String { String(decoding: errorPipe.fileHandleForReading.availableData, as: UTF8.self) }
 }
 
 func progress(_ text: String) {

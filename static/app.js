@@ -395,14 +395,17 @@ function handle(message) {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const resume = state.lastSeq ? "?after_seq=" + state.lastSeq : "";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/feed${resume}`);
+  // batch=true: a busy feed may put several messages in one frame, one JSON object per line.
+  const resume = state.lastSeq ? "&after_seq=" + state.lastSeq : "";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/feed?batch=true${resume}`);
   const status = document.getElementById("status");
   socket.onopen = () => { status.classList.add("live"); status.textContent = "● live"; };
   socket.onmessage = (event) => {
-    let message;
-    try { message = JSON.parse(event.data); } catch (_) { return; }
-    handle(message);
+    for (const line of String(event.data).split("\n")) {
+      let message;
+      try { message = JSON.parse(line); } catch (_) { continue; }
+      handle(message);
+    }
   };
   socket.onclose = () => {
     status.classList.remove("live");

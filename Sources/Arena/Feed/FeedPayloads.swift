@@ -158,12 +158,15 @@ public struct HelloView: Codable, Sendable, Hashable {
     public var market: String
     public var last_seq: Int64
     public var topics: [String]
+    /// Whether a frame may carry several messages, one per line (`batch=true` in the query).
+    public var batched: Bool
 
-    public init(server: String, market: String, last_seq: Int64, topics: [String]) {
+    public init(server: String, market: String, last_seq: Int64, topics: [String], batched: Bool = false) {
         self.server = server
         self.market = market
         self.last_seq = last_seq
         self.topics = topics
+        self.batched = batched
     }
 }
 

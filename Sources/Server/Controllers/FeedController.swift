@@ -6,9 +6,10 @@ import HummingbirdWebSocket
 
 /// The live feed at `/ws/feed`.
 ///
-/// Query parameters: `topics` (comma-separated feed types), `accounts` (comma-separated ids) and
+/// Query parameters: `topics` (comma-separated feed types), `accounts` (comma-separated ids),
 /// `after_seq` (resume: first the stored messages after it, then live ones, with no gap and no
-/// repeat). The first message is always `hello`.
+/// repeat) and `batch` (`true`: a text frame may carry several messages, one JSON object per line,
+/// which is how a client keeps up with a busy feed). The first message is always `hello`.
 struct FeedController: Sendable {
     let runtime: ArenaRuntime
     let queueLimit: Int
@@ -23,16 +24,23 @@ struct FeedController: Sendable {
             case .failure: .dontUpgrade
             }
         } onUpgrade: { inbound, outbound, context in
-            guard case .success(let (filter, afterSeq)) = Self.parse(context.request.uri.queryParameters) else { return }
-            try await serve(filter: filter, afterSeq: afterSeq, inbound: inbound, outbound: outbound)
+            guard case .success(let query) = Self.parse(context.request.uri.queryParameters) else { return }
+            try await serve(query, inbound: inbound, outbound: outbound)
         }
     }
 
     struct QueryError: Error {
-        var message = "Invalid feed query: topics must be feed types, accounts positive ids, after_seq a non-negative integer."
+        var message = "Invalid feed query: topics must be feed types, accounts positive ids, after_seq a non-negative integer, batch true or false."
     }
 
     static let maximumClientMessageBytes = 16_384
+
+    /// What a client asked for in the query string.
+    struct Query {
+        var filter = FeedFilter()
+        var afterSeq: Int64?
+        var batched = false
+    }
 
     /// A reply to a client message; it carries no seq because it is not part of the feed.
     static func controlMessage(_ type: String, _ data: [String: [String]]) -> String {
@@ -65,49 +73,55 @@ struct FeedController: Sendable {
         return .success(filter)
     }
 
-    static func parse(_ query: Parameters) -> Result<(FeedFilter, Int64?), QueryError> {
-        var filter = FeedFilter()
-        if let topics = query["topics"], !topics.isEmpty {
+    static func parse(_ parameters: Parameters) -> Result<Query, QueryError> {
+        var query = Query()
+        if let topics = parameters["topics"], !topics.isEmpty {
             for name in topics.split(separator: ",") {
                 guard let topic = FeedTopic(rawValue: String(name)) else { return .failure(QueryError()) }
-                filter.topics.insert(topic)
+                query.filter.topics.insert(topic)
             }
         }
-        if let accounts = query["accounts"], !accounts.isEmpty {
+        if let accounts = parameters["accounts"], !accounts.isEmpty {
             for text in accounts.split(separator: ",") {
                 guard let raw = Int64(text), raw > 0 else { return .failure(QueryError()) }
-                filter.accounts.insert(AccountID(raw))
+                query.filter.accounts.insert(AccountID(raw))
             }
         }
-        var afterSeq: Int64?
-        if let text = query["after_seq"] {
+        if let text = parameters["after_seq"] {
             guard let value = Int64(text), value >= 0 else { return .failure(QueryError()) }
-            afterSeq = value
+            query.afterSeq = value
         }
-        return .success((filter, afterSeq))
+        if let text = parameters["batch"] {
+            switch text {
+            case "true", "1": query.batched = true
+            case "false", "0": query.batched = false
+            default: return .failure(QueryError())
+            }
+        }
+        return .success(query)
     }
 
-    func serve(filter: FeedFilter, afterSeq: Int64?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         // Subscribe before reading history, so nothing published in between is lost.
-        let (subscription, live) = runtime.bus.subscribe(filter: filter, queueLimit: queueLimit)
-        let hello = HelloView(server: "arena", market: runtime.marketDescription, last_seq: runtime.bus.lastSeq,
-                              topics: FeedTopic.allCases.map(\.rawValue))
+        let subscription = runtime.bus.subscribe(filter: query.filter, queueLimit: queueLimit, batched: query.batched,
+                                                 after: query.afterSeq)
+        defer { subscription.cancel() }
+        let hello = HelloView(server: "arena", market: runtime.marketDescription, last_seq: subscription.startSeq,
+                              topics: FeedTopic.allCases.map(\.rawValue), batched: query.batched)
         try await outbound.write(.text(
             "{\"type\":\"hello\",\"seq\":\(hello.last_seq),\"ts\":\(runtime.latestMarket?.time.milliseconds ?? 0),\"data\":\(JSON.encode(hello))}"))
-        var lastSent = afterSeq ?? hello.last_seq
-        if let afterSeq {
+        if let afterSeq = query.afterSeq {
             runtime.flushFeed()
             let stored = try runtime.ledger.events(after: afterSeq, limit: Self.replayLimit)
+            var replay: [String] = []
             for event in stored where event.seq <= hello.last_seq {
                 let message = FeedMessage(seq: event.seq, topic: FeedTopic(rawValue: event.type) ?? .alert, accountID: event.accountID,
                                           time: event.time, json: event.payload)
-                guard filter.matches(message) else { continue }
-                try await outbound.write(.text(event.payload))
-                lastSent = event.seq
+                if query.filter.matches(message) { replay.append(message.json) }
             }
-            lastSent = max(lastSent, hello.last_seq)
+            let frames = query.batched ? EventBus.frames(joining: replay, maximumBytes: runtime.bus.batchFrameBytes) : replay
+            for frame in frames { try await outbound.write(.text(frame)) }
         }
-        let resumeAfter = lastSent
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Client messages change the subscription: {"op":"subscribe","topics":[...],"accounts":[...]}.
@@ -128,8 +142,8 @@ struct FeedController: Sendable {
                 }
             }
             group.addTask {
-                for await message in live where message.seq > resumeAfter {
-                    try await outbound.write(.text(message.json))
+                while let frames = await subscription.next() {
+                    for frame in frames { try await outbound.write(.text(frame)) }
                 }
                 if let reason = subscription.closeReason {
                     try await outbound.close(.policyViolation, reason: reason)

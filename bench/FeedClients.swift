@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `arena-bench feed-clients`: the client side of `feed`, run as its child. Connects `--clients`
+/// WebSocket clients from one thread with poll(2) (plain sockets, so the clients cost as little CPU
+/// as possible and the server gets the cores), prints `connected N`, listens for `--seconds`,
+/// then prints one JSON line of figures.
+struct FeedClientsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "feed-clients", abstract: "The feed benchmark's clients (run by `feed`).",
+                                                    shouldDisplay: false)
+
+    @Option(help: "The feed's port on 127.0.0.1.")
+    var port: Int
+
+    @Option(help: "The feed's path and query.")
+    var path: String
+
+    @Option(help: "Clients to connect.")
+    var clients: Int
+
+    @Option(help: "Seconds to listen once connected.")
+    var seconds: Int
+
+    func run() throws {
+        var connections: [Int32: WebSocketReader] = [:]
+        for _ in 0..<clients {
+            let socket = try connectWebSocket(port: port, path: path)
+            connections[socket.descriptor] = WebSocketReader(pending: socket.leftover)
+        }
+        var descriptors: [pollfd] = []
+        for descriptor in connections.keys {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            descriptors.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
+        }
+        FileHandle.standardOutput.write(Data("connected \(connections.count)\n".utf8))
+        var histogram = Array(repeating: 0, count: 100_001)
+        var closedByServer = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            let ready = poll(&descriptors, nfds_t(descriptors.count), 100)
+            guard ready > 0 else { continue }
+            for index in descriptors.indices where descriptors[index].revents != 0 {
+                let descriptor = descriptors[index].fd
+                descriptors[index].revents = 0
+                guard var reader = connections[descriptor] else { continue }
+                while true {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count <= 0 {
+                        if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
+                            close(descriptor)
+                            connections[descriptor] = nil
+                            descriptors[index].fd = -1
+                        }
+                        break
+                    }
+                    let received = DispatchTime.now().uptimeNanoseconds
+                    reader.consume(buffer[0..<count]) { opcode, payload in
+                        if opcode == 8 { closedByServer += 1 }
+                        guard opcode == 1 else { return }
+                        for sent in publishTimes(in: payload) {
+                            histogram[min(100_000, Int((received &- sent) / 100_000))] += 1
+                        }
+                    }
+                }
+                if connections[descriptor] != nil { connections[descriptor] = reader }
+            }
+        }
+        let summary = LatencySummary(buckets: histogram)
+        FileHandle.standardOutput.write(Data((String(
+            format: #"{"deliveries":%d,"closed_by_server":%d,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,"peak_rss_mb":%.1f}"#,
+            summary.count, closedByServer, summary.p50, summary.p99, summary.max, peakResidentMegabytes()) + "\n").utf8))
+    }
+}
+
+/// Opens a TCP connection to 127.0.0.1 and completes the WebSocket handshake (blocking).
+func connectWebSocket(port: Int, path: String) throws -> (descriptor: Int32, leftover: [UInt8]) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw BenchError("socket() failed: raise the open-file limit (ulimit -n)") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw BenchError("connect() to 127.0.0.1:\(port) failed") }
+    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    let bytes = Array(request.utf8)
+    guard write(descriptor, bytes, bytes.count) == bytes.count else { throw BenchError("the upgrade request was not sent") }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    let headerEnd: [UInt8] = [13, 10, 13, 10]
+    while true {
+        let count = read(descriptor, &chunk, chunk.count)
+        guard count > 0 else { throw BenchError("the server closed the connection during the handshake") }
+        response += chunk[0..<count]
+        if let end = response.firstRange(of: headerEnd) {
+            guard response.starts(with: Array("HTTP/1.1 101".utf8)) else { throw BenchError("the server refused the upgrade") }
+            return (descriptor, Array(response[end.upperBound...]))
+        }
+    }
+}
+
+/// Reassembles server-to-client WebSocket frames (unmasked, unfragmented) from a byte stream.
+struct WebSocketReader {
+    var pending: [UInt8]
+
+    mutating func consume(_ bytes: ArraySlice<UInt8>, frame: (_ opcode: UInt8, _ payload: ArraySlice<UInt8>) -> Void) {
+        pending += bytes
+        var start = 0
+        while pending.count - start >= 2 {
+            let opcode = pending[start] & 0x0F
+            var length = Int(pending[start + 1] & 0x7F)
+            var header = 2
+            if length == 126 {
+                guard pending.count - start >= 4 else { break }
+                length = Int(pending[start + 2]) << 8 | Int(pending[start + 3])
+                header = 4
+            } else if length == 127 {
+                guard pending.count - start >= 10 else { break }
+                length = (0..<8).reduce(0) { $0 << 8 | Int(pending[start + 2 + $1]) }
+                header = 10
+            }
+            guard pending.count - start >= header + length else { break }
+            frame(opcode, pending[(start + header)..<(start + header + length)])
+            start += header + length
+        }
+        pending.removeFirst(start)
+    }
+}
+
+/// The publish times carried by the bench alerts in one frame, one message per line: each line
+/// ends with the time's digits and `"}}`, so only the ends of lines are read.
+func publishTimes(in bytes: ArraySlice<UInt8>) -> [UInt64] {
+    var times: [UInt64] = []
+    var lineEnd = bytes.endIndex
+    while lineEnd > bytes.startIndex {
+        var index = lineEnd - 4 // the last digit, before `"}}`
+        let isAlert = index >= bytes.startIndex && bytes[lineEnd - 3] == 34 && bytes[lineEnd - 2] == 125 && bytes[lineEnd - 1] == 125
+        var value: UInt64 = 0
+        var scale: UInt64 = 1
+        while index >= bytes.startIndex, bytes[index] >= 48, bytes[index] <= 57 {
+            value &+= UInt64(bytes[index] - 48) &* scale
+            scale &*= 10
+            index -= 1
+        }
+        if isAlert && scale > 1 { times.append(value) }
+        while index >= bytes.startIndex, bytes[index] != 10 { index -= 1 }
+        lineEnd = index
+    }
+    return times
+}
+
+/// Percentiles of delivery latencies kept in 0.1 ms buckets up to 10 s.
+struct LatencySummary {
+    let count: Int
+    let p50: Double
+    let p99: Double
+    let max: Double
+
+    init(buckets: [Int]) {
+        let total = buckets.reduce(0, +)
+        func percentile(_ fraction: Double) -> Double {
+            let target = Int((Double(total) * fraction).rounded(.up))
+            var seen = 0
+            for (index, count) in buckets.enumerated() {
+                seen += count
+                if seen >= target { return Double(index) / 10 }
+            }
+            return 0
+        }
+        count = total
+        p50 = percentile(0.5)
+        p99 = percentile(0.99)
+        max = buckets.lastIndex { $0 > 0 }.map { Double($0) / 10 } ?? 0
+    }
+}
