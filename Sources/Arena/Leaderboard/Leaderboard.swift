@@ -31,9 +31,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var win_rate: Double?
     public var biggest_win: String?
     public var biggest_loss: String?
-    /// Sharpe ratio of per-snapshot returns, annualised; `sharpe_basis` says how.
+    /// Sharpe ratio of per-snapshot returns, annualised; `LeaderboardEntry.sharpeBasis` says how.
     public var sharpe: Double?
-    public var sharpe_basis: String
     /// Deepest fall from the high-water mark, in percent.
     public var max_drawdown_pct: Double
     /// Traded notional in USD.
@@ -54,6 +53,16 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var cost_per_return_pct: String?
     public var open_positions: Int
     public var updated_at: Int64
+
+    /// How `sharpe` is computed: the same for every account of a server, so stated once per response.
+    public static func sharpeBasis(snapshotIntervalMilliseconds: Int64) -> String {
+        "returns between equity snapshots every \(snapshotIntervalMilliseconds / 1000) s, risk-free rate 0, annualised by the square root of snapshot periods per year"
+    }
+
+    /// Statistics to four decimals: more digits say nothing and cost every reader bytes.
+    public static func statistic(_ value: Double) -> Double {
+        (value * 10_000).rounded() / 10_000
+    }
 }
 
 /// The live leaderboard: each runner writes its own line after every change; readers take a

@@ -40,6 +40,7 @@ struct APIController: Sendable {
         let offset: Int
         let market: String
         let generated_at: Int64?
+        let sharpe_basis: String
     }
 
     /// How a leaderboard column sorts.
@@ -108,7 +109,9 @@ struct APIController: Sendable {
             let page = Array(entries.dropFirst(offset).prefix(limit))
             return JSON.encode(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
                                                offset: offset, market: runtime.marketDescription,
-                                               generated_at: runtime.latestMarket?.time.milliseconds))
+                                               generated_at: runtime.latestMarket?.time.milliseconds,
+                                               sharpe_basis: LeaderboardEntry.sharpeBasis(
+                                                   snapshotIntervalMilliseconds: runtime.configuration.snapshotIntervalMilliseconds)))
         }
         return EncodedJSONResponse(body: body)
     }
