@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CEpoll", path: "bench/CEpoll"),
 
         // Domain types and pure rules; depends on nothing.
         .target(name: "ArenaCore", swiftSettings: swiftSettings),
@@ -106,14 +107,13 @@ let package = Package(
         .executableTarget(
             name: "arena-bench",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM", "Server", "Hyperliquid", "HTTP",
+                "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM", "Server", "Hyperliquid", "HTTP", "CEpoll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "bench",
-            exclude: ["README.md"],
+            exclude: ["README.md", "CEpoll"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,11 +1,12 @@
 import ArgumentParser
+import CEpoll
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `arena-bench feed-clients`: the client side of `feed`, run as its child. Connects `--clients`
-/// WebSocket clients from one thread with poll(2) (plain sockets, so the clients cost as little CPU
+/// WebSocket clients from one thread with epoll (plain sockets, so the clients cost as little CPU
 /// as possible and the server gets the cores), prints `connected N`, listens for `--seconds`,
 /// then prints one JSON line of figures.
 struct FeedClientsCommand: ParsableCommand {
@@ -25,40 +26,48 @@ struct FeedClientsCommand: ParsableCommand {
     var seconds: Int
 
     func run() throws {
-        var connections: [Int32: WebSocketReader] = [:]
+        // Indexed by descriptor, so each read changes its reader in place.
+        var readers: [WebSocketReader?] = []
+        var connected = 0
         for _ in 0..<clients {
             let socket = try connectWebSocket(port: port, path: path)
-            connections[socket.descriptor] = WebSocketReader(pending: socket.leftover)
+            let index = Int(socket.descriptor)
+            if readers.count <= index { readers += Array(repeating: nil, count: index + 1 - readers.count) }
+            readers[index] = WebSocketReader(pending: socket.leftover)
+            connected += 1
         }
-        var descriptors: [pollfd] = []
-        for descriptor in connections.keys {
+        let poller = epoll_create1(0)
+        guard poller >= 0 else { throw BenchError("epoll_create1 failed") }
+        defer { close(poller) }
+        for descriptor in readers.indices.filter({ readers[$0] != nil }).map(Int32.init) {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-            descriptors.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue
+            event.data.fd = descriptor
+            guard epoll_ctl(poller, EPOLL_CTL_ADD, descriptor, &event) == 0 else { throw BenchError("epoll_ctl failed") }
         }
-        FileHandle.standardOutput.write(Data("connected \(connections.count)\n".utf8))
+        FileHandle.standardOutput.write(Data("connected \(connected)\n".utf8))
         var histogram = Array(repeating: 0, count: 100_001)
         var closedByServer = 0
+        var events = [epoll_event](repeating: epoll_event(), count: 512)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
         while DispatchTime.now().uptimeNanoseconds < deadline {
-            let ready = poll(&descriptors, nfds_t(descriptors.count), 100)
+            let ready = epoll_wait(poller, &events, Int32(events.count), 100)
             guard ready > 0 else { continue }
-            for index in descriptors.indices where descriptors[index].revents != 0 {
-                let descriptor = descriptors[index].fd
-                descriptors[index].revents = 0
-                guard var reader = connections[descriptor] else { continue }
-                while true {
+            for index in 0..<Int(ready) {
+                let descriptor = events[index].data.fd
+                while readers[Int(descriptor)] != nil {
                     let count = read(descriptor, &buffer, buffer.count)
                     if count <= 0 {
                         if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
                             close(descriptor)
-                            connections[descriptor] = nil
-                            descriptors[index].fd = -1
+                            readers[Int(descriptor)] = nil
                         }
                         break
                     }
                     let received = DispatchTime.now().uptimeNanoseconds
-                    reader.consume(buffer[0..<count]) { opcode, payload in
+                    readers[Int(descriptor)]?.consume(buffer[0..<count]) { opcode, payload in
                         if opcode == 8 { closedByServer += 1 }
                         guard opcode == 1 else { return }
                         for sent in publishTimes(in: payload) {
@@ -66,7 +75,6 @@ struct FeedClientsCommand: ParsableCommand {
                         }
                     }
                 }
-                if connections[descriptor] != nil { connections[descriptor] = reader }
             }
         }
         let summary = LatencySummary(buckets: histogram)
