@@ -31,8 +31,11 @@ struct FeedBenchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("one-message-per-frame"), help: "Connect without batch=true: every message in its own frame.")
     var oneMessagePerFrame = false
 
+    @Option(name: .customLong("batch-ms"), help: "Milliseconds between writes to a batched client (arena serve --feed-batch-ms).")
+    var batchMilliseconds = 20
+
     func validate() throws {
-        guard clients > 0, rate > 0, seconds > 0 else { throw ValidationError("counts must be positive") }
+        guard clients > 0, rate > 0, seconds > 0, batchMilliseconds > 0 else { throw ValidationError("counts must be positive") }
     }
 
     func run() async throws {
@@ -45,7 +48,7 @@ struct FeedBenchCommand: AsyncParsableCommand {
         try Migrator(folder: migrations).migrate(database, now: 0)
         let runtime = try ArenaRuntime(ledger: LedgerStore(database: database),
                                        source: try SimulatedMarket(seed: 1, start: Timestamp(milliseconds: 0)),
-                                       configuration: ArenaConfiguration(), logger: logger)
+                                       configuration: ArenaConfiguration(feedBatchIntervalMilliseconds: batchMilliseconds), logger: logger)
         let port = Mutex<Int?>(nil)
         let app = buildApplication(runtime: runtime, configuration: ServerConfiguration(port: 0, staticFolder: folder.path,
                                                                                         feedQueueLimit: 4096),
@@ -73,7 +76,7 @@ struct FeedBenchCommand: AsyncParsableCommand {
                 throw BenchError("the client process ended without figures: \(child.errorOutput)")
             }
             print(#"{"benchmark":"feed","clients":\#(connected),"events_per_second":\#(rate),"seconds":\#(seconds),"#
-                + #""batched":\#(!oneMessagePerFrame),"expected_deliveries":\#(total * connected),"#
+                + #""batched":\#(!oneMessagePerFrame),"batch_ms":\#(batchMilliseconds),"expected_deliveries":\#(total * connected),"#
                 + String(format: #""server_peak_rss_mb":%.1f,"clients":"#, peakResidentMegabytes()) + clientFigures + "}")
             group.cancelAll()
         }

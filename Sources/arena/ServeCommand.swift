@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("snapshot-interval"), help: "Seconds of market time between equity snapshots.")
     var snapshotInterval = 5
 
+    @Option(name: .customLong("feed-batch-ms"), help: "Milliseconds between writes to a feed client that asked for batch=true.")
+    var feedBatchMilliseconds = 20
+
     @Option(help: "The folder of numbered SQL migrations (default: ./migrations, or the one beside the binary).")
     var migrations: String?
 
@@ -50,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
+        guard (1...1_000).contains(feedBatchMilliseconds) else { throw ValidationError("--feed-batch-ms must be 1 to 1000.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         _ = try pacing()
     }
@@ -131,7 +135,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let runtime = try ArenaRuntime(
             ledger: ledger, source: source,
-            configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed),
+            configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed,
+                                              feedBatchIntervalMilliseconds: feedBatchMilliseconds),
             vault: vault, logger: logger)
         try runtime.apply(roster, now: now)
 

@@ -60,7 +60,7 @@ public final class ArenaRuntime: Service, Sendable {
         marketDescription = source.description
         instruments = source.instruments
         self.source = Mutex(source)
-        bus = EventBus(lastSeq: try ledger.lastEventSeq())
+        bus = EventBus(lastSeq: try ledger.lastEventSeq(), batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds))
         leaderboard = Leaderboard()
         runners = Mutex([:])
         for record in try ledger.accounts() {
