@@ -64,7 +64,11 @@ let package = Package(
         // SQLite through GRDB: migrations and repositories.
         .target(
             name: "Storage",
-            dependencies: ["ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for the ledger's bulk writes (GRDB's own C module, no second copy).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Key custody: secrets sealed with AES-256-GCM under a master key, key files, rotation.

@@ -10,6 +10,12 @@ public struct Execution: Sendable, Hashable {
     public init(price: FixedDecimal, size: FixedDecimal) { self.price = price; self.size = size }
 }
 
+/// The mid and mark of a coin's latest quote.
+struct MarketPrices: Sendable {
+    var mid: FixedDecimal
+    var mark: FixedDecimal
+}
+
 /// The latest quote of every coin and how much of each book side the account has already used
 /// in the current snapshot, so that two orders in one step cannot both take the same liquidity.
 ///
@@ -41,6 +47,14 @@ public struct MatchingEngine: Sendable {
     /// Returns the latest quote of `symbol`, if any snapshot carried one.
     public func quote(for symbol: Symbol) -> Quote? { books[symbol]?.quote }
 
+    /// Returns the latest mid and mark of `symbol`, if any snapshot carried a quote: what the
+    /// checks of every order read, without copying the book.
+    func prices(for symbol: Symbol) -> MarketPrices? {
+        guard let index = books.index(forKey: symbol) else { return nil }
+        let quote = books.values[index].quote
+        return MarketPrices(mid: quote.mid, mark: quote.mark)
+    }
+
     /// Returns the best price of the side a taker of `side` would take that is still unused.
     public func bestOpposite(for symbol: Symbol, taker side: Side) -> FixedDecimal? {
         guard let state = books[symbol] else { return nil }
@@ -56,8 +70,10 @@ public struct MatchingEngine: Sendable {
     @discardableResult
     public mutating func take(_ symbol: Symbol, taker side: Side, size: FixedDecimal, limit: FixedDecimal?,
                               strictly: Bool = false, into executions: inout [Execution]) -> FixedDecimal {
-        guard size.isPositive else { return .zero }
-        return books[symbol]?.take(side: side, size: size, limit: limit, strictly: strictly, into: &executions) ?? .zero
+        // Through the index, the book state is updated in place; `books[symbol]?.take` would move
+        // it out and back (and allocate the accessor's frame) on every order.
+        guard size.isPositive, let index = books.index(forKey: symbol) else { return .zero }
+        return books.values[index].take(side: side, size: size, limit: limit, strictly: strictly, into: &executions)
     }
 }
 

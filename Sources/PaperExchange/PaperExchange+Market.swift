@@ -74,7 +74,8 @@ extension PaperExchange {
             }
             let slot = events.count
             events.append(.orderUpdated(order))
-            book(Execution(price: price, size: taken), for: &order, liquidity: .maker, time: time, into: &events)
+            book(Execution(price: price, size: taken), for: &order, liquidity: .maker, leverage: leverage(for: request.symbol),
+                 time: time, into: &events)
             order.updatedAt = time
             if order.remainingSize.isPositive {
                 kept.append(order)
@@ -166,13 +167,14 @@ extension PaperExchange {
             events.append(.orderUpdated(order))
             executions.removeAll(keepingCapacity: true)
             matching.take(symbol, taker: side, size: request.size, limit: nil, into: &executions)
-            let taken = executions
-            for execution in taken {
-                book(execution, for: &order, liquidity: .taker, time: time, isLiquidation: true, into: &events)
+            let leverage = leverage(for: symbol)
+            for index in executions.indices {
+                book(executions[index], for: &order, liquidity: .taker, leverage: leverage, time: time, isLiquidation: true,
+                     into: &events)
             }
             if order.remainingSize.isPositive {
                 book(Execution(price: markPrice(of: position), size: order.remainingSize), for: &order, liquidity: .taker,
-                     fee: .zero, time: time, isLiquidation: true, into: &events)
+                     fee: .zero, leverage: leverage, time: time, isLiquidation: true, into: &events)
             }
             order.status = .filled
             order.updatedAt = time

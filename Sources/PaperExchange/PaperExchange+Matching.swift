@@ -13,7 +13,7 @@ extension PaperExchange {
     /// Returns the venue's reason to refuse `request` on its own terms (size, price, value, reduce
     /// only, duplicate id), before any latency; nil when it passes. `size` is the size still to
     /// trade (less than the request's after a partial fill).
-    func staticRejection(of request: OrderRequest, size: FixedDecimal, instrument: Instrument, quote: Quote?,
+    func staticRejection(of request: OrderRequest, size: FixedDecimal, instrument: Instrument, prices quote: MarketPrices?,
                          checkDuplicate: Bool = true) -> String? {
         guard instrument.isValidSize(request.size), size.isPositive else { return RejectionReason.invalidSize }
         let referencePrice: FixedDecimal
@@ -107,7 +107,8 @@ extension PaperExchange {
         if !request.reduceOnly {
             let adding = increasingSize(request.symbol, side: request.side, size: order.remainingSize)
             if adding.isPositive {
-                let required = MarginRules.initialMargin(notional: adding * terms.marginPrice, leverage: leverage(for: request.symbol))
+                let required = MarginRules.initialMargin(notional: adding * terms.marginPrice,
+                                                         leverage: leverage(for: request.symbol, instrument: instrument))
                 if required > availableMargin() { return RejectionReason.insufficientMargin }
             }
         }
@@ -130,10 +131,9 @@ extension PaperExchange {
                         noFillStatus: OrderStatus, into events: inout [ExchangeEvent]) {
         var order = accepted
         let request = order.request
-        let slot = events.count
-        events.append(.orderUpdated(order))
         var size = order.remainingSize
         if request.reduceOnly { size = FixedDecimal.min(size, reducibleSize(request.symbol, side: request.side)) }
+        executions.removeAll(keepingCapacity: true)
         if terms.timeInForce != .alo, size.isPositive {
             var takeSize = size
             if let realism = configuration.realism, size * terms.marginPrice >= realism.partialFillThreshold,
@@ -141,14 +141,20 @@ extension PaperExchange {
                 let capped = instrument.roundSize(size * random.next(in: realism.partialFillFractions))
                 if capped.isPositive { takeSize = capped }
             }
-            executions.removeAll(keepingCapacity: true)
             matching.take(request.symbol, taker: request.side, size: takeSize, limit: terms.limit, into: &executions)
             if executions.isEmpty, let realism = configuration.realism {
                 appendBooklessExecution(request, size: takeSize, limit: terms.limit, instrument: instrument, realism: realism)
             }
-            let taken = executions
-            for execution in taken {
-                book(execution, for: &order, liquidity: .taker, time: time, into: &events)
+        }
+        // The order's update goes in front of its fills but carries its state after them: until
+        // they are booked, a stand-in that is cheaper to write than a copy of the order holds its slot.
+        let slot = events.count
+        Self.reserve(1 + executions.count, in: &events)
+        events.append(.liquidated(Liquidation(accountValue: .zero, maintenanceMargin: .zero, time: time)))
+        if !executions.isEmpty {
+            let leverage = leverage(for: request.symbol, instrument: instrument)
+            for index in executions.indices {
+                book(executions[index], for: &order, liquidity: .taker, leverage: leverage, time: time, into: &events)
             }
         }
         order.updatedAt = time
@@ -168,6 +174,13 @@ extension PaperExchange {
             resting.append(order)
         }
         events[slot] = .orderUpdated(order)
+    }
+
+    /// Makes room for `count` more events, growing geometrically so that many matches into one
+    /// batch stay linear.
+    static func reserve(_ count: Int, in events: inout [ExchangeEvent]) {
+        let needed = events.count + count
+        if events.capacity < needed { events.reserveCapacity(Swift.max(needed, 2 * events.capacity)) }
     }
 
     /// With a realism profile, a coin whose book side is empty fills at the mid moved by a

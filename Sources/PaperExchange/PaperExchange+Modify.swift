@@ -49,13 +49,13 @@ extension PaperExchange {
         }
         guard request.size > old.filledSize else { throw .modificationRejected(id, reason: RejectionReason.invalidSize) }
         let instrument = configuration.instrument(for: request.symbol)
-        let quote = matching.quote(for: request.symbol)
+        let prices = matching.prices(for: request.symbol)
         resting.remove(at: index)
         var order = old
         order.request = request
         order.updatedAt = time
-        var reason = staticRejection(of: request, size: order.remainingSize, instrument: instrument, quote: quote)
-        let terms = matchingTerms(of: request, instrument: instrument, reference: quote?.mid ?? .zero)
+        var reason = staticRejection(of: request, size: order.remainingSize, instrument: instrument, prices: prices)
+        let terms = matchingTerms(of: request, instrument: instrument, reference: prices?.mid ?? .zero)
         if reason == nil { reason = preMatchRejection(of: order, terms: terms, instrument: instrument) }
         if let reason {
             resting.insert(old, at: index)
@@ -79,7 +79,7 @@ extension PaperExchange {
         request.type = .trigger(triggerPrice: triggerPrice ?? oldTrigger, kind: kind, limitPrice: price ?? oldLimit)
         let instrument = configuration.instrument(for: request.symbol)
         if let reason = staticRejection(of: request, size: request.size, instrument: instrument,
-                                        quote: matching.quote(for: request.symbol), checkDuplicate: false) {
+                                        prices: matching.prices(for: request.symbol), checkDuplicate: false) {
             throw .modificationRejected(id, reason: reason)
         }
         var order = old

@@ -102,7 +102,12 @@ public struct PaperExchange: Sendable {
 
     /// Returns the leverage new margin in `symbol` is computed with.
     public func leverage(for symbol: Symbol) -> Int {
-        leverages[symbol] ?? min(configuration.defaultLeverage, configuration.instrument(for: symbol).maxLeverage)
+        leverage(for: symbol, instrument: configuration.instrument(for: symbol))
+    }
+
+    /// The leverage of `symbol` when its instrument is already at hand (saves a look-up per order).
+    func leverage(for symbol: Symbol, instrument: Instrument) -> Int {
+        leverages[symbol] ?? min(configuration.defaultLeverage, instrument.maxLeverage)
     }
 
     /// Returns the latest quote of `symbol`, if any snapshot carried one.
@@ -181,9 +186,9 @@ public struct PaperExchange: Sendable {
     public mutating func submit(_ request: OrderRequest, at time: Timestamp) -> [ExchangeEvent] {
         var events: [ExchangeEvent] = []
         let instrument = configuration.instrument(for: request.symbol)
-        let quote = matching.quote(for: request.symbol)
-        var order = Order(request: request, status: .pending, submittedAt: time, midAtSubmission: quote?.mid)
-        if let reason = staticRejection(of: request, size: request.size, instrument: instrument, quote: quote) {
+        let prices = matching.prices(for: request.symbol)
+        var order = Order(request: request, status: .pending, submittedAt: time, midAtSubmission: prices?.mid)
+        if let reason = staticRejection(of: request, size: request.size, instrument: instrument, prices: prices) {
             order.status = .rejected
             order.rejectionReason = reason
             events.append(.orderUpdated(order))
@@ -204,7 +209,7 @@ public struct PaperExchange: Sendable {
             events.append(.orderUpdated(order))
             return events
         }
-        let terms = matchingTerms(of: request, instrument: instrument, reference: quote?.mid ?? .zero)
+        let terms = matchingTerms(of: request, instrument: instrument, reference: prices?.mid ?? .zero)
         if let reason = preMatchRejection(of: order, terms: terms, instrument: instrument) {
             order.status = .rejected
             order.rejectionReason = reason
@@ -241,7 +246,7 @@ public struct PaperExchange: Sendable {
     }
 
     func markPrice(of position: Position) -> FixedDecimal {
-        matching.quote(for: position.symbol)?.mark ?? position.entryPrice
+        matching.prices(for: position.symbol)?.mark ?? position.entryPrice
     }
 
     /// Cash plus unrealised PnL at the latest marks.
@@ -282,16 +287,24 @@ public struct PaperExchange: Sendable {
     }
 
     /// Books a fill: position, cash, ledger, the order's record and its `.filled` event.
+    /// `leverage` is the coin's, `leverage(for:)`, which the caller computes once per order.
     mutating func book(_ execution: Execution, for order: inout Order, liquidity: Liquidity, fee explicitFee: FixedDecimal? = nil,
-                       time: Timestamp, isLiquidation: Bool = false, into events: inout [ExchangeEvent]) {
+                       leverage: Int, time: Timestamp, isLiquidation: Bool = false, into events: inout [ExchangeEvent]) {
         let symbol = order.request.symbol
         let side = order.request.side
         let fee = explicitFee ?? fees.fee(price: execution.price, size: execution.size, liquidity: liquidity)
-        let leverage = leverage(for: symbol)
-        // One dictionary access in place: this runs for every fill.
-        let (realized, isFlat) = positions[symbol, default: Position(symbol: symbol, leverage: leverage)]
-            .apply(side: side, size: execution.size, price: execution.price, leverage: leverage)
-        if isFlat { positions[symbol] = nil }
+        // One hashing of the symbol per fill: update in place and remove by index when flat.
+        let realized: FixedDecimal
+        if let index = positions.index(forKey: symbol) {
+            let (pnl, isFlat) = positions.values[index].apply(side: side, size: execution.size, price: execution.price, leverage: leverage)
+            realized = pnl
+            if isFlat { positions.remove(at: index) }
+        } else {
+            var position = Position(symbol: symbol, leverage: leverage)
+            let (pnl, isFlat) = position.apply(side: side, size: execution.size, price: execution.price, leverage: leverage)
+            realized = pnl
+            if !isFlat { positions[symbol] = position }
+        }
         cash += realized - fee
         ledger.realizedPnl += realized
         ledger.fees += fee

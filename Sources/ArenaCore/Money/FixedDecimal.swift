@@ -131,19 +131,41 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, Codable {
 extension FixedDecimal: CustomStringConvertible, LosslessStringConvertible {
     /// The shortest exact decimal text: no exponent, no trailing zeros ("0.00045", "-12", "3450.5").
     public var description: String {
+        // Written right to left into one buffer: the ledger formats several values per fill.
         let negative = raw < 0
         let magnitude = raw.magnitude
         let whole = magnitude / UInt64(Self.unit)
         var fraction = magnitude % UInt64(Self.unit)
-        var text = negative ? "-" : ""
-        text += String(whole)
+        var fractionDigits = 0
         if fraction != 0 {
-            var digits = Self.scale
-            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-            let fractionText = String(fraction)
-            text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+            fractionDigits = Self.scale
+            while fraction % 10 == 0 { fraction /= 10; fractionDigits -= 1 }
         }
-        return text
+        var wholeDigits = 1
+        var rest = whole / 10
+        while rest > 0 { wholeDigits += 1; rest /= 10 }
+        let length = (negative ? 1 : 0) + wholeDigits + (fractionDigits > 0 ? 1 + fractionDigits : 0)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var position = length
+            var digits = fraction
+            for _ in 0..<fractionDigits {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digits % 10)
+                digits /= 10
+            }
+            if fractionDigits > 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: ".")
+            }
+            digits = whole
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: digits % 10)
+                digits /= 10
+            } while digits > 0
+            if negative { buffer[0] = UInt8(ascii: "-") }
+            return length
+        }
     }
 
     /// Parses plain decimal text such as `"12"`, `"-0.5"`, `"3450.25"` or `"1e-3"`.
