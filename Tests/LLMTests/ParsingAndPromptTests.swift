@@ -123,6 +123,36 @@ struct PromptTests {
         #expect(user.contains("current_price = \(PromptContext.price(btc.mid))"))
     }
 
+    @Test("shared per-symbol prompt values render exactly as fresh ones, and a changed market is never served stale values")
+    func sharedSymbolValues() throws {
+        let (context, plans) = try context()
+        let prompts = try repositoryPrompts()
+        func render(_ context: DecisionContext, cache: SymbolPromptCache?) throws -> PromptLibrary.Rendered {
+            try prompts.render("default", context: PromptContext.make(context, exitPlans: plans, sharpeRatio: 0.4321, cache: cache))
+        }
+        let cache = SymbolPromptCache()
+        let fresh = try render(context, cache: nil)
+        #expect(try render(context, cache: cache) == fresh)
+        #expect(try render(context, cache: cache) == fresh, "served from the cache")
+        // Another account on the same market shares the values but keeps its own account part.
+        var other = context
+        other.accountName = "another"
+        other.account.positions = [:]
+        #expect(try render(other, cache: cache) == (try render(other, cache: nil)))
+        // The market moves: the price and then the indicators change, and the values follow.
+        var moved = context
+        let btc = Symbol("BTC")!
+        moved.market.quotes[btc]?.mid = try #require(context.market[btc]).mid * FixedDecimal(2)
+        moved.market.quotes[btc]?.mark = try #require(context.market[btc]).mark * FixedDecimal(2)
+        moved.indicators[btc]?.mid = try #require(context.indicators[btc]).mid * FixedDecimal(2)
+        let movedFresh = try render(moved, cache: nil)
+        #expect(movedFresh != fresh)
+        #expect(try render(moved, cache: cache) == movedFresh)
+        moved.indicators = [:]
+        #expect(try render(moved, cache: cache) == (try render(moved, cache: nil)))
+        #expect(try render(moved, cache: cache).user.contains("no indicator history yet"))
+    }
+
     @Test("a long's liquidation price sits below its entry and a short's above")
     func liquidationPrice() throws {
         var (context, _) = try context()

@@ -19,6 +19,9 @@ public actor AccountRunner {
     /// The UTC day and the equity it started with, for the daily loss limit.
     private var dayStart: (day: Int64, equity: FixedDecimal)?
     private let ledger: LedgerStore
+    /// Where decisions, executions and driver state are written: one writer per database, shared
+    /// by the runners, which keeps SQLite's checkpoints out of their commits.
+    private let writer: LedgerWriter
     private let bus: EventBus
     private let leaderboard: Leaderboard
     private let instruments: [Symbol: Instrument]
@@ -42,7 +45,8 @@ public actor AccountRunner {
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
          ledger: LedgerStore, bus: EventBus, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
          decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
-         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(), logger: Logger) {
+         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(), writer: LedgerWriter? = nil,
+         logger: Logger) {
         self.tradingSwitch = tradingSwitch
         id = record.id
         self.record = record
@@ -50,6 +54,7 @@ public actor AccountRunner {
         self.executor = executor
         gate = RiskGate(limits: limits)
         self.ledger = ledger
+        self.writer = writer ?? LedgerWriter(ledger: ledger)
         self.bus = bus
         self.leaderboard = leaderboard
         self.instruments = instruments
@@ -195,9 +200,20 @@ public actor AccountRunner {
             _ = storeDecision(decisionRecord, justification: justification, actions: actions)
         case .orders(let orders):
             decisionRecord.outcome = .accepted
-            let decisionID = storeDecision(decisionRecord, justification: justification, actions: actions)
-            for order in orders {
-                events += await submit(order, origin: .driver, decisionID: decisionID, time: now.time)
+            if executor.mode == .paper {
+                // The paper venue lives in this process and dies with it, so nothing it did can
+                // outlive an unwritten ledger: the decision and its orders go in one transaction.
+                var executions: [ExecutionRecord]? = []
+                for order in orders {
+                    events += await submit(order, origin: .driver, decisionID: nil, time: now.time, collected: &executions)
+                }
+                storeDecision(decisionRecord, justification: justification, actions: actions, executions: executions ?? [])
+            } else {
+                // A live venue acts on its own: store the decision first and each order as it happens.
+                let decisionID = storeDecision(decisionRecord, justification: justification, actions: actions)
+                for order in orders {
+                    events += await submit(order, origin: .driver, decisionID: decisionID, time: now.time)
+                }
             }
         }
         let report = ExecutionReport(
@@ -208,7 +224,7 @@ public actor AccountRunner {
         await driver.reconcile(report)
         if let state = await driver.persistentState(), state != record.driverState {
             do {
-                try ledger.saveDriverState(state, for: id, now: now.time)
+                try writer.saveDriverState(state, for: id, now: now.time)
                 record.driverState = state
             } catch {
                 logger.error("could not save the driver's state", metadata: ["error": "\(error)"])
@@ -220,10 +236,23 @@ public actor AccountRunner {
     /// Submits one gated order, records the outcome, places its exit triggers once it has filled,
     /// and returns every event.
     private func submit(_ gated: GatedOrder, origin: OrderOrigin, decisionID: Int64?, time: Timestamp) async -> [ExchangeEvent] {
+        var unused: [ExecutionRecord]?
+        return await submit(gated, origin: origin, decisionID: decisionID, time: time, collected: &unused)
+    }
+
+    /// Submits an order and its exit triggers; each executor call's changes are written (and
+    /// published) at once when `collected` is nil, else appended to it for the caller to write
+    /// and publish with its decision.
+    private func submit(_ gated: GatedOrder, origin: OrderOrigin, decisionID: Int64?, time: Timestamp,
+                        collected: inout [ExecutionRecord]?) async -> [ExchangeEvent] {
         let request = nextRequest(symbol: gated.symbol, side: gated.side, size: gated.size, type: gated.type,
                                   reduceOnly: gated.reduceOnly, origin: origin, time: time)
         var events = await executor.submit(request, leverage: gated.leverage, at: time)
-        await record(events, decisionID: decisionID, time: time)
+        if collected != nil {
+            collected?.append(await executionRecord(events, decisionID: decisionID, time: time))
+        } else {
+            await record(events, decisionID: decisionID, time: time)
+        }
         let filled = events.reduce(FixedDecimal.zero) { sum, event in
             if case .filled(let fill) = event, fill.clientOrderID == request.clientOrderID { sum + fill.size } else { sum }
         }
@@ -234,7 +263,11 @@ public actor AccountRunner {
                                    type: .trigger(triggerPrice: price, kind: kind, limitPrice: nil), reduceOnly: true,
                                    origin: origin, time: time)
             let exitEvents = await executor.submit(exit, leverage: nil, at: time)
-            await record(exitEvents, decisionID: decisionID, time: time)
+            if collected != nil {
+                collected?.append(await executionRecord(exitEvents, decisionID: decisionID, time: time))
+            } else {
+                await record(exitEvents, decisionID: decisionID, time: time)
+            }
             events += exitEvents
         }
         return events
@@ -361,24 +394,52 @@ public actor AccountRunner {
         if status == .archived { leaderboard.remove(id) }
     }
 
+    /// Writes a decision (and, for the paper venue, what its orders changed, in the same
+    /// transaction), then publishes it and those changes; returns its id.
     @discardableResult
-    private func storeDecision(_ decision: DecisionRecord, justification: String?, actions: [String]) -> Int64? {
+    private func storeDecision(_ decision: DecisionRecord, justification: String?, actions: [String],
+                               executions: [ExecutionRecord]? = nil) -> Int64? {
+        let decisionID: Int64
         do {
-            let decisionID = try ledger.recordDecision(decision)
-            decisionSummary.add(decision)
-            bus.publish(.decision, accountID: id, time: decision.time, data: DecisionView(
-                id: decisionID, account_id: id.rawValue, driver: decision.driverKind, model: decision.model,
-                outcome: decision.outcome.rawValue, rejection_reason: decision.rejectionReason, justification: justification,
-                actions: actions, latency_ms: decision.latencyMilliseconds, time: decision.time.milliseconds))
-            return decisionID
+            if let executions {
+                decisionID = try writer.recordDecision(decision, executions: executions)
+            } else {
+                decisionID = try writer.recordDecision(decision)
+            }
         } catch {
-            logger.error("could not store a decision", metadata: ["error": "\(error)"])
+            if let executions, !executions.isEmpty {
+                // Its orders were placed on the venue, but neither they nor the decision are stored.
+                logger.critical("could not store a decision and its orders; halting the account", metadata: ["error": "\(error)"])
+                haltForLedgerFailure(time: decision.time)
+                for execution in executions { publish(execution.events) }
+            } else {
+                logger.error("could not store a decision", metadata: ["error": "\(error)"])
+            }
             return nil
         }
+        decisionSummary.add(decision)
+        bus.publish(.decision, accountID: id, time: decision.time, data: DecisionView(
+            id: decisionID, account_id: id.rawValue, driver: decision.driverKind, model: decision.model,
+            outcome: decision.outcome.rawValue, rejection_reason: decision.rejectionReason, justification: justification,
+            actions: actions, latency_ms: decision.latencyMilliseconds, time: decision.time.milliseconds))
+        for execution in executions ?? [] { publish(execution.events) }
+        return decisionID
     }
 
     /// Writes the events to the ledger in one transaction, then publishes them.
     private func record(_ events: [ExchangeEvent], decisionID: Int64?, time: Timestamp) async {
+        let execution = await executionRecord(events, decisionID: decisionID, time: time)
+        do {
+            try writer.recordExecution(execution)
+        } catch {
+            logger.critical("could not record an execution; halting the account", metadata: ["error": "\(error)"])
+            haltForLedgerFailure(time: time)
+        }
+        publish(events)
+    }
+
+    /// What the events changed, as the ledger stores it; folds them into the running totals.
+    private func executionRecord(_ events: [ExchangeEvent], decisionID: Int64?, time: Timestamp) async -> ExecutionRecord {
         let state = await executor.state()
         totals.add(events)
         var touched = Set<Symbol>()
@@ -386,17 +447,20 @@ public actor AccountRunner {
             if case .filled(let fill) = event { touched.insert(fill.symbol) }
         }
         let positions = touched.sorted().map { state.positions[$0] ?? Position(symbol: $0) }
-        let execution = ExecutionRecord(accountID: id, decisionID: decisionID, mode: executor.mode, events: events, cash: state.cash,
-                                        totals: totals, positions: positions, orderSequence: orderSequence, time: time)
-        do {
-            try ledger.recordExecution(execution)
-        } catch {
-            // The venue already acted; the ledger must not silently diverge from it.
-            logger.critical("could not record an execution; halting the account", metadata: ["error": "\(error)"])
-            record.status = .halted
-            bus.publish(.alert, accountID: id, time: time, data: AlertView(
-                kind: "halted", message: "\(record.name) was halted: its ledger could not be written. Check the database and restart."))
-        }
+        return ExecutionRecord(accountID: id, decisionID: decisionID, mode: executor.mode, events: events, cash: state.cash,
+                               totals: totals, positions: positions, orderSequence: orderSequence, time: time)
+    }
+
+    /// The venue already acted but the ledger could not be written: the ledger must not silently
+    /// diverge from it, so the account stops.
+    private func haltForLedgerFailure(time: Timestamp) {
+        record.status = .halted
+        bus.publish(.alert, accountID: id, time: time, data: AlertView(
+            kind: "halted", message: "\(record.name) was halted: its ledger could not be written. Check the database and restart."))
+    }
+
+    /// Tells the feed about stored events.
+    private func publish(_ events: [ExchangeEvent]) {
         let mode = executor.mode
         for event in events {
             switch event {

@@ -14,6 +14,9 @@ import Synchronization
 /// takes equity snapshots and writes the feed to the database.
 public final class ArenaRuntime: Service, Sendable {
     public let ledger: LedgerStore
+    /// The one writer of decisions and executions, shared by every runner, which keeps SQLite's
+    /// checkpoints out of their commits.
+    private let writer: LedgerWriter
     public let bus: EventBus
     public let leaderboard: Leaderboard
     /// The arena-wide kill switch.
@@ -45,6 +48,7 @@ public final class ArenaRuntime: Service, Sendable {
     public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
                 logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil) throws {
         self.ledger = ledger
+        writer = LedgerWriter(ledger: ledger)
         self.vault = vault
         self.liveVenue = liveVenue ?? (try? LiveVenue(environment: ProcessInfo.processInfo.environment))
         self.configuration = configuration
@@ -143,7 +147,8 @@ public final class ArenaRuntime: Service, Sendable {
             instruments: instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
             equityStatistics: try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
                 ?? EquityStatistics(),
-            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, tradingSwitch: tradingSwitch, logger: logger)
+            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, tradingSwitch: tradingSwitch, writer: writer,
+            logger: logger)
         runners.withLock { $0[record.id] = runner }
     }
 

@@ -33,6 +33,12 @@ public struct DecisionParser: Sendable {
     /// Returns the decision the answer holds.
     /// - Throws: `DecisionParseError`.
     public func parse(_ answer: String) throws(DecisionParseError) -> Decision {
+        let trimmed = answer.trimmingSet(" \t\r\n")
+        // The usual answer (a tool's arguments) is JSON as a whole: parse it once, not once to
+        // find it and again to read it.
+        if trimmed.first == "{" || trimmed.first == "[", let value = try? JSONParser.parse(trimmed) {
+            return try decision(from: value)
+        }
         let json = try Self.extractJSON(from: answer)
         let value: JSONValue
         do {

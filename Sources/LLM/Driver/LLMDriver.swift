@@ -84,7 +84,8 @@ public final class LLMDriver: Driver {
         let rendered: PromptLibrary.Rendered
         do {
             rendered = try services.prompts.render(configuration.promptTemplate,
-                                                   context: PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpe))
+                                                   context: PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpe,
+                                                                                       cache: services.promptCache))
         } catch {
             throw DriverFailure(outcome: .failed, reason: "The prompt could not be rendered: \(error)")
         }

@@ -10,6 +10,8 @@ public final class LLMServices: Sendable {
     public let prices: PriceTable
     /// Told about each decision's timings (benchmarks, metrics); nil for none.
     public let observer: (any LLMDriverObserver)?
+    /// The per-symbol prompt values of the newest market update, shared by every driver.
+    public let promptCache = SymbolPromptCache()
     private let client = Mutex<ModelClient?>(nil)
     private let retryRandom: @Sendable () -> Double
 

@@ -1,6 +1,7 @@
 import ArenaCore
 import Drivers
 import Market
+import Synchronization
 
 /// The exit plan a model gave when it opened a position, shown back to it while the position lives.
 public struct ExitPlan: Sendable, Hashable, Codable {
@@ -29,7 +30,10 @@ public enum PromptContext {
     ///   - context: What the runner gives the driver.
     ///   - exitPlans: The plans of open positions, from the model's earlier decisions.
     ///   - sharpeRatio: The account's Sharpe ratio over its decisions so far, if known.
-    public static func make(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?) -> [String: Any] {
+    ///   - cache: Where the per-symbol values of this market update are kept for other accounts;
+    ///     nil to build them here.
+    public static func make(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?,
+                            cache: SymbolPromptCache? = nil) -> [String: Any] {
         let account = context.account
         let minutes = max(0, (context.time.milliseconds - context.startedAt.milliseconds) / 60_000)
         var values: [String: Any] = [
@@ -41,7 +45,9 @@ public enum PromptContext {
             "max_leverage": String(context.maxLeverage),
             "minimum_order_usd": Instrument.minimumOrderValue.description,
         ]
-        values["symbols"] = context.symbols.map { symbolValues($0, context: context) }
+        values["symbols"] = context.symbols.map { symbol in
+            (cache?.values(for: symbol, in: context) ?? SymbolPromptValues(symbol, in: context)).templateValue
+        }
 
         let returnPercent = context.initialCapital.isPositive
             ? ((account.equity - context.initialCapital) * FixedDecimal(100) / context.initialCapital).rounded(decimals: 2) : .zero
@@ -62,59 +68,57 @@ public enum PromptContext {
         return values
     }
 
-    private static func symbolValues(_ symbol: Symbol, context: DecisionContext) -> [String: Any] {
-        var values: [String: Any] = ["symbol": symbol.name]
-        let quote = context.market[symbol]
+    static func symbolValues(_ symbol: Symbol, quote: Quote?, indicators: SymbolIndicators?) -> [String: PromptValue] {
+        var values: [String: PromptValue] = ["symbol": .text(symbol.name)]
         if let quote {
-            values["mid"] = price(quote.mid)
-            values["mark"] = price(quote.mark)
-            values["funding_rate"] = quote.fundingRate.description
+            values["mid"] = .text(price(quote.mid))
+            values["mark"] = .text(price(quote.mark))
+            values["funding_rate"] = .text(quote.fundingRate.description)
         }
-        guard let indicators = context.indicators[symbol] else {
-            values["has_indicators"] = false
+        guard let indicators else {
+            values["has_indicators"] = .flag(false)
             return values
         }
-        values["has_indicators"] = true
-        values["mid"] = price(indicators.mid)
-        values["funding_rate"] = indicators.fundingRate.description
+        values["has_indicators"] = .flag(true)
+        values["mid"] = .text(price(indicators.mid))
+        values["funding_rate"] = .text(indicators.fundingRate.description)
         if let openInterest = indicators.openInterest {
-            values["open_interest"] = openInterest.rounded(decimals: 2).description
-            values["has_open_interest"] = true
+            values["open_interest"] = .text(openInterest.rounded(decimals: 2).description)
+            values["has_open_interest"] = .flag(true)
         }
-        values["average_open_interest"] = indicators.averageOpenInterest.map { $0.rounded(decimals: 2).description } ?? "n/a"
+        values["average_open_interest"] = .text(indicators.averageOpenInterest.map { $0.rounded(decimals: 2).description } ?? "n/a")
         let scale = priceDecimals(indicators.mid)
         let intraday = indicators.intraday
         let latest = intraday.latest
-        values["ema20"] = latest.map { number($0.ema20, decimals: scale) } ?? "n/a"
-        values["ema50"] = latest.map { number($0.ema50, decimals: scale) } ?? "n/a"
-        values["macd"] = latest.map { number($0.macd, decimals: scale) } ?? "n/a"
-        values["rsi7"] = optional(latest?.rsi7, decimals: 2)
-        values["rsi14"] = optional(latest?.rsi14, decimals: 2)
-        values["intraday"] = [
-            "interval": intraday.interval.name,
-            "candles": String(intraday.candleCount),
-            "mids": list(intraday.closes.map { price($0) }),
-            "ema20": list(intraday.ema20.map { number($0, decimals: scale) }),
-            "macd": list(intraday.macd.map { number($0, decimals: scale) }),
-            "rsi7": list(intraday.rsi7.map { optional($0, decimals: 2) }),
-            "rsi14": list(intraday.rsi14.map { optional($0, decimals: 2) }),
-        ] as [String: Any]
+        values["ema20"] = .text(latest.map { number($0.ema20, decimals: scale) } ?? "n/a")
+        values["ema50"] = .text(latest.map { number($0.ema50, decimals: scale) } ?? "n/a")
+        values["macd"] = .text(latest.map { number($0.macd, decimals: scale) } ?? "n/a")
+        values["rsi7"] = .text(optional(latest?.rsi7, decimals: 2))
+        values["rsi14"] = .text(optional(latest?.rsi14, decimals: 2))
+        values["intraday"] = .group([
+            "interval": .text(intraday.interval.name),
+            "candles": .text(String(intraday.candleCount)),
+            "mids": .text(list(intraday.closes.map { price($0) })),
+            "ema20": .text(list(intraday.ema20.map { number($0, decimals: scale) })),
+            "macd": .text(list(intraday.macd.map { number($0, decimals: scale) })),
+            "rsi7": .text(list(intraday.rsi7.map { optional($0, decimals: 2) })),
+            "rsi14": .text(list(intraday.rsi14.map { optional($0, decimals: 2) })),
+        ])
         let longTerm = indicators.longTerm
-        let longValues: [String: Any] = [
-            "interval": longTerm.interval.name,
-            "candles": String(longTerm.candleCount),
-            "macd": list(longTerm.macd.map { number($0, decimals: scale) }),
-            "rsi14": list(longTerm.rsi14.map { optional($0, decimals: 2) }),
-            "current_volume": longTerm.currentVolume.rounded(decimals: 3).description,
-            "average_volume": longTerm.averageVolume.map { $0.rounded(decimals: 3).description } ?? "n/a",
+        values["long_term"] = .group([
+            "interval": .text(longTerm.interval.name),
+            "candles": .text(String(longTerm.candleCount)),
+            "macd": .text(list(longTerm.macd.map { number($0, decimals: scale) })),
+            "rsi14": .text(list(longTerm.rsi14.map { optional($0, decimals: 2) })),
+            "current_volume": .text(longTerm.currentVolume.rounded(decimals: 3).description),
+            "average_volume": .text(longTerm.averageVolume.map { $0.rounded(decimals: 3).description } ?? "n/a"),
             // Always set: a missing key would make the template read the intraday value of the
             // same name from the enclosing context.
-            "ema20": longTerm.latest.map { number($0.ema20, decimals: scale) } ?? "n/a",
-            "ema50": longTerm.latest.map { number($0.ema50, decimals: scale) } ?? "n/a",
-            "atr3": optional(longTerm.latest?.atr3, decimals: scale),
-            "atr14": optional(longTerm.latest?.atr14, decimals: scale),
-        ]
-        values["long_term"] = longValues
+            "ema20": .text(longTerm.latest.map { number($0.ema20, decimals: scale) } ?? "n/a"),
+            "ema50": .text(longTerm.latest.map { number($0.ema50, decimals: scale) } ?? "n/a"),
+            "atr3": .text(optional(longTerm.latest?.atr3, decimals: scale)),
+            "atr14": .text(optional(longTerm.latest?.atr14, decimals: scale)),
+        ])
         return values
     }
 
@@ -191,4 +195,69 @@ public enum PromptContext {
     }
 
     static func list(_ values: [String]) -> String { "[" + values.joined(separator: ", ") + "]" }
+}
+
+/// A value of the prompt context that can be kept and shared: text, a flag, or a group of values.
+enum PromptValue: Sendable {
+    case text(String)
+    case flag(Bool)
+    case group([String: PromptValue])
+
+    /// The value as the template engine reads it.
+    var templateValue: Any {
+        switch self {
+        case .text(let text): text
+        case .flag(let flag): flag
+        case .group(let values): values.mapValues(\.templateValue)
+        }
+    }
+}
+
+/// One symbol's part of the prompt context (prices, funding, indicators and series). It depends
+/// on the market alone, never on the account, so one market update needs it built only once.
+public struct SymbolPromptValues: Sendable {
+    /// The quote's fields the values were built from.
+    let mid: FixedDecimal?, mark: FixedDecimal?, fundingRate: FixedDecimal?
+    /// The indicators the values were built from.
+    let indicators: SymbolIndicators?
+    let values: [String: PromptValue]
+
+    /// Builds the values of `symbol` from the context's market and indicators.
+    init(_ symbol: Symbol, in context: DecisionContext) {
+        let quote = context.market[symbol]
+        mid = quote?.mid
+        mark = quote?.mark
+        fundingRate = quote?.fundingRate
+        indicators = context.indicators[symbol]
+        values = PromptContext.symbolValues(symbol, quote: quote, indicators: indicators)
+    }
+
+    /// Whether these values were built from the same market as `context` shows for `symbol`.
+    func isCurrent(for symbol: Symbol, in context: DecisionContext) -> Bool {
+        let quote = context.market[symbol]
+        // Accounts deciding on one update share the indicators' storage, so this is quick.
+        return quote?.mid == mid && quote?.mark == mark && quote?.fundingRate == fundingRate && context.indicators[symbol] == indicators
+    }
+
+    /// The values as the template engine reads them.
+    var templateValue: [String: Any] { values.mapValues(\.templateValue) }
+}
+
+/// Keeps each symbol's prompt values of the newest market update, so that the accounts deciding
+/// on that update format prices, indicators and series once between them instead of once each.
+/// Values are reused only for a context that shows exactly the market they were built from.
+public final class SymbolPromptCache: Sendable {
+    private let entries = Mutex<[Symbol: SymbolPromptValues]>([:])
+
+    /// Creates an empty cache.
+    public init() {}
+
+    /// Returns the values of `symbol` for `context`, building and keeping them if the kept ones
+    /// were built from another market.
+    func values(for symbol: Symbol, in context: DecisionContext) -> SymbolPromptValues {
+        if let kept = entries.withLock({ $0[symbol] }), kept.isCurrent(for: symbol, in: context) { return kept }
+        let built = SymbolPromptValues(symbol, in: context)
+        entries.withLock { $0[symbol] = built }
+        return built
+    }
 }
