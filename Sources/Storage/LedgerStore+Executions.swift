@@ -17,11 +17,15 @@ extension LedgerStore {
     /// in turn, with a fraction of the statements.
     public func recordExecutions(_ records: [ExecutionRecord]) throws {
         guard !records.isEmpty else { return }
-        try database.write { db in
-            var writer = try ExecutionWriter(db)
-            for record in records { try writer.write(record) }
-            try writer.finish()
-        }
+        try database.write { db in try Self.writeExecutions(db, records) }
+    }
+
+    /// Writes executions inside the caller's write transaction (see `recordExecutions`).
+    static func writeExecutions(_ db: Database, _ records: [ExecutionRecord]) throws {
+        guard !records.isEmpty else { return }
+        var writer = try ExecutionWriter(db)
+        for record in records { try writer.write(record) }
+        try writer.finish()
     }
 }
 

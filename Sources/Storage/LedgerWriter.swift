@@ -81,10 +81,11 @@ public final class LedgerWriter: Sendable {
     public func recordDecision(_ record: DecisionRecord, executions: [ExecutionRecord]) throws -> Int64 {
         try write { db in
             let decisionID = try LedgerStore.insertDecision(db, record)
-            for var execution in executions {
-                execution.decisionID = decisionID
-                try LedgerStore.writeExecution(db, execution)
-            }
+            try LedgerStore.writeExecutions(db, executions.map { execution in
+                var linked = execution
+                linked.decisionID = decisionID
+                return linked
+            })
             return decisionID
         }
     }
@@ -92,7 +93,7 @@ public final class LedgerWriter: Sendable {
     /// Stores everything one executor call changed, in one transaction.
     /// - Throws: A storage or SQLite error; nothing of it is stored then.
     public func recordExecution(_ record: ExecutionRecord) throws {
-        try write { db in try LedgerStore.writeExecution(db, record) }
+        try write { db in try LedgerStore.writeExecutions(db, [record]) }
     }
 
     /// Saves a driver's state, so a restart resumes it.
