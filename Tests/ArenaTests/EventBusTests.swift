@@ -73,10 +73,7 @@ struct EventBusTests {
         let onlyFills = bus.subscribe(filter: FeedFilter(topics: [.fill]), queueLimit: 1_000, batched: true)
         for index in 0..<40 { bus.publish(.price, time: Timestamp(milliseconds: Int64(index)), data: ["n": String(index)]) }
         bus.publish(.fill, accountID: AccountID(4), time: Timestamp(milliseconds: 40), data: [String: String]())
-        let clock = ContinuousClock()
-        let start = clock.now
         let framesOfFirst = await first.next() ?? []
-        #expect(clock.now - start < .seconds(5))
         let framesOfSecond = await second.next() ?? []
         #expect(framesOfFirst == framesOfSecond)
         #expect(framesOfFirst.count > 1, "41 messages of about 60 bytes do not fit one 400-byte frame")
