@@ -29,7 +29,7 @@ public struct ServerConfiguration: Sendable {
 public func buildApplication(runtime: ArenaRuntime, configuration: ServerConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     -> some ApplicationProtocol {
-    let router = Router(context: BasicWebSocketRequestContext.self)
+    let router = Router(context: ArenaRequestContext.self)
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
     APIController(runtime: runtime).addRoutes(to: router)
     HistoryController(runtime: runtime).addRoutes(to: router)

@@ -3,6 +3,7 @@ import Foundation
 import ArenaCore
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// The live feed at `/ws/feed`.
 ///
@@ -17,7 +18,7 @@ struct FeedController: Sendable {
     /// How many stored messages one resume may replay before the client must page with the API.
     static let replayLimit = 10_000
 
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(to router: Router<ArenaRequestContext>) {
         router.ws("/ws/feed") { request, _ in
             switch Self.parse(request.uri.queryParameters) {
             case .success: .upgrade([:])
@@ -25,7 +26,7 @@ struct FeedController: Sendable {
             }
         } onUpgrade: { inbound, outbound, context in
             guard case .success(let query) = Self.parse(context.request.uri.queryParameters) else { return }
-            try await serve(query, inbound: inbound, outbound: outbound)
+            try await serve(query, inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop)
         }
     }
 
@@ -101,7 +102,7 @@ struct FeedController: Sendable {
         return .success(query)
     }
 
-    func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop) async throws {
         // Subscribe before reading history, so nothing published in between is lost.
         let subscription = runtime.bus.subscribe(filter: query.filter, queueLimit: queueLimit, batched: query.batched,
                                                  after: query.afterSeq)
@@ -144,6 +145,10 @@ struct FeedController: Sendable {
             group.addTask {
                 while let frames = await subscription.next() {
                     for frame in frames { try await outbound.write(.text(frame)) }
+                    // A write only queues the frame for the connection's event loop; waiting for
+                    // the loop to reach it keeps a busy server from queueing frame after frame
+                    // (and memory) per client: the next take simply gathers more messages.
+                    try await eventLoop.submit {}.get()
                 }
                 if let reason = subscription.closeReason {
                     try await outbound.close(.policyViolation, reason: reason)
