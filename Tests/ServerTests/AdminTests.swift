@@ -23,8 +23,8 @@ struct AdminTests {
 
     @Test("without a configured token every mutating endpoint is refused and reads stay open")
     func noTokenConfigured() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim"])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim"])
+        defer { arena.terminate() }
         for (method, path, body) in Self.mutatingEndpoints {
             let (status, reply) = try await arena.send(method, path, body: body, token: "anything")
             #expect(status == 403, "\(method) \(path) answered \(status)")
@@ -37,9 +37,9 @@ struct AdminTests {
     @Test("with a token: none or a wrong one is 401, the right one passes, on every mutating endpoint")
     func authMatrix() async throws {
         // The venue is a closed local port: the switch to live is tried and refused by its preflight.
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "4"],
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--speed", "4"],
                                      environment: ["ARENA_ADMIN_TOKEN": Self.token, "ARENA_HYPERLIQUID_TESTNET_URL": "http://127.0.0.1:9"])
-        defer { _ = arena.stop() }
+        defer { arena.terminate() }
         try await Task.sleep(for: .seconds(1))  // let the first market step arrive
         for (method, path, body) in Self.mutatingEndpoints {
             #expect(try await arena.send(method, path, body: body).0 == 401, "\(method) \(path) without a token")
@@ -54,8 +54,8 @@ struct AdminTests {
 
     @Test("accounts are created, traded by hand, refused with reasons, closed and archived")
     func operatorFlow() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "4"], environment: ["ARENA_ADMIN_TOKEN": Self.token])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--speed", "4"], environment: ["ARENA_ADMIN_TOKEN": Self.token])
+        defer { arena.terminate() }
         let create = #"{"name":"manual-1","driver":{"kind":"buy_and_hold","symbol":"ETH","interval_seconds":3600},"symbols":["ETH","BTC"],"initial_capital":"5000","risk_limits":{"max_leverage":3,"max_position_notional":"3000"}}"#
         let (created, account) = try await arena.send("POST", "/api/accounts", body: create, token: Self.token)
         #expect(created == 201, "\(account)")
@@ -121,8 +121,8 @@ struct AdminTests {
 
     @Test("the kill switch halts every account's new orders at once during a busy run, and closes positions when asked")
     func killSwitch() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "8"], environment: ["ARENA_ADMIN_TOKEN": Self.token])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--speed", "8"], environment: ["ARENA_ADMIN_TOKEN": Self.token])
+        defer { arena.terminate() }
         for index in 0..<12 {
             let body = #"{"name":"busy-\#(index)","driver":{"kind":"random","seed":\#(index),"interval_seconds":1},"symbols":["BTC","ETH","SOL"],"initial_capital":"10000"}"#
             #expect(try await arena.send("POST", "/api/accounts", body: body, token: Self.token).0 == 201)

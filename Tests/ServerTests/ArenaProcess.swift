@@ -37,8 +37,9 @@ final class ArenaProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `arena serve` with `arguments` added, and waits until it listens.
-    init(arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) throws {
+    /// Starts `arena serve` with `arguments` added, and waits until it listens. The waits suspend
+    /// rather than sleep: a blocked thread of the two-thread task pool would stall every test.
+    init(arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws {
         guard let executable = arenaExecutable else {
             throw ArenaProcessError(description: "the arena executable is not built next to the tests; run make test")
         }
@@ -86,7 +87,7 @@ final class ArenaProcess: @unchecked Sendable {
                 return
             }
             guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
         throw ArenaProcessError(description: "arena serve did not start listening; its output:\n\(log)")
@@ -105,11 +106,16 @@ final class ArenaProcess: @unchecked Sendable {
         return Int(digits)
     }
 
+    /// Sends SIGTERM without waiting (for `defer`); `deinit` kills what is still running.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
     /// Sends SIGTERM and waits for the exit; returns the exit status.
-    func stop(timeout: TimeInterval = 20) -> Int32? {
+    func stop(timeout: TimeInterval = 20) async -> Int32? {
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             return nil

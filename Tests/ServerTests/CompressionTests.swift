@@ -46,8 +46,8 @@ struct CompressionTests {
 
     @Test("the leaderboard goes gzip to clients that accept it, plain to the others, with the same content")
     func leaderboardGzip() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "5", "--speed", "4"])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "5", "--speed", "4"])
+        defer { arena.terminate() }
         var total = 0
         let deadline = Date().addingTimeInterval(20)
         while total < 6 && Date() < deadline {

@@ -62,8 +62,8 @@ struct FeedTests {
 
     @Test("batch=true carries every message once, in seq order, one per line, several to a frame; a resume continues without gap")
     func batchedAndResumed() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "3", "--speed", "8", "--snapshot-interval", "1"])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "3", "--speed", "8", "--snapshot-interval", "1"])
+        defer { arena.terminate() }
         let received = try await frames(arena, "/ws/feed?batch=true") { frames in frames.count > 1 && frames.joined().count > 20_000 }
         let parsed = lines(received)
         #expect(parsed.allSatisfy { $0 != nil }, "every line of every frame is one JSON message with type, seq and ts")
@@ -87,8 +87,8 @@ struct FeedTests {
 
     @Test("without batch each frame is exactly one message; a topic filter keeps other types out")
     func plainAndFiltered() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "4", "--speed", "8", "--snapshot-interval", "1"])
-        defer { _ = arena.stop() }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "4", "--speed", "8", "--snapshot-interval", "1"])
+        defer { arena.terminate() }
         let received = try await frames(arena, "/ws/feed?topics=snapshot,price") { frames in frames.count > 30 }
         #expect(received.allSatisfy { !$0.contains("\n") && FeedLine($0[...]) != nil })
         let types = Set(lines(received).compactMap { $0?.type })

@@ -13,7 +13,7 @@ struct SecretsTests {
 
     @Test("keys given through the API are absent from the database file, the log and every response")
     func grepEverywhere() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--speed", "4"],
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--speed", "4"],
                                      environment: ["ARENA_ADMIN_TOKEN": Self.token, "ARENA_MASTER_KEY": Self.masterKey])
         var responses: [String] = []
         func record(_ reply: (Int, [String: Any])) -> (Int, [String: Any]) {
@@ -41,7 +41,7 @@ struct SecretsTests {
         _ = record(try await arena.send("PATCH", "/api/accounts/\(id)", body: #"{"secrets":{"llm_api_key":"\#(Self.apiKey)"}}"#, token: Self.token))
         let decisions = try await arena.getJSON("/api/accounts/\(id)/decisions?limit=500").1["decisions"] as? [[String: Any]] ?? []
         #expect(decisions.contains { $0["outcome"] as? String == "failed" }, "the model calls should have been tried and failed")
-        #expect(arena.stop() == 0)
+        #expect(await arena.stop() == 0)
 
         var files: [String: Data] = [:]
         for suffix in ["", "-wal", "-shm"] {
@@ -60,9 +60,9 @@ struct SecretsTests {
     }
 
     @Test("a wrong master key stops start-up with a clear error")
-    func wrongMasterKey() throws {
-        let first = try ArenaProcess(arguments: ["--market", "sim"], environment: ["ARENA_MASTER_KEY": Self.masterKey])
-        #expect(first.stop() == 0)
+    func wrongMasterKey() async throws {
+        let first = try await ArenaProcess(arguments: ["--market", "sim"], environment: ["ARENA_MASTER_KEY": Self.masterKey])
+        #expect(await first.stop() == 0)
         let wrong = String(Self.masterKey.reversed())
         let second = Process()
         second.executableURL = try #require(arenaExecutable)

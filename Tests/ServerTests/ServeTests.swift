@@ -10,7 +10,7 @@ import FoundationNetworking
 struct ServeTests {
     @Test("serves health, a moving leaderboard and the live feed, then shuts down cleanly on SIGTERM")
     func servesEndToEnd() async throws {
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "7", "--speed", "4", "--snapshot-interval", "1"])
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "7", "--speed", "4", "--snapshot-interval", "1"])
 
         let (healthStatus, health) = try await arena.getJSON("/health")
         #expect(healthStatus == 200)
@@ -77,7 +77,7 @@ struct ServeTests {
         #expect(badSortStatus == 400)
         #expect((badSort["error"] as? String)?.contains("return_pct") == true)
 
-        #expect(arena.stop() == 0, "arena did not exit cleanly: \(arena.log)")
+        #expect(await arena.stop() == 0, "arena did not exit cleanly: \(arena.log)")
         #expect(arena.log.contains("database closed"))
     }
 
@@ -135,9 +135,9 @@ struct PageTests {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
                      "chromium-driver is missing: run make test, which installs chromium and chromium-driver")
         let token = "page-token-\(UUID().uuidString)"
-        let arena = try ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"],
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"],
                                      environment: ["ARENA_ADMIN_TOKEN": token])
-        defer { _ = arena.stop() }
+        defer { arena.terminate() }
         let artifacts = repositoryRoot.appendingPathComponent("test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("page.png")
