@@ -32,7 +32,7 @@ struct FeedBenchCommand: AsyncParsableCommand {
     var oneMessagePerFrame = false
 
     @Option(name: .customLong("batch-ms"), help: "Milliseconds between writes to a batched client (arena serve --feed-batch-ms).")
-    var batchMilliseconds = 20
+    var batchMilliseconds = 10
 
     func validate() throws {
         guard clients > 0, rate > 0, seconds > 0, batchMilliseconds > 0 else { throw ValidationError("counts must be positive") }

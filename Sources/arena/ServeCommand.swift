@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var snapshotInterval = 5
 
     @Option(name: .customLong("feed-batch-ms"), help: "Milliseconds between writes to a feed client that asked for batch=true.")
-    var feedBatchMilliseconds = 20
+    var feedBatchMilliseconds = 10
 
     @Option(help: "The folder of numbered SQL migrations (default: ./migrations, or the one beside the binary).")
     var migrations: String?

@@ -90,9 +90,9 @@ public final class EventBus: Sendable {
     public let batchFrameBytes: Int
 
     /// Creates a bus whose first message gets `lastSeq + 1`, keeping the newest `retainedMessages`
-    /// in memory for subscribers. The defaults bound a batched client's added delay to 20 ms and
+    /// in memory for subscribers. The defaults bound a batched client's added delay to 10 ms and
     /// its frames to 16 KiB, the frame limit many WebSocket clients default to.
-    public init(lastSeq: Int64, retainedMessages: Int = 16_384, batchInterval: Duration = .milliseconds(20),
+    public init(lastSeq: Int64, retainedMessages: Int = 16_384, batchInterval: Duration = .milliseconds(10),
                 batchFrameBytes: Int = 16_384) {
         self.retainedMessages = max(1, retainedMessages)
         self.batchInterval = batchInterval
@@ -232,26 +232,38 @@ public final class EventBus: Sendable {
         }
     }
 
+    /// Takes what is ready for a subscription without waiting, up to the newest message: its
+    /// frames (possibly none), or nil once it has ended. For writers that poll on their own
+    /// schedule, such as one pass per event loop.
+    public func takeReady(_ subscription: FeedSubscription) -> [String]? {
+        switch take(for: subscription.id, upToNewest: true) {
+        case .ended: nil
+        case .frames(let frames): frames
+        case .nothingYet: []
+        }
+    }
+
     private enum Take {
         case frames([String])
         case nothingYet
         case ended
     }
 
-    private func take(for id: UInt64) -> Take {
+    private func take(for id: UInt64, upToNewest: Bool = false) -> Take {
         let (take, waiter) = state.withLock { state -> (Take, CheckedContinuation<Void, Never>?) in
             guard let subscriber = state.subscribers[id] else { return (.ended, nil) }
             let overflow = state.closeIfOverflowed(subscriber, id: id)
             if overflow.overflowed { return (.ended, overflow.waiter) }
-            return (takeFrames(subscriber, id: id, state: &state), nil)
+            return (takeFrames(subscriber, id: id, upToNewest: upToNewest, state: &state), nil)
         }
         waiter?.resume()
         return take
     }
 
-    private func takeFrames(_ subscriber: Subscriber, id: UInt64, state: inout State) -> Take {
-        // At shutdown a batched subscriber takes everything, not only up to the last tick.
-        let through = subscriber.batched && !subscriber.finishing ? state.batchSeq : state.lastSeq
+    private func takeFrames(_ subscriber: Subscriber, id: UInt64, upToNewest: Bool, state: inout State) -> Take {
+        // A batched subscriber takes up to the last tick, except when it keeps its own schedule,
+        // and at shutdown, when it takes everything.
+        let through = subscriber.batched && !subscriber.finishing && !upToNewest ? state.batchSeq : state.lastSeq
         guard subscriber.cursor < through else {
             guard subscriber.finishing else { return .nothingYet }
             _ = state.remove(id)

@@ -26,7 +26,7 @@ public struct ArenaConfiguration: Sendable {
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(), eventFlushIntervalMilliseconds: Int = 200,
-                feedBatchIntervalMilliseconds: Int = 20) {
+                feedBatchIntervalMilliseconds: Int = 10) {
         self.pacing = pacing
         self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
         self.seed = seed

@@ -14,6 +14,14 @@ import NIOCore
 struct FeedController: Sendable {
     let runtime: ArenaRuntime
     let queueLimit: Int
+    /// Writes batched clients' frames from their event loops.
+    let fanOut: FeedFanOut
+
+    init(runtime: ArenaRuntime, queueLimit: Int) {
+        self.runtime = runtime
+        self.queueLimit = queueLimit
+        fanOut = FeedFanOut(bus: runtime.bus)
+    }
 
     /// How many stored messages one resume may replay before the client must page with the API.
     static let replayLimit = 10_000
@@ -26,7 +34,7 @@ struct FeedController: Sendable {
             }
         } onUpgrade: { inbound, outbound, context in
             guard case .success(let query) = Self.parse(context.request.uri.queryParameters) else { return }
-            try await serve(query, inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop)
+            try await serve(query, inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
         }
     }
 
@@ -102,7 +110,7 @@ struct FeedController: Sendable {
         return .success(query)
     }
 
-    func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop) async throws {
+    func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
         // Subscribe before reading history, so nothing published in between is lost.
         let subscription = runtime.bus.subscribe(filter: query.filter, queueLimit: queueLimit, batched: query.batched,
                                                  after: query.afterSeq)
@@ -143,12 +151,22 @@ struct FeedController: Sendable {
                 }
             }
             group.addTask {
-                while let frames = await subscription.next() {
-                    for frame in frames { try await outbound.write(.text(frame)) }
-                    // A write only queues the frame for the connection's event loop; waiting for
-                    // the loop to reach it keeps a busy server from queueing frame after frame
-                    // (and memory) per client: the next take simply gathers more messages.
-                    try await eventLoop.submit {}.get()
+                if query.batched {
+                    // Written from the connection's event loop, once per interval, once the loop
+                    // has reached what this task wrote above.
+                    let (ended, endedContinuation) = AsyncStream<Void>.makeStream()
+                    try await channel.eventLoop.submit {}.get()
+                    fanOut.add(subscription, channel: channel) { endedContinuation.finish() }
+                    defer { fanOut.remove(subscription, channel: channel) }
+                    for await _ in ended {}
+                } else {
+                    while let frames = await subscription.next() {
+                        for frame in frames { try await outbound.write(.text(frame)) }
+                        // A write only queues the frame for the connection's event loop; waiting
+                        // for the loop to reach it keeps a busy server from queueing frame after
+                        // frame (and memory) per client: the next take gathers more messages.
+                        try await channel.eventLoop.submit {}.get()
+                    }
                 }
                 if let reason = subscription.closeReason {
                     try await outbound.close(.policyViolation, reason: reason)
