@@ -10,9 +10,9 @@ struct KeysCommandTests {
     static let apiKey = "sk-cli-PLAINTEXT-key-9f8e7d6c5b4a"
 
     @Test("arena keys init writes a 0600 key file, says how to use it, never prints the key, and refuses to overwrite")
-    func initCreatesKeyFile() throws {
+    func initCreatesKeyFile() async throws {
         let folder = try TemporaryFolder()
-        let result = try runArena(["keys", "init", "--key-file", "keys/master.key"], in: folder.url)
+        let result = try await runArena(["keys", "init", "--key-file", "keys/master.key"], in: folder.url)
         #expect(result.status == 0, "\(result.errorOutput)")
         let path = folder.url.appendingPathComponent("keys/master.key").standardizedFileURL.path
         #expect(try permissions(of: path) == 0o600)
@@ -23,16 +23,16 @@ struct KeysCommandTests {
         #expect(!result.output.contains(key.revealHex()))
         #expect(!result.errorOutput.contains(key.revealHex()))
 
-        let again = try runArena(["keys", "init", "--key-file", path], in: folder.url)
+        let again = try await runArena(["keys", "init", "--key-file", path], in: folder.url)
         #expect(again.status != 0)
         #expect(again.errorOutput.contains("already exists"))
         #expect(try MasterKey(contentsOfFile: path) == key)
     }
 
     @Test("arena keys init --show-key prints the key it wrote; without --key-file it writes under the config folder")
-    func initShowsKeyWhenAsked() throws {
+    func initShowsKeyWhenAsked() async throws {
         let folder = try TemporaryFolder()
-        let result = try runArena(["keys", "init", "--show-key"], environment: ["XDG_CONFIG_HOME": folder.path("config")], in: folder.url)
+        let result = try await runArena(["keys", "init", "--show-key"], environment: ["XDG_CONFIG_HOME": folder.path("config")], in: folder.url)
         #expect(result.status == 0, "\(result.errorOutput)")
         let path = folder.path("config/arena/master.key")
         let key = try MasterKey(contentsOfFile: path)
@@ -40,16 +40,16 @@ struct KeysCommandTests {
     }
 
     @Test("arena keys rotate re-encrypts every secret under the new key file; the old key no longer opens the database")
-    func rotateWithKeyFiles() throws {
+    func rotateWithKeyFiles() async throws {
         let ledger = try TestLedger()
         let folder = try TemporaryFolder()
-        #expect(try runArena(["keys", "init", "--key-file", folder.path("old.key")], in: folder.url).status == 0)
-        #expect(try runArena(["keys", "init", "--key-file", folder.path("new.key")], in: folder.url).status == 0)
+        #expect(try await runArena(["keys", "init", "--key-file", folder.path("old.key")], in: folder.url).status == 0)
+        #expect(try await runArena(["keys", "init", "--key-file", folder.path("new.key")], in: folder.url).status == 0)
         let oldKey = try MasterKey(contentsOfFile: folder.path("old.key"))
         let newKey = try MasterKey(contentsOfFile: folder.path("new.key"))
         try storeSecrets(in: ledger, under: oldKey)
 
-        let result = try runArena(["keys", "rotate", "--db", ledger.path, "--new-key-file", folder.path("new.key")],
+        let result = try await runArena(["keys", "rotate", "--db", ledger.path, "--new-key-file", folder.path("new.key")],
                                   environment: ["ARENA_MASTER_KEY_FILE": folder.path("old.key")], in: folder.url)
         #expect(result.status == 0, "\(result.errorOutput)")
         #expect(result.output.contains("Re-encrypted 3 secrets"))
@@ -66,21 +66,21 @@ struct KeysCommandTests {
             try KeyVault(store: reopened, masterKey: oldKey, now: time)
         }
 
-        let check = try runArena(["keys", "check", "--db", ledger.path, "--key-file", folder.path("new.key")], in: folder.url)
+        let check = try await runArena(["keys", "check", "--db", ledger.path, "--key-file", folder.path("new.key")], in: folder.url)
         #expect(check.status == 0, "\(check.errorOutput)")
         #expect(check.output.contains("holds 3 secrets"))
-        let wrongCheck = try runArena(["keys", "check", "--db", ledger.path, "--key-file", folder.path("old.key")], in: folder.url)
+        let wrongCheck = try await runArena(["keys", "check", "--db", ledger.path, "--key-file", folder.path("old.key")], in: folder.url)
         #expect(wrongCheck.status != 0)
         #expect(wrongCheck.errorOutput.contains("is not the key of this database"))
     }
 
     @Test("arena keys rotate takes the keys from ARENA_MASTER_KEY and ARENA_NEW_MASTER_KEY")
-    func rotateFromEnvironment() throws {
+    func rotateFromEnvironment() async throws {
         let ledger = try TestLedger()
         let folder = try TemporaryFolder()
         let oldKey = try randomKey(), newKey = try randomKey()
         try storeSecrets(in: ledger, under: oldKey)
-        let result = try runArena(["keys", "rotate", "--db", ledger.path],
+        let result = try await runArena(["keys", "rotate", "--db", ledger.path],
                                   environment: ["ARENA_MASTER_KEY": oldKey.revealHex(), "ARENA_NEW_MASTER_KEY": newKey.revealHex()],
                                   in: folder.url)
         #expect(result.status == 0, "\(result.errorOutput)")
@@ -89,7 +89,7 @@ struct KeysCommandTests {
     }
 
     @Test("arena keys rotate changes nothing when a secret is corrupt, and says which")
-    func rotateFailureChangesNothing() throws {
+    func rotateFailureChangesNothing() async throws {
         let ledger = try TestLedger()
         let folder = try TemporaryFolder()
         let oldKey = try MasterKey.createKeyFile(at: folder.path("old.key"))
@@ -99,7 +99,7 @@ struct KeysCommandTests {
         let before = try ledger.store.encryptedSecrets()
         let checkBefore = try ledger.store.custodyCheck()
 
-        let result = try runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("old.key"),
+        let result = try await runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("old.key"),
                                    "--new-key-file", folder.path("new.key")], in: folder.url)
         #expect(result.status != 0)
         #expect(result.errorOutput.contains("The secret llm_api_key of account 2 could not be decrypted"))
@@ -110,7 +110,7 @@ struct KeysCommandTests {
     }
 
     @Test("arena keys refuses a key file others can read, a wrong current key and a missing database, saying what to do")
-    func rotateRefusals() throws {
+    func rotateRefusals() async throws {
         let ledger = try TestLedger()
         let folder = try TemporaryFolder()
         let oldKey = try MasterKey.createKeyFile(at: folder.path("old.key"))
@@ -120,22 +120,22 @@ struct KeysCommandTests {
         let before = try ledger.store.encryptedSecrets()
 
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.path("new.key"))
-        let open = try runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("old.key"),
+        let open = try await runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("old.key"),
                                  "--new-key-file", folder.path("new.key")], in: folder.url)
         #expect(open.status != 0)
         #expect(open.errorOutput.contains("chmod 600 \(folder.path("new.key"))"))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: folder.path("new.key"))
 
-        let wrong = try runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("stranger.key"),
+        let wrong = try await runArena(["keys", "rotate", "--db", ledger.path, "--key-file", folder.path("stranger.key"),
                                   "--new-key-file", folder.path("new.key")], in: folder.url)
         #expect(wrong.status != 0)
         #expect(wrong.errorOutput.contains("is not the key of this database"))
 
-        let noKey = try runArena(["keys", "rotate", "--db", ledger.path, "--new-key-file", folder.path("new.key")], in: folder.url)
+        let noKey = try await runArena(["keys", "rotate", "--db", ledger.path, "--new-key-file", folder.path("new.key")], in: folder.url)
         #expect(noKey.status != 0)
         #expect(noKey.errorOutput.contains("arena keys init"))
 
-        let missing = try runArena(["keys", "rotate", "--db", folder.path("typo.sqlite"), "--key-file", folder.path("old.key"),
+        let missing = try await runArena(["keys", "rotate", "--db", folder.path("typo.sqlite"), "--key-file", folder.path("old.key"),
                                     "--new-key-file", folder.path("new.key")], in: folder.url)
         #expect(missing.status != 0)
         #expect(!FileManager.default.fileExists(atPath: folder.path("typo.sqlite")))

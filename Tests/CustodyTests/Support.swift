@@ -98,7 +98,7 @@ struct ProcessResult {
 }
 
 /// Runs `arena` with `arguments` and `environment` (added to a minimal one) and waits for it.
-func runArena(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> ProcessResult {
+func runArena(_ arguments: [String], environment: [String: String] = [:], in folder: URL) async throws -> ProcessResult {
     let executable = try #require(arenaExecutable, "the arena executable is not built next to the tests; run swift build --build-tests")
     let process = Process()
     process.executableURL = executable
@@ -123,9 +123,17 @@ func runArena(_ arguments: [String], environment: [String: String] = [:], in fol
     process.standardOutput = output
     process.standardError = errorOutput
     try process.run()
-    process.waitUntilExit()
+    await process.exited()
     let outputData = try Data(contentsOf: outputURL)
     let errorData = try Data(contentsOf: errorURL)
     return ProcessResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                          errorOutput: String(decoding: errorData, as: UTF8.self))
+}
+
+extension Process {
+    /// Waits for the exit by suspending: a blocked thread of the two-thread task pool would stall
+    /// every other test.
+    func exited() async {
+        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
 }

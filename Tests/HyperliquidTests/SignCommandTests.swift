@@ -12,7 +12,7 @@ struct SignCommandTests {
     }()
 
     /// Feeds `input` to `arena hyperliquid sign` and returns standard output and the exit status.
-    static func run(_ input: Data) throws -> (output: String, status: Int32) {
+    static func run(_ input: Data) async throws -> (output: String, status: Int32) {
         let process = Process()
         process.executableURL = try #require(executable)
         process.arguments = ["hyperliquid", "sign"]
@@ -27,14 +27,17 @@ struct SignCommandTests {
             try? standardInput.fileHandleForWriting.close()
         }
         writer.start()
-        let output = standardOutput.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Read on a thread of its own too: a blocking read on the task pool would stall other tests.
+        let output: Data = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: standardOutput.fileHandleForReading.readDataToEndOfFile()) }.start()
+        }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         return (String(decoding: output, as: UTF8.self), process.terminationStatus)
     }
 
     @Test("every vector on standard input gives its exact line; bad, oversized and CRLF lines are handled in place",
           .enabled(if: executable != nil, "the arena executable is not built next to the test bundle"))
-    func vectorsThroughTheExecutable() throws {
+    func vectorsThroughTheExecutable() async throws {
         var lines = SigningVectors.lines
         var expected = SigningVectors.all.map(\.expectedOutputLine)
         lines.insert("not json", at: 2)
@@ -44,7 +47,7 @@ struct SignCommandTests {
         lines[0] += "\r"
         let input = Data((lines.joined(separator: "\n") + "\n").utf8)
 
-        let result = try Self.run(input)
+        let result = try await Self.run(input)
         #expect(result.status == 0)
         let outputLines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(outputLines.last == "")
@@ -53,9 +56,9 @@ struct SignCommandTests {
 
     @Test("a last line without a newline is still answered",
           .enabled(if: executable != nil, "the arena executable is not built next to the test bundle"))
-    func lastLineWithoutNewline() throws {
+    func lastLineWithoutNewline() async throws {
         let vector = SigningVectors.all[0]
-        let result = try Self.run(Data(SigningVectors.json(vector.raw).utf8))
+        let result = try await Self.run(Data(SigningVectors.json(vector.raw).utf8))
         #expect(result.status == 0)
         #expect(result.output == vector.expectedOutputLine + "\n")
     }

@@ -78,7 +78,7 @@ struct SecretsTests {
         second.standardOutput = handle
         second.standardError = handle
         try second.run()
-        second.waitUntilExit()
+        while second.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         try handle.close()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(second.terminationStatus != 0)
