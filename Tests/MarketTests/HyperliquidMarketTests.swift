@@ -84,8 +84,9 @@ struct HyperliquidMarketTests {
         let start = clock.now
         let choice = try await LiveMarketSelection.hyperliquidOrSimulation(
             endpoint: endpoint, symbols: [btc], seed: 7, start: Timestamp(milliseconds: 0), timeout: .seconds(1), logger: Logger(label: "test"))
-        // Bounded by the 1 s timeout, with room for a loaded machine.
-        #expect(clock.now - start < .seconds(20))
+        // Bounded by the 1 s timeout. The room is for the parallel suite on two cores, which has
+        // delayed this task by over 20 s; a hang still fails it.
+        #expect(clock.now - start < .seconds(60))
         #expect(choice.feed == nil && choice.fallbackReason != nil)
         #expect(choice.source.description == "simulation (seed 7; fallback: Hyperliquid unreachable)")
         var source = choice.source
