@@ -92,6 +92,11 @@ final class FeedFanOut: Sendable {
             channel.flush()
         }
         for key in finished { loop.connections.value[key] = nil }
+        if loop.connections.value.isEmpty {
+            // An idle loop keeps no timer; the next connection starts one.
+            loop.pass.value?.cancel()
+            loop.pass.value = nil
+        }
     }
 
     /// The largest WebSocket frame header a server writes (no mask).
