@@ -4,6 +4,12 @@ public enum ArenaError: Error, CustomStringConvertible, Equatable {
     case invalidAccount(String)
     case unknownDriver(String)
     case localModel(String)
+    /// A request that cannot be carried out as asked (bad settings, a missing secret store).
+    case invalidRequest(String)
+    /// Nothing by that name or id.
+    case notFound(String)
+    /// The request clashes with what is there (a taken name, an account already in that mode).
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -11,6 +17,7 @@ public enum ArenaError: Error, CustomStringConvertible, Equatable {
         case .invalidAccount(let reason): "The account is invalid: \(reason)."
         case .unknownDriver(let kind): "Unknown driver kind \(kind)."
         case .localModel(let reason): "The local model is not available: \(reason)."
+        case .invalidRequest(let reason), .notFound(let reason), .conflict(let reason): reason
         }
     }
 

@@ -24,19 +24,21 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Builds the HTTP and WebSocket application over a running arena: the same function serves
-/// `arena serve` and the tests.
-public func buildApplication(runtime: ArenaRuntime, configuration: ServerConfiguration, logger: Logger,
+/// Builds the HTTP and WebSocket application over an arena, seen only through its narrow
+/// interface: the same function serves `arena serve` and the tests (in process with
+/// `app.test(.router)`, or on a socket).
+public func buildApplication(arena: any ArenaInterface, configuration: ServerConfiguration, logger: Logger,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     -> some ApplicationProtocol {
     let router = Router(context: ArenaRequestContext.self)
+    router.middlewares.add(ErrorBodyMiddleware())
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
-    APIController(runtime: runtime).addRoutes(to: router)
-    HistoryController(runtime: runtime).addRoutes(to: router)
-    AdminController(runtime: runtime, token: configuration.adminToken).addRoutes(to: router)
-    StrategyController(runtime: runtime).addRoutes(to: router)
-    ModelsController(runtime: runtime).addRoutes(to: router)
-    FeedController(runtime: runtime, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
+    APIController(arena: arena).addRoutes(to: router)
+    HistoryController(arena: arena).addRoutes(to: router)
+    AdminController(arena: arena, token: configuration.adminToken).addRoutes(to: router)
+    StrategyController(arena: arena).addRoutes(to: router)
+    ModelsController(arena: arena).addRoutes(to: router)
+    FeedController(arena: arena, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -10,6 +10,9 @@ struct ArenaRequestContext: RequestContext, WebSocketRequestContext {
     /// The request's connection.
     let channel: any Channel
 
+    /// Request bodies larger than this are refused (413): the API's bodies are small.
+    var maxUploadSize: Int { 64 * 1024 }
+
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()

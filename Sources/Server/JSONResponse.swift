@@ -6,9 +6,10 @@ struct JSONResponse: ResponseGenerator {
     var status: HTTPResponse.Status = .ok
     let json: String
 
-    init<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) {
+    /// - Throws: `EncodingError` when the value cannot be encoded (the client then gets a 500).
+    init<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws {
         self.status = status
-        json = JSON.encode(value)
+        json = try JSON.encode(value)
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -31,18 +31,7 @@ public struct ModeChangeRecord: Sendable, Hashable {
 extension LedgerStore {
     /// Records a switch attempt and, when it switched, the account's new mode and network, in one transaction.
     public func recordModeChange(_ change: ModeChangeRecord) throws {
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO mode_changes (account_id, time, actor, from_mode, to_mode, network, outcome, preflight, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [change.accountID.rawValue, change.time.milliseconds, change.actor, change.from.rawValue,
-                                 change.to.rawValue, change.network.rawValue, change.switched ? "switched" : "refused",
-                                 change.preflight, change.reason])
-            if change.switched {
-                try db.execute(sql: "UPDATE accounts SET mode = ?, network = ?, updated_at = ? WHERE id = ?",
-                               arguments: [change.to.rawValue, change.network.rawValue, change.time.milliseconds, change.accountID.rawValue])
-            }
-        }
+        try database.write { db in try LedgerTransaction(db).recordModeChange(change) }
     }
 
     /// The number of recorded switch attempts of an account.

@@ -57,22 +57,7 @@ extension LedgerStore {
     /// Appends equity points and replaces the accounts' metrics, in one transaction.
     public func recordSnapshots(_ snapshots: [SnapshotRecord], metrics: [AccountID: String], now: Timestamp) throws {
         guard !snapshots.isEmpty || !metrics.isEmpty else { return }
-        try database.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for snapshot in snapshots {
-                try insert.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
-                                               snapshot.cash.description, snapshot.unrealizedPnl.description, snapshot.marginUsed.description])
-            }
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO account_metrics (account_id, metrics, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT (account_id) DO UPDATE SET metrics = excluded.metrics, updated_at = excluded.updated_at
-                """)
-            for (account, json) in metrics.sorted(by: { $0.key < $1.key }) {
-                try upsert.execute(arguments: [account.rawValue, json, now.milliseconds])
-            }
-        }
+        try database.write { db in try LedgerTransaction(db).insertSnapshots(snapshots, metrics: metrics, now: now) }
     }
 
     /// The stored metrics JSON of an account, if any.

@@ -64,20 +64,14 @@ public struct LedgerStore: Sendable {
         }
     }
 
-    /// Saves a driver's state after an action, so a restart resumes it.
+    /// Saves a driver's state, so a restart resumes it.
     public func saveDriverState(_ state: String?, for id: AccountID, now: Timestamp) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?",
-                           arguments: [state, now.milliseconds, id.rawValue])
-        }
+        try database.write { db in try LedgerTransaction(db).saveDriverState(state, for: id, now: now) }
     }
 
     /// Sets an account's status.
     public func setStatus(_ status: AccountStatus, for id: AccountID, now: Timestamp) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?",
-                           arguments: [status.rawValue, now.milliseconds, id.rawValue])
-        }
+        try database.write { db in try LedgerTransaction(db).setStatus(status, for: id, now: now) }
     }
 
     static func fetchAccount(_ db: Database, id: AccountID) throws -> AccountRecord? {
@@ -207,45 +201,21 @@ public struct LedgerStore: Sendable {
         return StoredOrder(id: row["id"], accountID: AccountID(row["account_id"]), decisionID: row["decision_id"], mode: mode, order: order)
     }
 
-    // MARK: Snapshots and events
-
-    /// Appends equity points for many accounts in one transaction.
-    public func recordSnapshots(_ snapshots: [SnapshotRecord]) throws {
-        guard !snapshots.isEmpty else { return }
-        try database.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for snapshot in snapshots {
-                try statement.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
-                                                  snapshot.cash.description, snapshot.unrealizedPnl.description,
-                                                  snapshot.marginUsed.description])
-            }
-        }
-    }
-
-    /// Appends feed events (their seq already assigned) in one transaction.
-    public func appendEvents(_ events: [EventRecord]) throws {
-        guard !events.isEmpty else { return }
-        try database.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, time, payload) VALUES (?, ?, ?, ?, ?)")
-            for event in events {
-                try statement.execute(arguments: [event.seq, event.type, event.accountID?.rawValue, event.time.milliseconds, event.payload])
-            }
-        }
-    }
+    // MARK: Feed events
 
     /// The highest stored feed seq, or 0.
     public func lastEventSeq() throws -> Int64 {
         try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0 }
     }
 
-    /// Feed events after `seq`, oldest first, at most `limit`.
-    public func events(after seq: Int64, limit: Int) throws -> [EventRecord] {
+    /// Feed messages after `seq`, oldest first, at most `limit`.
+    /// - Throws: `StorageError.corruptValue` for a row whose type is no feed topic, or a SQLite error.
+    public func events(after seq: Int64, limit: Int) throws -> [FeedMessage] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map { row in
-                EventRecord(seq: row["seq"], type: row["type"], accountID: (row["account_id"] as Int64?).map(AccountID.init),
-                            time: Timestamp(milliseconds: row["time"]), payload: row["payload"])
+                guard let topic = FeedTopic(rawValue: row["type"]) else { throw StorageError.corruptValue(table: "events", column: "type") }
+                return FeedMessage(stored: row["seq"], topic: topic, accountID: (row["account_id"] as Int64?).map(AccountID.init),
+                                   time: Timestamp(milliseconds: row["time"]), json: row["payload"])
             }
         }
     }

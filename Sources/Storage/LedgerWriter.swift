@@ -41,11 +41,27 @@ public final class LedgerWriter: Sendable {
         checkpointConnection = try? DatabaseQueue(path: ledger.database.path, configuration: configuration)
     }
 
-    /// Runs `body` in one write transaction, then starts a background checkpoint when enough has
-    /// been written since the last.
-    /// - Throws: What `body` threw (the transaction is then rolled back), or a SQLite error.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        let result = try ledger.database.write(body)
+    /// Runs `body` in one write transaction; once it has committed, and before any other write
+    /// can begin, runs `afterCommit` with its result. Then starts a background checkpoint when
+    /// enough has been written since the last.
+    ///
+    /// `afterCommit` is where a change is announced: since writes are serialised, what it
+    /// announces reaches listeners in commit order, and never before it is durable.
+    /// - Throws: What `body` threw (the transaction is then rolled back and `afterCommit` does not
+    ///   run), or a SQLite error.
+    public func transaction<T>(_ body: (LedgerTransaction) throws -> T, afterCommit: (T) -> Void = { _ in }) throws -> T {
+        let result = try ledger.database.pool.writeWithoutTransaction { db -> T in
+            var outcome: Result<T, any Error>?
+            try db.inTransaction {
+                outcome = Result { try body(LedgerTransaction(db)) }
+                if case .failure = outcome { return .rollback }
+                return .commit
+            }
+            guard let outcome else { throw StorageError.notFound("the transaction's result") }
+            let result = try outcome.get()
+            afterCommit(result)
+            return result
+        }
         countWrite()
         return result
     }
@@ -64,44 +80,6 @@ public final class LedgerWriter: Sendable {
             // Passive: copies what no reader still needs; never waits for, nor blocks, the writer.
             _ = try? checkpointConnection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             self.state.withLock { $0.isCheckpointing = false }
-        }
-    }
-
-    /// Stores one driver call and returns its id.
-    /// - Throws: A storage or SQLite error; nothing of the call is stored then.
-    @discardableResult
-    public func recordDecision(_ record: DecisionRecord) throws -> Int64 {
-        try write { db in try LedgerStore.insertDecision(db, record) }
-    }
-
-    /// Stores one driver call together with everything its orders changed, in one transaction,
-    /// and returns the call's id; the executions are linked to it.
-    /// - Throws: A storage or SQLite error; nothing of the call or its executions is stored then.
-    @discardableResult
-    public func recordDecision(_ record: DecisionRecord, executions: [ExecutionRecord]) throws -> Int64 {
-        try write { db in
-            let decisionID = try LedgerStore.insertDecision(db, record)
-            try LedgerStore.writeExecutions(db, executions.map { execution in
-                var linked = execution
-                linked.decisionID = decisionID
-                return linked
-            })
-            return decisionID
-        }
-    }
-
-    /// Stores everything one executor call changed, in one transaction.
-    /// - Throws: A storage or SQLite error; nothing of it is stored then.
-    public func recordExecution(_ record: ExecutionRecord) throws {
-        try write { db in try LedgerStore.writeExecutions(db, [record]) }
-    }
-
-    /// Saves a driver's state, so a restart resumes it.
-    /// - Throws: A SQLite error.
-    public func saveDriverState(_ driverState: String?, for id: AccountID, now: Timestamp) throws {
-        try write { db in
-            try db.cachedStatement(sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [driverState, now.milliseconds, id.rawValue])
         }
     }
 }

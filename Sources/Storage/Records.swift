@@ -175,24 +175,6 @@ public struct SnapshotRecord: Sendable, Hashable {
     }
 }
 
-/// One message of the feed as stored in `events`.
-public struct EventRecord: Sendable, Hashable {
-    public var seq: Int64
-    public var type: String
-    public var accountID: AccountID?
-    public var time: Timestamp
-    /// The whole message as JSON text.
-    public var payload: String
-
-    public init(seq: Int64, type: String, accountID: AccountID?, time: Timestamp, payload: String) {
-        self.seq = seq
-        self.type = type
-        self.accountID = accountID
-        self.time = time
-        self.payload = payload
-    }
-}
-
 /// An order as stored, with its database id.
 public struct StoredOrder: Sendable, Hashable {
     public var id: Int64

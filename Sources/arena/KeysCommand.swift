@@ -151,5 +151,5 @@ private func absolutePath(_ path: String) throws -> String {
 }
 
 private func now() -> Timestamp {
-    Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+    SystemClock().now()
 }

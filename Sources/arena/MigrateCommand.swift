@@ -1,3 +1,4 @@
+import ArenaCore
 import ArgumentParser
 import Foundation
 import Storage
@@ -26,7 +27,7 @@ struct MigrateCommand: ParsableCommand {
             }
             return
         }
-        let applied = try migrator.migrate(database, now: Int64(Date().timeIntervalSince1970 * 1000))
+        let applied = try migrator.migrate(database, now: SystemClock().now().milliseconds)
         if applied.isEmpty {
             print("The database is up to date (\(migrator.migrations.count) migrations).")
         } else {

@@ -115,7 +115,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "arena")
-        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let clock = SystemClock()
+        let now = clock.now()
 
         let database = try ArenaDatabase(path: db)
         let migrator = try Migrator(folder: try migrationsFolder(migrations))
@@ -137,8 +138,8 @@ struct ServeCommand: AsyncParsableCommand {
             ledger: ledger, source: source,
             configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed,
                                               feedBatchIntervalMilliseconds: feedBatchMilliseconds),
-            vault: vault, logger: logger)
-        try runtime.apply(roster, now: now)
+            vault: vault, logger: logger, clock: clock)
+        try runtime.apply(roster)
 
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
             throw ValidationError("The static folder was not found; run arena from the repository folder or pass --static PATH.")
@@ -148,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no admin token: the admin API is off (set ARENA_ADMIN_TOKEN or ARENA_ADMIN_TOKEN_FILE to turn it on)")
         }
         let app = buildApplication(
-            runtime: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminToken: adminToken),
+            arena: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminToken: adminToken),
             logger: logger,
             onServerRunning: { boundPort in
                 // A line tests and scripts can wait for; with --port 0 it tells the port chosen.

@@ -3,7 +3,10 @@ import Foundation
 import Storage
 import Synchronization
 
-/// Fans feed messages out to subscribers and queues them for the `events` table.
+/// Fans committed feed messages out to subscribers.
+///
+/// Messages arrive already stored: `Recorder` writes each into the `events` table in the
+/// transaction of the change it reports, then publishes it here, in seq order.
 ///
 /// Every message is kept once, in a ring of the most recent ones; a subscriber is a cursor into
 /// that ring and takes everything new at once, so a client that falls behind catches up in fewer,
@@ -61,7 +64,6 @@ public final class EventBus: Sendable {
         var tickerRunning = false
         /// Frames joined since the last tick.
         var frames: [FrameKey: [String]] = [:]
-        var unpersisted: [EventRecord] = []
         var finished = false
 
         /// Removes a subscriber and hands back its waiter, to be resumed outside the lock.
@@ -106,41 +108,32 @@ public final class EventBus: Sendable {
     /// The number of connected subscribers.
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
-    /// Publishes a message: assigns its seq, encodes it once, wakes the plain subscribers waiting
-    /// for it, and queues it for persistence. Returns the message.
-    @discardableResult
-    public func publish<Payload: Encodable>(_ topic: FeedTopic, accountID: AccountID? = nil, time: Timestamp,
-                                            data: Payload, persist: Bool = true) -> FeedMessage {
-        let dataJSON = JSON.encode(data)
+    /// Publishes stored messages, whose seqs follow the last one published without a gap: keeps
+    /// them in the ring and wakes the plain subscribers waiting for them.
+    public func publish(_ messages: [FeedMessage]) {
+        guard !messages.isEmpty else { return }
         var wake: [CheckedContinuation<Void, Never>] = []
-        let message = state.withLock { state in
-            state.lastSeq += 1
-            let seq = state.lastSeq
-            var json = "{\"type\":\"\(topic.rawValue)\",\"seq\":\(seq),\"ts\":\(time.milliseconds)"
-            if let accountID { json += ",\"account_id\":\(accountID.rawValue)" }
-            json += ",\"data\":\(dataJSON)}"
-            let message = FeedMessage(seq: seq, topic: topic, accountID: accountID, time: time, json: json)
-            if persist {
-                state.unpersisted.append(EventRecord(seq: seq, type: topic.rawValue, accountID: accountID, time: time, payload: json))
-            }
-            if state.finished { return message }
-            state.ring[Int(seq % Int64(state.ring.count))] = message
-            var woken: [UInt64] = []
-            for (id, subscriber) in state.waitingPlain {
-                // A waiting plain subscriber is up to date: it either wants this message or skips it.
-                if subscriber.filter.matches(message) {
-                    if let waiter = subscriber.waiter { wake.append(waiter) }
-                    subscriber.waiter = nil
-                    woken.append(id)
-                } else {
-                    subscriber.cursor = seq
+        state.withLock { state in
+            for message in messages {
+                precondition(message.seq == state.lastSeq + 1, "feed messages are published in seq order, without a gap")
+                state.lastSeq = message.seq
+                if state.finished { continue }
+                state.ring[Int(message.seq % Int64(state.ring.count))] = message
+                var woken: [UInt64] = []
+                for (id, subscriber) in state.waitingPlain {
+                    // A waiting plain subscriber is up to date: it either wants this message or skips it.
+                    if subscriber.filter.matches(message) {
+                        if let waiter = subscriber.waiter { wake.append(waiter) }
+                        subscriber.waiter = nil
+                        woken.append(id)
+                    } else {
+                        subscriber.cursor = message.seq
+                    }
                 }
+                for id in woken { state.waitingPlain.removeValue(forKey: id) }
             }
-            for id in woken { state.waitingPlain.removeValue(forKey: id) }
-            return message
         }
         for waiter in wake { waiter.resume() }
-        return message
     }
 
     /// Subscribes to messages matching `filter` published from now on (or after `after`, if that
@@ -315,14 +308,6 @@ public final class EventBus: Sendable {
         waiter?.resume()
     }
 
-    /// Takes the messages not yet written to the database.
-    public func drainUnpersisted() -> [EventRecord] {
-        state.withLock { state in
-            defer { state.unpersisted.removeAll(keepingCapacity: true) }
-            return state.unpersisted
-        }
-    }
-
     /// Ends every subscription once it has taken what was published before (shutdown).
     public func finishAll() {
         let waiters = state.withLock { state in
@@ -396,15 +381,5 @@ public final class FeedSubscription: Sendable {
     /// Why the subscription ended, if the bus ended it for falling behind.
     public var closeReason: String? {
         status.current == .overflowed ? "The client fell too far behind the feed; reconnect and resume from your last seq." : nil
-    }
-}
-
-/// Compact, key-sorted JSON for feed payloads and API bodies.
-public enum JSON {
-    public static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -18,20 +18,17 @@ public struct ArenaConfiguration: Sendable {
     /// Seeds the paper exchanges (each account mixes in its id).
     public var seed: UInt64
     public var paper: PaperExchangeConfiguration
-    /// Real milliseconds between writes of feed events to the database.
-    public var eventFlushIntervalMilliseconds: Int
     /// Real milliseconds between writes to a batched feed client (`batch=true`): the delay it may
     /// add, traded against one write per client per interval.
     public var feedBatchIntervalMilliseconds: Int
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
-                paper: PaperExchangeConfiguration = PaperExchangeConfiguration(), eventFlushIntervalMilliseconds: Int = 200,
+                paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),
                 feedBatchIntervalMilliseconds: Int = 10) {
         self.pacing = pacing
         self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
         self.seed = seed
         self.paper = paper
-        self.eventFlushIntervalMilliseconds = eventFlushIntervalMilliseconds
         self.feedBatchIntervalMilliseconds = feedBatchIntervalMilliseconds
     }
 }

@@ -4,195 +4,76 @@ import Drivers
 import Foundation
 import Logging
 import Market
-import PaperExchange
 import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// The running arena: one market, many accounts. Its `run()` is the scheduler: it pulls the market
-/// source at the configured pace, feeds every account, wakes each account at its own interval,
-/// takes equity snapshots and writes the feed to the database.
+/// The running arena: one market, many accounts. It wires the stages of the flow together
+/// (market intake, accounts and their runners, recording, feed, leaderboard), and its `run()` is
+/// the scheduler: it pulls the market source at the configured pace, feeds every account, wakes
+/// each account at its own interval and takes equity snapshots.
 public final class ArenaRuntime: Service, Sendable {
-    public let ledger: LedgerStore
-    /// The one writer of decisions and executions, shared by every runner, which keeps SQLite's
-    /// checkpoints out of their commits.
-    private let writer: LedgerWriter
-    public let bus: EventBus
+    /// Writes every change with its feed message.
+    public let recorder: Recorder
     public let leaderboard: Leaderboard
     /// The arena-wide kill switch.
     public let tradingSwitch = TradingSwitch()
-    /// Encrypted secrets; nil when no master key is configured (then no secret can be stored).
-    public let vault: KeyVault?
+    /// The accounts and their runners.
+    public let accounts: AccountService
     /// Hyperliquid for live accounts; nil when it cannot be set up.
-    public let liveVenue: LiveVenue?
+    let liveVenue: LiveVenue?
+    let vault: KeyVault?
     public let configuration: ArenaConfiguration
     /// What model drivers share: the HTTP client, prompts, prices, the local model.
     public let drivers: DriverEnvironment
-    /// What the market is, for logs and the page banner.
-    public let marketDescription: String
+    /// Where wall-clock time comes from.
+    public let clock: any WallClock
+    let market: MarketIntake
     private let logger: Logger
-    private let instruments: [Symbol: Instrument]
-    private let source: Mutex<(any MarketSource)?>
-    private let runners: Mutex<[AccountID: AccountRunner]>
-    private let market = Mutex<MarketSnapshot?>(nil)
-    /// Candles and indicators, fed once per market update and shared by every account.
-    private let marketState: Mutex<MarketState>
     private let stopping = Atomic<Bool>(false)
-    private let finished = Atomic<Bool>(false)
-    private let flushLock = Mutex<Void>(())
     /// Accounts with a decision in flight: a due account still deciding skips a cycle.
     private let deciding = Mutex<Set<AccountID>>([])
 
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
     public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
-                logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil) throws {
-        self.ledger = ledger
-        writer = LedgerWriter(ledger: ledger)
+                logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil, clock: any WallClock = SystemClock()) throws {
         self.vault = vault
-        self.liveVenue = liveVenue ?? (try? LiveVenue(environment: ProcessInfo.processInfo.environment))
+        self.clock = clock
+        self.liveVenue = liveVenue ?? (try? LiveVenue(environment: ProcessInfo.processInfo.environment, clock: clock))
         self.configuration = configuration
         self.logger = logger
         self.drivers = drivers ?? DriverEnvironment.standard(logger: logger)
-        var state = MarketState()
-        if let simulated = source as? SimulatedMarket {
-            // Mature indicators from the first decision: a 4-hour EMA50 needs eight days of candles.
-            try state.warmUp(history: simulated.history(interval: state.intradayInterval, count: 100), interval: state.intradayInterval)
-            try state.warmUp(history: simulated.history(interval: state.longTermInterval, count: 100), interval: state.longTermInterval)
-        }
-        marketState = Mutex(state)
-        marketDescription = source.description
-        instruments = source.instruments
-        self.source = Mutex(source)
-        bus = EventBus(lastSeq: try ledger.lastEventSeq(), batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds))
+        market = try MarketIntake(source: source)
+        recorder = try Recorder(ledger: ledger, batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds))
         leaderboard = Leaderboard()
-        runners = Mutex([:])
-        for record in try ledger.accounts() {
-            try addRunner(for: record)
-        }
+        accounts = AccountService(setup: AccountService.Setup(
+            recorder: recorder, leaderboard: leaderboard, tradingSwitch: tradingSwitch, drivers: self.drivers, vault: vault,
+            configuration: configuration, instruments: market.instruments, clock: clock, logger: logger))
+        try accounts.startStoredAccounts()
     }
 
-    /// Creates or updates the roster's accounts by name, then starts runners for new ones.
-    public func apply(_ roster: Roster, now: Timestamp, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        // Every secret is read and checked before any account changes.
-        var secrets: [String: [(SecretName, SecretValue)]] = [:]
-        for entry in roster.accounts {
-            guard let names = entry.secrets_env, !names.isEmpty else { continue }
-            guard vault != nil else {
-                throw ArenaError.invalidRoster("\(entry.name) has secrets_env, but the server has no master key (run arena keys init and set ARENA_MASTER_KEY_FILE)")
-            }
-            secrets[entry.name] = try names.sorted { $0.key < $1.key }.map { name, variable in
-                guard let text = environment[variable], !text.isEmpty else {
-                    throw ArenaError.invalidRoster("\(entry.name): the environment variable \(variable) for \(name) is not set")
-                }
-                do {
-                    let secretName = try SecretName.accountSecret(name)
-                    return (secretName, try KeyVault.validate(SecretValue(text), named: secretName).0)
-                } catch let error as CustodyError {
-                    throw ArenaError.invalidRoster("\(entry.name): \(error)")
-                }
-            }
-        }
-        for entry in roster.accounts {
-            let settings = JSON.encode(entry.driver)
-            let limits = JSON.encode(entry.risk_limits ?? .default)
-            if let existing = try ledger.account(named: entry.name) {
-                try ledger.updateConfiguration(of: existing.id, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
-                                               provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
-                                               riskLimits: limits, now: now)
-            } else {
-                let record = try ledger.createAccount(NewAccount(
-                    name: entry.name, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
-                    provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
-                    mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits), now: now)
-                logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
-            }
-            if let vault, let given = secrets[entry.name], let record = try ledger.account(named: entry.name) {
-                for (name, value) in given { _ = try vault.setSecret(value, named: name, for: record.id, now: now) }
-            }
-        }
-        runners.withLock { $0.removeAll() }
-        for record in try ledger.accounts() { try addRunner(for: record) }
+    /// The ledger the arena records into.
+    public var ledger: LedgerStore { recorder.ledger }
+
+    /// The feed's bus.
+    public var bus: EventBus { recorder.bus }
+
+    /// Creates or updates the roster's accounts by name, then restarts their runners.
+    /// - Throws: `ArenaError.invalidRoster` naming the problem, or a storage error.
+    public func apply(_ roster: Roster, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try accounts.importRoster(roster, environment: environment)
     }
 
-    /// Reads an account's risk limits.
-    static func limits(of record: AccountRecord) throws -> RiskLimits {
-        do {
-            return try JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
-        } catch {
-            throw ArenaError.invalidAccount("\(record.name)'s risk limits cannot be read")
-        }
-    }
+    /// The runner of an account, if it is running.
+    public func runner(_ id: AccountID) -> AccountRunner? { accounts.runner(id) }
 
-    private func addRunner(for record: AccountRecord) throws {
-        guard record.status != .archived else { return }
-        let settings = try DriverFactory.settings(of: record)
-        if let reason = drivers.unavailableReason(for: settings) {
-            logger.warning("account skipped", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)", "reason": "\(reason)"])
-            return
-        }
-        let driver = try DriverFactory.make(settings, for: record, environment: drivers, vault: vault)
-        let limits = try Self.limits(of: record)
-        var paper = configuration.paper
-        paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
-        // A live account starts on an empty stand-in until `resumeLiveAccounts` has run its
-        // preflight and reconciled it from the venue.
-        let live = record.mode == .live
-        let executor = PaperExecutor(configuration: paper, cash: live ? .zero : record.cash,
-                                     positions: live ? [] : try ledger.positions(of: record.id),
-                                     seed: configuration.seed ^ UInt64(bitPattern: record.id.rawValue))
-        let runner = AccountRunner(
-            record: record, driver: driver, executor: executor, limits: limits,
-            intervalMilliseconds: Int64(settings.intervalSeconds) * 1000, ledger: ledger, bus: bus, leaderboard: leaderboard,
-            instruments: instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
-            equityStatistics: try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
-                ?? EquityStatistics(),
-            snapshotIntervalMilliseconds: configuration.snapshotIntervalMilliseconds, tradingSwitch: tradingSwitch, writer: writer,
-            logger: logger)
-        runners.withLock { $0[record.id] = runner }
-    }
+    /// Every running account's runner, by id.
+    public var allRunners: [AccountRunner] { accounts.allRunners }
 
-    // MARK: Operating accounts
+    private var marketTime: Timestamp { market.latestSnapshot?.time ?? Timestamp(milliseconds: 0) }
 
-    /// Creates an account and starts running it from the next market step.
-    /// - Throws: `StorageError.conflict` for a taken name, `ArenaError` for bad settings.
-    @discardableResult
-    public func createAccount(_ new: NewAccount, now: Timestamp) throws -> AccountRecord {
-        let record = try ledger.createAccount(new, now: now)
-        do {
-            try addRunner(for: record)
-        } catch {
-            try? ledger.setStatus(.archived, for: record.id, now: now)
-            throw error
-        }
-        logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
-        return record
-    }
-
-    /// Replaces an account's driver, symbols and limits (stored, then applied between decisions).
-    public func reconfigureAccount(_ id: AccountID, driverSettings: DriverSettings, symbols: [Symbol], limits: RiskLimits,
-                                   now: Timestamp) async throws -> AccountRecord {
-        guard var record = try ledger.account(id), record.status != .archived else { throw ArenaError.invalidAccount("no account \(id)") }
-        try driverSettings.validate(symbols: symbols)
-        record.driverKind = driverSettings.kind.rawValue
-        record.driverSettings = JSON.encode(driverSettings)
-        record.symbols = symbols
-        record.riskLimits = JSON.encode(limits)
-        let driver = try DriverFactory.make(driverSettings, for: record, environment: drivers, vault: vault)
-        try ledger.updateConfiguration(of: id, driverKind: record.driverKind, driverSettings: record.driverSettings,
-                                       provider: record.provider, model: record.model, symbols: symbols,
-                                       riskLimits: record.riskLimits, now: now)
-        await runner(id)?.reconfigure(record: record, driver: driver, limits: limits)
-        return record
-    }
-
-    /// Closes an account's positions, then archives it: it stops trading and keeps its history.
-    public func archiveAccount(_ id: AccountID) async throws {
-        guard let runner = runner(id) else { throw ArenaError.invalidAccount("account \(id) is not running") }
-        _ = await runner.closeAll(origin: .operator)
-        await runner.changeStatus(.archived, reason: "Archived by an operator.")
-        runners.withLock { _ = $0.removeValue(forKey: id) }
-    }
+    // MARK: Mode and kill switch
 
     /// Switches an account between paper and live between two of its decisions, after a preflight
     /// for live. Paper positions are closed on paper first, so the live account starts flat; going
@@ -200,17 +81,19 @@ public final class ArenaRuntime: Service, Sendable {
     /// continues the paper ledger from the live account's value. Every attempt is recorded and
     /// published as a `mode_change`.
     /// - Returns: the preflight report (empty when switching to paper) and whether it switched.
+    /// - Throws: `ArenaError.notFound` for an account not running, `ArenaError.conflict` when live
+    ///   trading is not configured, or a storage error.
     public func switchMode(_ id: AccountID, to mode: AccountMode, network: Network, keepPositions: Bool, actor: String)
         async throws -> (report: PreflightReport, switched: Bool) {
         guard let runner = runner(id), let record = try ledger.account(id) else {
-            throw ArenaError.invalidAccount("account \(id) is not running")
+            throw ArenaError.notFound("No running account \(id.rawValue) (archived accounts cannot trade).")
         }
         let from = await runner.mode
-        let time = latestMarket?.time ?? Timestamp(milliseconds: 0)
+        let time = marketTime
         var report = PreflightReport(checks: [])
         var switched = false
         if mode == .live {
-            guard let liveVenue else { throw ArenaError.invalidAccount("live trading is not configured on this server") }
+            guard let liveVenue else { throw ArenaError.conflict("Live trading is not configured on this server.") }
             let (preflight, executor) = await liveVenue.preflight(record: record, network: network, vault: vault, logger: logger)
             report = preflight
             if let executor, preflight.passed {
@@ -227,18 +110,17 @@ public final class ArenaRuntime: Service, Sendable {
                 }
             }
             let value = await runner.accountState().equity
-            var paper = configuration.paper
-            paper.instruments.merge(instruments) { _, fromMarket in fromMarket }
-            let executor = PaperExecutor(configuration: paper, cash: value, positions: [], seed: configuration.seed ^ UInt64(bitPattern: id.rawValue))
-            _ = await runner.replaceExecutor(with: executor, network: network)
+            _ = await runner.replaceExecutor(with: accounts.paperExecutor(for: id, cash: value, positions: []), network: network)
             switched = true
         }
         let change = ModeChangeRecord(accountID: id, time: time, actor: actor, from: from, to: mode, network: network,
-                                      switched: switched, preflight: JSON.encode(report), reason: switched ? nil : report.reason)
-        try ledger.recordModeChange(change)
-        bus.publish(.modeChange, accountID: id, time: time, data: ModeChangeView(
-            account_id: id.rawValue, from: from.rawValue, to: mode.rawValue, network: network.rawValue, switched: switched,
-            reason: change.reason, checks: report.checks))
+                                      switched: switched, preflight: try JSON.encode(report), reason: switched ? nil : report.reason)
+        try recorder.record { transaction, feed in
+            try transaction.recordModeChange(change)
+            feed.append(try FeedDraft(.modeChange, accountID: id, time: time, data: ModeChangeView(
+                account_id: id.rawValue, from: from.rawValue, to: mode.rawValue, network: network.rawValue, switched: switched,
+                reason: change.reason, checks: report.checks)))
+        }
         logger.notice("mode switch", metadata: ["account.id": "\(id)", "from": "\(from.rawValue)", "to": "\(mode.rawValue)",
                                                 "switched": "\(switched)", "reason": "\(change.reason ?? "")"])
         return (report, switched)
@@ -260,8 +142,7 @@ public final class ArenaRuntime: Service, Sendable {
     public func engageKillSwitch(closePositions: Bool, reason: String) async {
         tradingSwitch.engage(reason: "The kill switch is engaged: \(reason)")
         logger.critical("kill switch engaged", metadata: ["reason": "\(reason)", "close_positions": "\(closePositions)"])
-        bus.publish(.alert, time: latestMarket?.time ?? Timestamp(milliseconds: 0),
-                    data: AlertView(kind: "kill_switch", message: "Kill switch engaged: \(reason)"))
+        recordAlert(kind: "kill_switch", message: "Kill switch engaged: \(reason)")
         guard closePositions else { return }
         await withDiscardingTaskGroup { group in
             for runner in allRunners { group.addTask { _ = await runner.closeAll(origin: .system) } }
@@ -272,21 +153,16 @@ public final class ArenaRuntime: Service, Sendable {
     public func releaseKillSwitch() {
         tradingSwitch.release()
         logger.warning("kill switch released")
-        bus.publish(.alert, time: latestMarket?.time ?? Timestamp(milliseconds: 0),
-                    data: AlertView(kind: "kill_switch", message: "Kill switch released: trading resumes."))
+        recordAlert(kind: "kill_switch", message: "Kill switch released: trading resumes.")
     }
 
-    /// The runner of an account, if it is running.
-    public func runner(_ id: AccountID) -> AccountRunner? { runners.withLock { $0[id] } }
-
-    /// Every running account's runner, by id.
-    public var allRunners: [AccountRunner] { runners.withLock { $0.sorted { $0.key < $1.key }.map(\.value) } }
-
-    /// The newest market state.
-    public var latestMarket: MarketSnapshot? { market.withLock { $0 } }
-
-    /// Whether the market source has run out (the end of a replay).
-    public var marketFinished: Bool { finished.load(ordering: .relaxed) }
+    private func recordAlert(kind: String, message: String) {
+        do {
+            try recorder.record([FeedDraft(.alert, time: marketTime, data: AlertView(kind: kind, message: message))])
+        } catch {
+            logger.error("could not record an alert", metadata: ["error": "\(error)", "alert": "\(message)"])
+        }
+    }
 
     // MARK: Running
 
@@ -314,11 +190,10 @@ public final class ArenaRuntime: Service, Sendable {
     }
 
     private func runScheduler() async throws {
-        guard var source = source.withLock({ $0.take() }) else { return }
-        logger.info("arena running", metadata: ["market": "\(marketDescription)", "accounts": "\(allRunners.count)"])
+        guard var source = market.takeSource() else { return }
+        logger.info("arena running", metadata: ["market": "\(market.description)", "accounts": "\(allRunners.count)"])
         await resumeLiveAccounts()
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.flushEventsUntilStopped() }
             var nextDue: [AccountID: Int64] = [:]
             var nextSnapshotAt: Int64?
             var nextRankingAt = ContinuousClock.now
@@ -327,7 +202,7 @@ public final class ArenaRuntime: Service, Sendable {
                 let snapshot: MarketSnapshot
                 do {
                     guard let next = try source.next() else {
-                        finished.store(true, ordering: .relaxed)
+                        market.markFinished()
                         logger.info("the market source has no more data; the arena keeps serving")
                         break
                     }
@@ -349,11 +224,11 @@ public final class ArenaRuntime: Service, Sendable {
                     }
                     if isStopping { break }
                 }
-                market.withLock { $0 = snapshot }
-                marketState.withLock { $0.ingest(snapshot) }
-                bus.publish(.price, time: snapshot.time, data: PricesView(
-                    mids: Dictionary(uniqueKeysWithValues: snapshot.quotes.map { ($0.key.name, $0.value.mid.description) }),
-                    time: now))
+                do {
+                    try market.ingest(snapshot, recorder: recorder)
+                } catch {
+                    logger.error("could not record the market's prices", metadata: ["error": "\(error)"])
+                }
                 let runners = allRunners
                 await withDiscardingTaskGroup { applying in
                     for runner in runners { applying.addTask { await runner.apply(snapshot) } }
@@ -365,9 +240,7 @@ public final class ArenaRuntime: Service, Sendable {
                     nextDue[runner.id] = now + runner.intervalMilliseconds
                     due.append(runner)
                 }
-                let indicators = due.isEmpty ? [:] : marketState.withLock { state in
-                    Dictionary(state.allIndicators().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first })
-                }
+                let indicators = due.isEmpty ? [:] : market.indicators()
                 switch configuration.pacing {
                 case .asFastAsPossible:
                     await withDiscardingTaskGroup { decisions in
@@ -388,9 +261,7 @@ public final class ArenaRuntime: Service, Sendable {
                 }
                 if ContinuousClock.now >= nextRankingAt {
                     nextRankingAt = ContinuousClock.now + .seconds(1)
-                    bus.publish(.leaderboard, time: snapshot.time, data: RankingView(ranking: leaderboard.ranked().map {
-                        RankingView.Line(account_id: $0.account_id, name: $0.name, equity: $0.equity, return_pct: $0.return_pct)
-                    }))
+                    recordRanking(at: snapshot.time)
                 }
                 if now >= nextSnapshotAt ?? now {
                     nextSnapshotAt = now + configuration.snapshotIntervalMilliseconds
@@ -413,49 +284,42 @@ public final class ArenaRuntime: Service, Sendable {
             }
         }
         // Every decision in flight has finished or been cancelled (the task group waited): record the end.
-        if let last = latestMarket { await takeSnapshots(of: allRunners, at: last.time) }
-        flushEvents()
+        if let last = market.latestSnapshot { await takeSnapshots(of: allRunners, at: last.time) }
         bus.finishAll()
         await drivers.shutdown()
         logger.info("arena stopped")
     }
 
-    private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp) async {
-        var records: [SnapshotRecord] = []
-        var metrics: [AccountID: String] = [:]
-        records.reserveCapacity(runners.count)
-        for runner in runners {
-            let (record, statistics) = await runner.snapshot(time: time)
-            records.append(record)
-            metrics[runner.id] = statistics
-        }
+    private func recordRanking(at time: Timestamp) {
         do {
-            try ledger.recordSnapshots(records, metrics: metrics, now: time)
+            try recorder.record([FeedDraft(.leaderboard, time: time, data: RankingView(ranking: leaderboard.ranked().map {
+                RankingView.Line(account_id: $0.account_id, name: $0.name, equity: $0.equity, return_pct: $0.return_pct)
+            }))])
+        } catch {
+            logger.error("could not record the ranking", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Takes every account's equity point and records them all, with their feed messages, in one transaction.
+    private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp) async {
+        var snapshots: [EquitySnapshot] = []
+        snapshots.reserveCapacity(runners.count)
+        for runner in runners {
+            do {
+                snapshots.append(try await runner.snapshot(time: time))
+            } catch {
+                logger.error("could not take an equity snapshot", metadata: ["account.id": "\(runner.id)", "error": "\(error)"])
+            }
+        }
+        guard !snapshots.isEmpty else { return }
+        do {
+            try recorder.record { transaction, feed in
+                try transaction.insertSnapshots(snapshots.map(\.point), metrics: Dictionary(
+                    snapshots.map { ($0.point.accountID, $0.statistics) }, uniquingKeysWith: { _, last in last }), now: time)
+                feed += snapshots.map(\.feed)
+            }
         } catch {
             logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func flushEventsUntilStopped() async {
-        while !isStopping {
-            await pause(milliseconds: Int64(configuration.eventFlushIntervalMilliseconds))
-            flushEvents()
-        }
-    }
-
-    /// Writes the feed messages published so far to the database, so a resuming client finds them.
-    public func flushFeed() { flushEvents() }
-
-    private func flushEvents() {
-        // One flush at a time: a resuming client that flushes and then reads must find every
-        // message published before, including those another flush has drained but not yet written.
-        flushLock.withLock { _ in
-            let events = bus.drainUnpersisted()
-            do {
-                try ledger.appendEvents(events)
-            } catch {
-                logger.error("could not store feed events", metadata: ["error": "\(error)", "count": "\(events.count)"])
-            }
         }
     }
 }

@@ -5,12 +5,12 @@ import Storage
 
 /// The read-only JSON API: health, leaderboard, accounts.
 struct APIController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
     /// The leaderboard is re-encoded at most four times a second per query.
     let leaderboardCache = ResponseCache(lifetime: .milliseconds(250))
 
     func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/health") { _, _ in health() }
+        router.get("/health") { _, _ in try health() }
         router.get("/api/leaderboard") { request, _ in try leaderboard(request) }
         router.get("/api/accounts/{id}") { _, context in try await account(context.parameters.get("id")) }
     }
@@ -25,10 +25,10 @@ struct APIController: Sendable {
         let market_time: Int64?
     }
 
-    func health() -> JSONResponse {
-        JSONResponse(Health(status: "ok", market: runtime.marketDescription, market_finished: runtime.marketFinished,
-                            accounts: runtime.allRunners.count, last_seq: runtime.bus.lastSeq,
-                            feed_clients: runtime.bus.subscriberCount, market_time: runtime.latestMarket?.time.milliseconds))
+    func health() throws -> JSONResponse {
+        try JSONResponse(Health(status: "ok", market: arena.marketDescription, market_finished: arena.marketFinished,
+                            accounts: arena.runningAccountCount, last_seq: arena.feed.lastSeq,
+                            feed_clients: arena.feed.subscriberCount, market_time: arena.latestMarket?.time.milliseconds))
     }
 
     struct LeaderboardBody: Encodable {
@@ -102,16 +102,16 @@ struct APIController: Sendable {
         let limit = try HistoryController.integer(request, "limit", in: 1...Int64(Self.maximumLeaderboardLimit)).map(Int.init)
             ?? Self.defaultLeaderboardLimit
         let offset = try HistoryController.integer(request, "offset", in: 0...1_000_000).map(Int.init) ?? 0
-        let body = leaderboardCache.body(for: "\(sortBy) \(order) \(mode) \(limit) \(offset)") {
-            var entries = runtime.leaderboard.ranked()
+        let body = try leaderboardCache.body(for: "\(sortBy) \(order) \(mode) \(limit) \(offset)") {
+            var entries = arena.ranking()
             if mode != "all" { entries = entries.filter { $0.mode == mode } }
             entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
             let page = Array(entries.dropFirst(offset).prefix(limit))
-            return JSON.encode(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
-                                               offset: offset, market: runtime.marketDescription,
-                                               generated_at: runtime.latestMarket?.time.milliseconds,
+            return try JSON.encode(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
+                                               offset: offset, market: arena.marketDescription,
+                                               generated_at: arena.latestMarket?.time.milliseconds,
                                                sharpe_basis: LeaderboardEntry.sharpeBasis(
-                                                   snapshotIntervalMilliseconds: runtime.configuration.snapshotIntervalMilliseconds)))
+                                                   snapshotIntervalMilliseconds: arena.snapshotIntervalMilliseconds)))
         }
         return EncodedJSONResponse(body: body)
     }
@@ -128,12 +128,12 @@ struct APIController: Sendable {
     func account(_ idText: String?) async throws -> JSONResponse {
         guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
         let id = AccountID(raw)
-        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(raw).") }
-        let positions = try await runtime.positionViews(of: id)
-        let orders = try runtime.ledger.recentOrders(of: id, limit: 50).map {
+        guard let record = try arena.account(id) else { throw APIError(.notFound, "No account \(raw).") }
+        let positions = try await arena.positions(of: id)
+        let orders = try arena.recentOrders(of: id, limit: 50).map {
             OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order)
         }
-        return JSONResponse(AccountBody(account: runtime.leaderboard.entry(id), id: raw, name: record.name,
+        return try JSONResponse(AccountBody(account: arena.standing(of: id), id: raw, name: record.name,
                                         symbols: record.symbols.map(\.name), positions: positions, orders: orders))
     }
 }

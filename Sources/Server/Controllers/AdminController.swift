@@ -8,60 +8,34 @@ import Storage
 /// The admin API: accounts, operators' orders, the kill switch. Every route here sits behind
 /// `AdminAuthMiddleware`, except the account list, which is read-only.
 struct AdminController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
     let token: AdminToken?
-
-    /// Request bodies larger than this are refused.
-    static let maximumBodyBytes = 64 * 1024
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/api/accounts") { _, _ in try listAccounts() }
         let admin = router.group().add(middleware: AdminAuthMiddleware(token: token))
-        admin.post("/api/accounts") { request, context in try await createAccount(request, context) }
-        admin.patch("/api/accounts/{id}") { request, context in try await updateAccount(request, context) }
-        admin.delete("/api/accounts/{id}") { _, context in try await archiveAccount(context.parameters.get("id")) }
-        admin.post("/api/accounts/{id}/orders") { request, context in try await placeOrder(request, context) }
+        admin.post("/api/accounts") { request, context in
+            try await createAccount(request.decode(as: CreateAccount.self, context: context))
+        }
+        admin.patch("/api/accounts/{id}") { request, context in
+            try await updateAccount(context.parameters.accountID(), request.decode(as: UpdateAccount.self, context: context))
+        }
+        admin.delete("/api/accounts/{id}") { _, context in try await archiveAccount(context.parameters.accountID()) }
+        admin.post("/api/accounts/{id}/orders") { request, context in
+            try await placeOrder(context.parameters.accountID(), request.decode(as: PlaceOrder.self, context: context))
+        }
         admin.delete("/api/accounts/{id}/orders/{order_id}") { _, context in
-            try await cancelOrder(context.parameters.get("id"), context.parameters.get("order_id"))
+            try await cancelOrder(context.parameters.accountID(), context.parameters.get("order_id"))
         }
-        admin.post("/api/accounts/{id}/close-all") { _, context in try await closeAll(context.parameters.get("id")) }
-        admin.post("/api/accounts/{id}/mode") { request, context in try await switchMode(request, context) }
-        admin.post("/api/kill-switch") { request, context in try await engageKillSwitch(request, context) }
-        admin.delete("/api/kill-switch") { _, _ in releaseKillSwitch() }
-    }
-
-    // MARK: Bodies
-
-    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maximumBodyBytes)
-        } catch {
-            throw APIError(.contentTooLarge, "The body is larger than \(Self.maximumBodyBytes) bytes.")
+        admin.post("/api/accounts/{id}/close-all") { _, context in try await closeAll(context.parameters.accountID()) }
+        admin.post("/api/accounts/{id}/mode") { request, context in
+            try await switchMode(context.parameters.accountID(), request.decode(as: SwitchMode.self, context: context))
         }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw APIError(.badRequest, "Invalid body: \(ArenaError.describe(error)).")
-        } catch {
-            throw APIError(.badRequest, "The body is not JSON.")
+        admin.post("/api/kill-switch") { request, context in
+            try await engageKillSwitch(request.decode(as: KillSwitchRequest.self, context: context))
         }
+        admin.delete("/api/kill-switch") { _, _ in try releaseKillSwitch() }
     }
-
-    func accountID(_ text: String?) throws -> AccountID {
-        guard let text, let raw = Int64(text), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
-        return AccountID(raw)
-    }
-
-    func runningAccount(_ text: String?) throws -> (AccountID, AccountRunner) {
-        let id = try accountID(text)
-        guard let runner = runtime.runner(id) else {
-            throw APIError(.notFound, "No running account \(id.rawValue) (archived accounts cannot trade).")
-        }
-        return (id, runner)
-    }
-
-    static func now() -> Timestamp { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
 
     // MARK: Accounts
 
@@ -103,40 +77,11 @@ struct AdminController: Sendable {
     struct AccountList: Encodable { let accounts: [AccountView] }
 
     func view(_ record: AccountRecord) throws -> AccountView {
-        AccountView(record, secrets: try runtime.ledger.secretSummaries(accountID: record.id))
+        AccountView(record, secrets: try arena.secrets(of: record.id))
     }
 
     func listAccounts() throws -> JSONResponse {
-        JSONResponse(AccountList(accounts: try runtime.ledger.accounts(includeArchived: true).map(view)))
-    }
-
-    /// Checks the secrets of a request before anything is stored: the vault is open, every name
-    /// is known and every value is valid for its name.
-    func validatedSecrets(_ secrets: [String: String]?) throws -> [(SecretName, SecretValue)] {
-        guard let secrets, !secrets.isEmpty else { return [] }
-        guard runtime.vault != nil else {
-            throw APIError(.badRequest, "Secrets cannot be stored: the server has no master key. Run arena keys init and restart with ARENA_MASTER_KEY_FILE.")
-        }
-        return try secrets.sorted { $0.key < $1.key }.map { name, value in
-            do {
-                let secretName = try SecretName.accountSecret(name)
-                let (trimmed, _) = try KeyVault.validate(SecretValue(value), named: secretName)
-                return (secretName, trimmed)
-            } catch let error as CustodyError {
-                throw APIError(.badRequest, error.description)
-            }
-        }
-    }
-
-    func store(_ secrets: [(SecretName, SecretValue)], for id: AccountID) throws {
-        guard let vault = runtime.vault else { return }
-        for (name, value) in secrets {
-            do {
-                _ = try vault.setSecret(value, named: name, for: id, now: Self.now())
-            } catch let error as CustodyError {
-                throw APIError(.internalServerError, error.description)
-            }
-        }
+        try JSONResponse(AccountList(accounts: try arena.accounts(includeArchived: true).map(view)))
     }
 
     struct CreateAccount: Decodable {
@@ -151,37 +96,11 @@ struct AdminController: Sendable {
         let secrets: [String: String]?
     }
 
-    func createAccount(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
-        let body = try await decode(CreateAccount.self, request, context)
+    func createAccount(_ body: CreateAccount) async throws -> JSONResponse {
         let entry = Roster.Entry(name: body.name, driver: body.driver, symbols: body.symbols, initial_capital: body.initial_capital,
                                  risk_limits: body.risk_limits, mode: body.mode)
-        do {
-            try Roster(accounts: [entry]).validate()
-        } catch let error as ArenaError {
-            throw APIError(.badRequest, error.description)
-        }
-        guard (body.mode ?? .paper) == .paper else {
-            throw APIError(.badRequest, "Create the account in paper mode, then switch it with POST /api/accounts/{id}/mode.")
-        }
-        let secrets = try validatedSecrets(body.secrets)
-        let new = NewAccount(name: body.name.trimmingCharacters(in: .whitespaces), driverKind: body.driver.kind.rawValue,
-                             driverSettings: JSON.encode(body.driver), symbols: body.symbols, mode: .paper,
-                             network: body.network ?? .testnet, initialCapital: body.initial_capital,
-                             riskLimits: JSON.encode(body.risk_limits ?? .default))
-        do {
-            let record = try runtime.createAccount(new, now: Self.now())
-            if !secrets.isEmpty {
-                try store(secrets, for: record.id)
-                // Rebuild the driver so a model driver picks up its key from the vault.
-                _ = try await runtime.reconfigureAccount(record.id, driverSettings: body.driver, symbols: body.symbols,
-                                                         limits: body.risk_limits ?? .default, now: Self.now())
-            }
-            return JSONResponse(try view(record), status: .created)
-        } catch let error as StorageError {
-            throw APIError(.conflict, error.description)
-        } catch let error as ArenaError {
-            throw APIError(.badRequest, error.description)
-        }
+        let record = try await arena.createAccount(entry, network: body.network, secrets: body.secrets ?? [:])
+        return try JSONResponse(try view(record), status: .created)
     }
 
     struct UpdateAccount: Decodable {
@@ -194,42 +113,14 @@ struct AdminController: Sendable {
         let secrets: [String: String]?
     }
 
-    func updateAccount(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
-        let (id, runner) = try runningAccount(context.parameters.get("id"))
-        let body = try await decode(UpdateAccount.self, request, context)
-        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
-        if let status = body.status, status != .active, status != .paused {
-            throw APIError(.badRequest, "status may be active or paused; use DELETE to archive.")
-        }
-        let secrets = try validatedSecrets(body.secrets)
-        try store(secrets, for: id)
-        if body.driver != nil || body.symbols != nil || body.risk_limits != nil || !secrets.isEmpty {
-            let settings = try body.driver ?? JSONDecoder().decode(DriverSettings.self, from: Data(record.driverSettings.utf8))
-            let limits = try body.risk_limits ?? JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
-            guard !(body.symbols ?? record.symbols).isEmpty else { throw APIError(.badRequest, "symbols must not be empty.") }
-            do {
-                _ = try await runtime.reconfigureAccount(id, driverSettings: settings, symbols: body.symbols ?? record.symbols,
-                                                         limits: limits, now: Self.now())
-            } catch let error as ArenaError {
-                throw APIError(.badRequest, error.description)
-            }
-        }
-        if let status = body.status {
-            await runner.changeStatus(status, reason: "Set to \(status.rawValue) by an operator.")
-        }
-        guard let updated = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
-        return JSONResponse(try view(updated))
+    func updateAccount(_ id: AccountID, _ body: UpdateAccount) async throws -> JSONResponse {
+        let record = try await arena.updateAccount(id, AccountService.Changes(
+            driver: body.driver, symbols: body.symbols, riskLimits: body.risk_limits, status: body.status, secrets: body.secrets ?? [:]))
+        return try JSONResponse(try view(record))
     }
 
-    func archiveAccount(_ text: String?) async throws -> JSONResponse {
-        let (id, _) = try runningAccount(text)
-        do {
-            try await runtime.archiveAccount(id)
-        } catch let error as ArenaError {
-            throw APIError(.conflict, error.description)
-        }
-        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
-        return JSONResponse(try view(record))
+    func archiveAccount(_ id: AccountID) async throws -> JSONResponse {
+        try JSONResponse(try view(try await arena.archiveAccount(id)))
     }
 
     // MARK: Orders
@@ -253,9 +144,7 @@ struct AdminController: Sendable {
         let exits: [OrderView]
     }
 
-    func placeOrder(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
-        let (id, runner) = try runningAccount(context.parameters.get("id"))
-        let body = try await decode(PlaceOrder.self, request, context)
+    func placeOrder(_ id: AccountID, _ body: PlaceOrder) async throws -> JSONResponse {
         var gated = GatedOrder(symbol: body.symbol, side: body.side, size: body.size, reduceOnly: body.reduce_only ?? false,
                                leverage: body.leverage, takeProfit: body.take_profit, stopLoss: body.stop_loss)
         switch body.type ?? "market" {
@@ -267,8 +156,8 @@ struct AdminController: Sendable {
         default:
             throw APIError(.badRequest, "type must be market or limit.")
         }
-        let events = await runner.submitOperatorOrder(gated)
-        return JSONResponse(try result(of: events, account: id))
+        let events = try await arena.placeOrder(gated, for: id)
+        return try JSONResponse(try result(of: events, account: id))
     }
 
     /// The orders of `events` as stored (with ids), their fills, and exit triggers placed after them.
@@ -276,7 +165,7 @@ struct AdminController: Sendable {
         var orders: [OrderView] = []
         var seen = Set<ClientOrderID>()
         for case .orderUpdated(let order) in events.reversed() where seen.insert(order.request.clientOrderID).inserted {
-            if let stored = try runtime.ledger.order(clientOrderID: order.request.clientOrderID) {
+            if let stored = try arena.order(clientOrderID: order.request.clientOrderID) {
                 orders.insert(OrderView(id: stored.id, accountID: stored.accountID, mode: stored.mode, order: stored.order), at: 0)
             }
         }
@@ -286,34 +175,32 @@ struct AdminController: Sendable {
         return OrderResult(order: orders.first, fills: fills, exits: Array(orders.dropFirst()))
     }
 
-    func cancelOrder(_ accountText: String?, _ orderText: String?) async throws -> JSONResponse {
-        let (id, runner) = try runningAccount(accountText)
+    func cancelOrder(_ id: AccountID, _ orderText: String?) async throws -> JSONResponse {
         guard let orderText, let orderID = Int64(orderText), orderID > 0 else {
             throw APIError(.badRequest, "The order id must be a positive integer.")
         }
-        guard let stored = try runtime.ledger.order(id: orderID), stored.accountID == id else {
+        guard let stored = try arena.order(id: orderID), stored.accountID == id else {
             throw APIError(.notFound, "Account \(id.rawValue) has no order \(orderID).")
         }
         guard !stored.order.status.isFinal else {
             throw APIError(.conflict, "Order \(orderID) is already \(stored.order.status.rawValue).")
         }
-        let events = await runner.cancel(stored.order.request.clientOrderID)
-        return JSONResponse(try result(of: events + [.orderUpdated(stored.order)], account: id))
+        let events = try await arena.cancelOrder(stored.order.request.clientOrderID, of: id)
+        return try JSONResponse(try result(of: events + [.orderUpdated(stored.order)], account: id))
     }
 
     struct CloseAllResult: Encodable { let orders: [OrderView] }
 
-    func closeAll(_ text: String?) async throws -> JSONResponse {
-        let (_, runner) = try runningAccount(text)
-        let events = await runner.closeAll(origin: .operator)
+    func closeAll(_ id: AccountID) async throws -> JSONResponse {
+        let events = try await arena.closeAll(id)
         var views: [OrderView] = []
         var seen = Set<ClientOrderID>()
         for case .orderUpdated(let order) in events where seen.insert(order.request.clientOrderID).inserted {
-            if let stored = try runtime.ledger.order(clientOrderID: order.request.clientOrderID) {
+            if let stored = try arena.order(clientOrderID: order.request.clientOrderID) {
                 views.append(OrderView(id: stored.id, accountID: stored.accountID, mode: stored.mode, order: stored.order))
             }
         }
-        return JSONResponse(CloseAllResult(orders: views))
+        return try JSONResponse(CloseAllResult(orders: views))
     }
 
     // MARK: Mode
@@ -335,10 +222,10 @@ struct AdminController: Sendable {
         let preflight: [PreflightCheck]
     }
 
-    func switchMode(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
-        let (id, _) = try runningAccount(context.parameters.get("id"))
-        let body = try await decode(SwitchMode.self, request, context)
-        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(id.rawValue).") }
+    func switchMode(_ id: AccountID, _ body: SwitchMode) async throws -> JSONResponse {
+        guard let record = try arena.account(id), record.status != .archived else {
+            throw APIError(.notFound, "No running account \(id.rawValue) (archived accounts cannot trade).")
+        }
         guard body.confirm == record.name else {
             throw APIError(.badRequest, "confirm must be the account's name, exactly.")
         }
@@ -347,17 +234,12 @@ struct AdminController: Sendable {
         guard body.mode != record.mode || network != record.network else {
             throw APIError(.conflict, "The account is already \(record.mode.rawValue) on \(record.network.rawValue).")
         }
-        let outcome: (report: PreflightReport, switched: Bool)
-        do {
-            outcome = try await runtime.switchMode(id, to: body.mode, network: network, keepPositions: body.positions == "keep",
-                                                   actor: "operator")
-        } catch let error as ArenaError {
-            throw APIError(.conflict, error.description)
-        }
+        let outcome = try await arena.switchMode(id, to: body.mode, network: network, keepPositions: body.positions == "keep",
+                                                 actor: "operator")
         let result = SwitchResult(switched: outcome.switched, mode: outcome.switched ? body.mode.rawValue : record.mode.rawValue,
                                   network: outcome.switched ? network.rawValue : record.network.rawValue,
                                   reason: outcome.switched ? nil : outcome.report.reason, preflight: outcome.report.checks)
-        return JSONResponse(result, status: outcome.switched ? .ok : .unprocessableContent)
+        return try JSONResponse(result, status: outcome.switched ? .ok : .unprocessableContent)
     }
 
     // MARK: Kill switch
@@ -372,15 +254,14 @@ struct AdminController: Sendable {
         let reason: String?
     }
 
-    func engageKillSwitch(_ request: Request, _ context: some RequestContext) async throws -> JSONResponse {
-        let body = try await decode(KillSwitchRequest.self, request, context)
+    func engageKillSwitch(_ body: KillSwitchRequest) async throws -> JSONResponse {
         let reason = String((body.reason ?? "engaged by an operator").prefix(200))
-        await runtime.engageKillSwitch(closePositions: body.close_positions ?? false, reason: reason)
-        return JSONResponse(KillSwitchState(engaged: true, reason: runtime.tradingSwitch.haltReason))
+        await arena.engageKillSwitch(closePositions: body.close_positions ?? false, reason: reason)
+        return try JSONResponse(KillSwitchState(engaged: true, reason: arena.killSwitchReason))
     }
 
-    func releaseKillSwitch() -> JSONResponse {
-        runtime.releaseKillSwitch()
-        return JSONResponse(KillSwitchState(engaged: false, reason: nil))
+    func releaseKillSwitch() throws -> JSONResponse {
+        arena.releaseKillSwitch()
+        return try JSONResponse(KillSwitchState(engaged: false, reason: nil))
     }
 }

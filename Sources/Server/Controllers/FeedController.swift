@@ -1,9 +1,10 @@
 import Arena
-import Foundation
 import ArenaCore
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import Storage
 
 /// The live feed at `/ws/feed`.
 ///
@@ -12,15 +13,15 @@ import NIOCore
 /// repeat) and `batch` (`true`: a text frame may carry several messages, one JSON object per line,
 /// which is how a client keeps up with a busy feed). The first message is always `hello`.
 struct FeedController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
     let queueLimit: Int
     /// Writes batched clients' frames from their event loops.
     let fanOut: FeedFanOut
 
-    init(runtime: ArenaRuntime, queueLimit: Int) {
-        self.runtime = runtime
+    init(arena: any ArenaInterface, queueLimit: Int) {
+        self.arena = arena
         self.queueLimit = queueLimit
-        fanOut = FeedFanOut(bus: runtime.bus)
+        fanOut = FeedFanOut(bus: arena.feed)
     }
 
     /// How many stored messages one resume may replay before the client must page with the API.
@@ -52,8 +53,8 @@ struct FeedController: Sendable {
     }
 
     /// A reply to a client message; it carries no seq because it is not part of the feed.
-    static func controlMessage(_ type: String, _ data: [String: [String]]) -> String {
-        "{\"type\":\"\(type)\",\"data\":\(JSON.encode(data))}"
+    static func controlMessage(_ type: String, _ data: [String: [String]]) throws -> String {
+        "{\"type\":\"\(type)\",\"data\":\(try JSON.encode(data))}"
     }
 
     struct SubscribeMessage: Decodable {
@@ -112,23 +113,22 @@ struct FeedController: Sendable {
 
     func serve(_ query: Query, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
         // Subscribe before reading history, so nothing published in between is lost.
-        let subscription = runtime.bus.subscribe(filter: query.filter, queueLimit: queueLimit, batched: query.batched,
+        let subscription = arena.feed.subscribe(filter: query.filter, queueLimit: queueLimit, batched: query.batched,
                                                  after: query.afterSeq)
         defer { subscription.cancel() }
-        let hello = HelloView(server: "arena", market: runtime.marketDescription, last_seq: subscription.startSeq,
+        let hello = HelloView(server: "arena", market: arena.marketDescription, last_seq: subscription.startSeq,
                               topics: FeedTopic.allCases.map(\.rawValue), batched: query.batched)
         try await outbound.write(.text(
-            "{\"type\":\"hello\",\"seq\":\(hello.last_seq),\"ts\":\(runtime.latestMarket?.time.milliseconds ?? 0),\"data\":\(JSON.encode(hello))}"))
+            FeedMessage(seq: hello.last_seq, topic: .hello, accountID: nil, time: arena.latestMarket?.time ?? Timestamp(milliseconds: 0),
+                        dataJSON: try JSON.encode(hello)).json))
         if let afterSeq = query.afterSeq {
-            runtime.flushFeed()
-            let stored = try runtime.ledger.events(after: afterSeq, limit: Self.replayLimit)
+            let stored = try arena.events(after: afterSeq, limit: Self.replayLimit)
             var replay: [String] = []
-            for event in stored where event.seq <= hello.last_seq {
-                let message = FeedMessage(seq: event.seq, topic: FeedTopic(rawValue: event.type) ?? .alert, accountID: event.accountID,
-                                          time: event.time, json: event.payload)
-                if query.filter.matches(message) { replay.append(message.json) }
+            // Every message is stored before it is published: all up to the hello's seq are here.
+            for message in stored where message.seq <= hello.last_seq && query.filter.matches(message) {
+                replay.append(message.json)
             }
-            let frames = query.batched ? EventBus.frames(joining: replay, maximumBytes: runtime.bus.batchFrameBytes) : replay
+            let frames = query.batched ? EventBus.frames(joining: replay, maximumBytes: arena.feed.batchFrameBytes) : replay
             for frame in frames { try await outbound.write(.text(frame)) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -139,13 +139,13 @@ struct FeedController: Sendable {
                     let reply: String
                     switch Self.parseSubscription(text) {
                     case .success(let filter):
-                        runtime.bus.update(subscription, filter: filter)
-                        reply = Self.controlMessage("subscribed", [
+                        arena.feed.update(subscription, filter: filter)
+                        reply = try Self.controlMessage("subscribed", [
                             "topics": filter.topics.map(\.rawValue).sorted(),
                             "accounts": filter.accounts.map { String($0.rawValue) }.sorted(),
                         ])
                     case .failure(let error):
-                        reply = Self.controlMessage("error", ["message": [error.message]])
+                        reply = try Self.controlMessage("error", ["message": [error.message]])
                     }
                     try await outbound.write(.text(reply))
                 }

@@ -6,7 +6,7 @@ import Storage
 /// An account's history, paged newest first with `before` (the `next_cursor` of the previous
 /// page) and `limit`; its equity curve downsampled; and the feed's catch-up.
 struct HistoryController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
 
     static let defaultLimit = 50
     static let maximumLimit = 500
@@ -25,7 +25,7 @@ struct HistoryController: Sendable {
     /// The account named by the path, which must exist.
     func account(_ text: String?) throws -> AccountID {
         guard let text, let raw = Int64(text), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
-        guard try runtime.ledger.account(AccountID(raw)) != nil else { throw APIError(.notFound, "No account \(raw).") }
+        guard try arena.account(AccountID(raw)) != nil else { throw APIError(.notFound, "No account \(raw).") }
         return AccountID(raw)
     }
 
@@ -77,23 +77,23 @@ struct HistoryController: Sendable {
     func orders(_ request: Request, _ idText: String?) throws -> JSONResponse {
         let id = try account(idText)
         let (before, limit) = try Self.page(request)
-        let orders = try runtime.ledger.orders(of: id, before: before, limit: limit)
-        return JSONResponse(OrdersPage(orders: orders.map { OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order) },
+        let orders = try arena.orders(of: id, before: before, limit: limit)
+        return try JSONResponse(OrdersPage(orders: orders.map { OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order) },
                                        next_cursor: orders.count == limit ? orders.last?.id : nil))
     }
 
     func fills(_ request: Request, _ idText: String?) throws -> JSONResponse {
         let id = try account(idText)
         let (before, limit) = try Self.page(request)
-        let fills = try runtime.ledger.fills(of: id, before: before, limit: limit)
-        return JSONResponse(FillsPage(fills: fills.map { FillRow(id: $0.id, order_id: $0.orderID, fill: FillView(accountID: id, fill: $0.fill)) },
+        let fills = try arena.fills(of: id, before: before, limit: limit)
+        return try JSONResponse(FillsPage(fills: fills.map { FillRow(id: $0.id, order_id: $0.orderID, fill: FillView(accountID: id, fill: $0.fill)) },
                                       next_cursor: fills.count == limit ? fills.last?.id : nil))
     }
 
     func decisions(_ request: Request, _ idText: String?) throws -> JSONResponse {
         let id = try account(idText)
         let (before, limit) = try Self.page(request)
-        let decisions = try runtime.ledger.decisions(of: id, before: before, limit: limit)
+        let decisions = try arena.decisions(of: id, before: before, limit: limit)
         let rows = decisions.map { stored in
             let record = stored.record
             return DecisionRow(id: stored.id, time: record.time.milliseconds, driver: record.driverKind, provider: record.provider,
@@ -103,13 +103,13 @@ struct HistoryController: Sendable {
                                completion_tokens: record.completionTokens, cost_usd: record.costUSD?.description,
                                latency_ms: record.latencyMilliseconds)
         }
-        return JSONResponse(DecisionsPage(decisions: rows, next_cursor: decisions.count == limit ? decisions.last?.id : nil))
+        return try JSONResponse(DecisionsPage(decisions: rows, next_cursor: decisions.count == limit ? decisions.last?.id : nil))
     }
 
     struct PositionsBody: Encodable { let positions: [PositionView] }
 
     func positions(_ idText: String?) async throws -> JSONResponse {
-        JSONResponse(PositionsBody(positions: try await runtime.positionViews(of: try account(idText))))
+        try JSONResponse(PositionsBody(positions: try await arena.positions(of: try account(idText))))
     }
 
     // MARK: Equity
@@ -127,16 +127,16 @@ struct HistoryController: Sendable {
         let points = try Self.integer(request, "points", in: 2...10_000).map(Int.init) ?? 500
         var from = try Self.integer(request, "from", in: 0...Int64.max).map(Timestamp.init(milliseconds:))
         var to = try Self.integer(request, "to", in: 0...Int64.max).map(Timestamp.init(milliseconds:))
-        if from == nil || to == nil, let range = try runtime.ledger.snapshotRange(of: id) {
+        if from == nil || to == nil, let range = try arena.snapshotRange(of: id) {
             from = from ?? range.0
             to = to ?? range.1
         }
         guard let start = from, let end = to else {
-            return JSONResponse(EquityBody(account_id: id.rawValue, from: nil, to: nil, points: []))
+            return try JSONResponse(EquityBody(account_id: id.rawValue, from: nil, to: nil, points: []))
         }
         guard start <= end else { throw APIError(.badRequest, "from must not be after to.") }
-        let curve = try runtime.ledger.equityCurve(of: id, from: start, to: end, points: points)
-        return JSONResponse(EquityBody(account_id: id.rawValue, from: start.milliseconds, to: end.milliseconds,
+        let curve = try arena.equityCurve(of: id, from: start, to: end, points: points)
+        return try JSONResponse(EquityBody(account_id: id.rawValue, from: start.milliseconds, to: end.milliseconds,
                                        points: curve.map { .init(time: $0.time.milliseconds, equity: $0.equity.description) }))
     }
 
@@ -145,11 +145,10 @@ struct HistoryController: Sendable {
     func feed(_ request: Request) throws -> RawJSONResponse {
         let after = try Self.integer(request, "after_seq", in: 0...Int64.max) ?? 0
         let limit = try Self.integer(request, "limit", in: 1...5_000).map(Int.init) ?? 500
-        runtime.flushFeed()
-        let events = try runtime.ledger.events(after: after, limit: limit)
+        let events = try arena.events(after: after, limit: limit)
         let next = events.last?.seq ?? after
-        let body = "{\"events\":[" + events.map(\.payload).joined(separator: ",") + "],\"next_after_seq\":\(next)"
-            + ",\"last_seq\":\(runtime.bus.lastSeq),\"more\":\(events.count == limit)}"
+        let body = "{\"events\":[" + events.map(\.json).joined(separator: ",") + "],\"next_after_seq\":\(next)"
+            + ",\"last_seq\":\(arena.feed.lastSeq),\"more\":\(events.count == limit)}"
         return RawJSONResponse(json: body)
     }
 }

@@ -6,7 +6,7 @@ import Storage
 /// `GET /api/models`: the leaderboard aggregated per driver and model, with what each model cost
 /// and how reliably it answered.
 struct ModelsController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
     let cache = ResponseCache(lifetime: .seconds(1))
 
     /// Calls per group the latency percentile is taken over.
@@ -43,8 +43,8 @@ struct ModelsController: Sendable {
 
     func models() throws -> EncodedJSONResponse {
         EncodedJSONResponse(body: try cache.body(for: "models") {
-            let entries = runtime.leaderboard.ranked()
-            let statistics = try runtime.ledger.decisionStatisticsByAccount()
+            let entries = arena.ranking()
+            let statistics = try arena.decisionStatisticsByAccount()
             let groups = Dictionary(grouping: entries) { "\($0.driver)\u{0}\($0.provider ?? "")\u{0}\($0.model ?? "")" }
             var lines: [ModelLine] = []
             for (_, group) in groups {
@@ -58,7 +58,7 @@ struct ModelsController: Sendable {
                 let stats = ids.compactMap { statistics[$0] }
                 let decisions = stats.reduce(0) { $0 + $1.decisions }
                 let latencyWeight = stats.reduce(0.0) { $0 + ($1.averageLatencyMilliseconds ?? 0) * Double($1.decisions) }
-                let latencies = try runtime.ledger.recentLatencies(of: ids, limit: Self.latencySample).sorted()
+                let latencies = try arena.recentLatencies(of: ids, limit: Self.latencySample).sorted()
                 lines.append(ModelLine(
                     driver: first.driver, provider: first.provider, model: first.model, accounts: group.count,
                     mean_return_pct: mean, return_spread_pct: spread,
@@ -73,7 +73,7 @@ struct ModelsController: Sendable {
                     rejection_rate: decisions == 0 ? 0 : Double(stats.reduce(0) { $0 + $1.rejected }) / Double(decisions)))
             }
             lines.sort { $0.mean_return_pct != $1.mean_return_pct ? $0.mean_return_pct > $1.mean_return_pct : $0.driver < $1.driver }
-            return JSON.encode(ModelsBody(models: lines))
+            return try JSON.encode(ModelsBody(models: lines))
         })
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 /// The state of an account's rule-based strategy: `GET /api/accounts/{id}/strategy`, for accounts
 /// run by the four-phase hedge (404 for every other driver).
 struct StrategyController: Sendable {
-    let runtime: ArenaRuntime
+    let arena: any ArenaInterface
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/api/accounts/{id}/strategy") { _, context in try await strategy(context.parameters.get("id")) }
@@ -52,16 +52,11 @@ struct StrategyController: Sendable {
     func strategy(_ idText: String?) async throws -> JSONResponse {
         guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
         let id = AccountID(raw)
-        guard let record = try runtime.ledger.account(id) else { throw APIError(.notFound, "No account \(raw).") }
+        guard let record = try arena.account(id) else { throw APIError(.notFound, "No account \(raw).") }
         guard record.driverKind == DriverSettings.Kind.hedge4.rawValue else {
             throw APIError(.notFound, "Account \(raw) is not run by the hedge4 strategy.")
         }
-        let json: String?
-        if let runner = runtime.runner(id) {
-            json = await runner.driverState()
-        } else {
-            json = record.driverState
-        }
+        let json = await arena.strategyState(of: id)
         guard let json else { throw APIError(.notFound, "Account \(raw) has no strategy state yet.") }
         let state: HedgeState
         do {
@@ -72,7 +67,7 @@ struct StrategyController: Sendable {
         let actions = { (list: [HedgeLegChange]) in
             list.map { ActionView(unit: $0.unit, long_size: $0.longSize.description, short_size: $0.shortSize.description) }
         }
-        return JSONResponse(StrategyBody(
+        return try JSONResponse(StrategyBody(
             account_id: raw, name: record.name, driver: record.driverKind, symbol: state.symbol.name, started: state.started,
             phase: state.phase.rawValue, entry_price: state.entryPrice.description, unit_size: state.unitSize.description,
             leverage: state.leverage, current_unit: state.currentUnit, peak_unit: state.peakUnit, valley_unit: state.valleyUnit,

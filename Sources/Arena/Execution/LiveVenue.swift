@@ -28,10 +28,13 @@ public final class LiveVenue: Sendable {
     let http: HTTPClient
     let limiter = RequestWeightLimiter()
     private let endpoints: [Network: HyperliquidEndpoint]
+    /// The venue's time is wall-clock time.
+    private let clock: any WallClock
 
     /// - Throws: when a base URL override is not a usable URL.
-    public init(environment: [String: String]) throws {
+    public init(environment: [String: String], clock: any WallClock = SystemClock()) throws {
         http = try HTTPClient()
+        self.clock = clock
         var endpoints: [Network: HyperliquidEndpoint] = [.mainnet: .mainnet, .testnet: .testnet]
         for (network, variable) in [(Network.mainnet, "ARENA_HYPERLIQUID_MAINNET_URL"), (.testnet, "ARENA_HYPERLIQUID_TESTNET_URL")] {
             if let base = environment[variable], !base.isEmpty {
@@ -107,7 +110,7 @@ public final class LiveVenue: Sendable {
         let exchange = HyperliquidExchangeClient(http: http, endpoint: endpoint, signer: signer, accountAddress: master,
                                                  nonces: NonceSource(), limiter: limiter)
         let executor = HyperliquidExecutor(exchange: exchange, universe: universe, accountID: record.id,
-                                           fillsAfter: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)), logger: logger)
+                                           fillsAfter: clock.now(), clock: clock, logger: logger)
         return (report, executor)
     }
 }

@@ -62,6 +62,8 @@ public actor HyperliquidExecutor: OrderExecutor {
     private let universe: HyperliquidUniverse
     private let configuration: Configuration
     private let logger: Logger
+    /// The venue's deadlines are wall-clock times.
+    private let clock: any WallClock
     /// The cloid prefix of this arena account's orders (`0x` and its id's 16 hex digits), when known.
     private let clientOrderIDPrefix: String?
 
@@ -96,8 +98,9 @@ public actor HyperliquidExecutor: OrderExecutor {
     ///   - configuration: Slippage, margin mode and polling.
     ///   - logger: The account's logger.
     public init(exchange: HyperliquidExchangeClient, universe: HyperliquidUniverse, accountID: AccountID?, fillsAfter: Timestamp,
-                configuration: Configuration = Configuration(), logger: Logger) {
+                configuration: Configuration = Configuration(), clock: any WallClock = SystemClock(), logger: Logger) {
         self.exchange = exchange
+        self.clock = clock
         self.universe = universe
         self.configuration = configuration
         self.logger = logger
@@ -109,6 +112,9 @@ public actor HyperliquidExecutor: OrderExecutor {
 
     /// Live trading.
     public nonisolated var mode: AccountMode { .live }
+
+    /// The venue acts on its own: a decision is stored before its first order goes out.
+    public nonisolated var decisionCommit: DecisionCommit { .beforeOrders }
 
     /// The orders the executor is following (resting, waiting for a trigger, or unclear).
     public var trackedOrders: [Order] { openOrders.values.sorted { $0.submittedAt < $1.submittedAt } }
@@ -123,7 +129,7 @@ public actor HyperliquidExecutor: OrderExecutor {
     private func refreshDeadManSwitch(at time: Timestamp) async {
         guard let window = configuration.deadManSwitchMilliseconds else { return }
         if let last = deadManRefreshedAt, time.milliseconds - last.milliseconds < window / 3 { return }
-        let deadline = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000) + window)
+        let deadline = Timestamp(milliseconds: clock.now().milliseconds + window)
         do {
             try await exchange.scheduleCancel(at: deadline)
             deadManRefreshedAt = time
@@ -162,10 +168,8 @@ public actor HyperliquidExecutor: OrderExecutor {
         guard let asset = universe.asset(for: request.symbol) else {
             return events + [rejected(request, at: time, reason: "Hyperliquid does not list \(request.symbol)")]
         }
+        // The risk engine has checked the leverage against the account's and the venue's limits.
         if let leverage, leverage != leverages[request.symbol] {
-            guard (1...asset.instrument.maxLeverage).contains(leverage) else {
-                return events + [rejected(request, at: time, reason: "Leverage \(leverage) is outside 1 to \(asset.instrument.maxLeverage)")]
-            }
             do {
                 try await exchange.updateLeverage(asset: asset.index, isCross: configuration.crossMargin && !asset.onlyIsolated, leverage: leverage)
                 leverages[request.symbol] = leverage

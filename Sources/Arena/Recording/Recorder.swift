@@ -1,0 +1,70 @@
+import ArenaCore
+import Storage
+
+/// A feed message waiting for its seq: the report of a change, encoded before the change commits.
+public struct FeedDraft: Sendable {
+    public let topic: FeedTopic
+    public let accountID: AccountID?
+    public let time: Timestamp
+    let dataJSON: String
+
+    /// Encodes `data` as the payload of a `topic` message.
+    /// - Throws: `EncodingError` when the payload cannot be encoded.
+    public init<Payload: Encodable>(_ topic: FeedTopic, accountID: AccountID? = nil, time: Timestamp, data: Payload) throws {
+        self.topic = topic
+        self.accountID = accountID
+        self.time = time
+        dataJSON = try JSON.encode(data)
+    }
+}
+
+/// Writes every change of the arena together with the feed messages that report it, in one
+/// transaction, then publishes those messages.
+///
+/// Seqs are assigned inside the transaction and published after it commits, while SQLite's
+/// single writer is still held: the feed is the `events` table, in commit order, so a client
+/// never sees a message a crash could take back, and a restart resumes the seq with no gap and
+/// no repeat.
+public final class Recorder: Sendable {
+    /// The ledger written to.
+    public let ledger: LedgerStore
+    /// Where committed messages go out to feed clients.
+    public let bus: EventBus
+    private let writer: LedgerWriter
+
+    /// Creates the recorder of a ledger; its bus continues after the newest stored message.
+    /// - Parameter batchInterval: How often batched feed clients are written at most.
+    /// - Throws: A SQLite error reading the newest seq.
+    public init(ledger: LedgerStore, batchInterval: Duration = .milliseconds(10)) throws {
+        self.ledger = ledger
+        writer = LedgerWriter(ledger: ledger)
+        bus = EventBus(lastSeq: try ledger.lastEventSeq(), batchInterval: batchInterval)
+    }
+
+    /// Runs `change` in one transaction together with the feed messages it appends to `feed`,
+    /// then publishes them; returns what `change` returned.
+    /// - Throws: What `change` threw, or a storage error; then nothing is written or published.
+    @discardableResult
+    public func record<T>(_ change: (LedgerTransaction, inout [FeedDraft]) throws -> T) throws -> T {
+        let bus = self.bus
+        return try writer.transaction({ transaction in
+            var drafts: [FeedDraft] = []
+            let result = try change(transaction, &drafts)
+            // The writer is held from here until the publish below, so no other seq can come between.
+            var seq = bus.lastSeq
+            let messages = drafts.map { draft in
+                seq += 1
+                return FeedMessage(seq: seq, topic: draft.topic, accountID: draft.accountID, time: draft.time, dataJSON: draft.dataJSON)
+            }
+            try transaction.appendFeedMessages(messages)
+            return (result, messages)
+        }, afterCommit: { bus.publish($0.1) }).0
+    }
+
+    /// Stores and publishes messages that report no other change: prices, the ranking, alerts.
+    /// - Throws: A storage error; then nothing is written or published.
+    public func record(_ drafts: [FeedDraft]) throws {
+        guard !drafts.isEmpty else { return }
+        try record { _, feed in feed += drafts }
+    }
+}

@@ -1,0 +1,85 @@
+import ArenaCore
+import Storage
+
+extension ArenaRuntime: ArenaQueries {
+    public var marketDescription: String { market.description }
+    public var latestMarket: MarketSnapshot? { market.latestSnapshot }
+    public var marketFinished: Bool { market.isFinished }
+    public var snapshotIntervalMilliseconds: Int64 { configuration.snapshotIntervalMilliseconds }
+    public var runningAccountCount: Int { allRunners.count }
+    public var killSwitchReason: String? { tradingSwitch.haltReason }
+    public var feed: EventBus { recorder.bus }
+
+    public func ranking() -> [LeaderboardEntry] { leaderboard.ranked() }
+    public func standing(of id: AccountID) -> LeaderboardEntry? { leaderboard.entry(id) }
+
+    public func accounts(includeArchived: Bool) throws -> [AccountRecord] { try ledger.accounts(includeArchived: includeArchived) }
+    public func account(_ id: AccountID) throws -> AccountRecord? { try ledger.account(id) }
+    public func secrets(of id: AccountID) throws -> [SecretSummary] { try ledger.secretSummaries(accountID: id) }
+
+    public func positions(of id: AccountID) async throws -> [PositionView] {
+        guard let runner = runner(id) else {
+            return try ledger.positions(of: id).map { PositionView(position: $0, mark: nil) }
+        }
+        let state = await runner.accountState()
+        let marks = await runner.marks
+        return state.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol }
+            .map { PositionView(position: $0, mark: marks[$0.symbol]) }
+    }
+
+    public func strategyState(of id: AccountID) async -> String? {
+        guard let runner = runner(id) else { return try? ledger.account(id)?.driverState }
+        return await runner.driverState()
+    }
+
+    public func order(id: Int64) throws -> StoredOrder? { try ledger.order(id: id) }
+    public func order(clientOrderID: ClientOrderID) throws -> StoredOrder? { try ledger.order(clientOrderID: clientOrderID) }
+    public func recentOrders(of id: AccountID, limit: Int) throws -> [StoredOrder] { try ledger.recentOrders(of: id, limit: limit) }
+    public func orders(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredOrder] {
+        try ledger.orders(of: id, before: before, limit: limit)
+    }
+    public func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill] { try ledger.fills(of: id, before: before, limit: limit) }
+    public func decisions(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredDecision] {
+        try ledger.decisions(of: id, before: before, limit: limit)
+    }
+    public func snapshotRange(of id: AccountID) throws -> (Timestamp, Timestamp)? { try ledger.snapshotRange(of: id) }
+    public func equityCurve(of id: AccountID, from: Timestamp, to: Timestamp, points: Int) throws -> [EquityPoint] {
+        try ledger.equityCurve(of: id, from: from, to: to, points: points)
+    }
+    public func events(after seq: Int64, limit: Int) throws -> [FeedMessage] { try ledger.events(after: seq, limit: limit) }
+    public func decisionStatisticsByAccount() throws -> [AccountID: DecisionStatistics] { try ledger.decisionStatisticsByAccount() }
+    public func recentLatencies(of accounts: [AccountID], limit: Int) throws -> [Int] { try ledger.recentLatencies(of: accounts, limit: limit) }
+}
+
+extension ArenaRuntime: ArenaCommands {
+    public func createAccount(_ entry: Roster.Entry, network: Network?, secrets: [String: String]) async throws -> AccountRecord {
+        try accounts.create(entry, network: network, secrets: secrets)
+    }
+
+    public func updateAccount(_ id: AccountID, _ changes: AccountService.Changes) async throws -> AccountRecord {
+        try await accounts.update(id, changes)
+    }
+
+    public func archiveAccount(_ id: AccountID) async throws -> AccountRecord {
+        try await accounts.archive(id)
+    }
+
+    public func placeOrder(_ order: GatedOrder, for id: AccountID) async throws -> [ExchangeEvent] {
+        try await running(id).submitOperatorOrder(order)
+    }
+
+    public func cancelOrder(_ clientOrderID: ClientOrderID, of id: AccountID) async throws -> [ExchangeEvent] {
+        try await running(id).cancel(clientOrderID)
+    }
+
+    public func closeAll(_ id: AccountID) async throws -> [ExchangeEvent] {
+        try await running(id).closeAll(origin: .operator)
+    }
+
+    private func running(_ id: AccountID) throws -> AccountRunner {
+        guard let runner = runner(id) else {
+            throw ArenaError.notFound("No running account \(id.rawValue) (archived accounts cannot trade).")
+        }
+        return runner
+    }
+}

@@ -1,0 +1,76 @@
+import ArenaCore
+import GRDB
+
+/// The writes of one ledger transaction: every change the runtime makes, and the feed messages
+/// that report it, go through one of these, so they commit or roll back together.
+///
+/// Valid only inside the `LedgerWriter.transaction` call that hands it out, like GRDB's `Database`.
+public struct LedgerTransaction {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    /// Stores one driver call and returns its id.
+    public func insertDecision(_ record: DecisionRecord) throws -> Int64 {
+        try LedgerStore.insertDecision(db, record)
+    }
+
+    /// Stores what executor calls changed (orders, fills, funding, positions, cash, totals).
+    public func writeExecutions(_ records: [ExecutionRecord]) throws {
+        try LedgerStore.writeExecutions(db, records)
+    }
+
+    /// Sets an account's status.
+    public func setStatus(_ status: AccountStatus, for id: AccountID, now: Timestamp) throws {
+        try db.cachedStatement(sql: "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [status.rawValue, now.milliseconds, id.rawValue])
+    }
+
+    /// Saves a driver's state, so a restart resumes it.
+    public func saveDriverState(_ state: String?, for id: AccountID, now: Timestamp) throws {
+        try db.cachedStatement(sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [state, now.milliseconds, id.rawValue])
+    }
+
+    /// Appends equity points and replaces the accounts' metrics.
+    public func insertSnapshots(_ snapshots: [SnapshotRecord], metrics: [AccountID: String], now: Timestamp) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for snapshot in snapshots {
+            try insert.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
+                                           snapshot.cash.description, snapshot.unrealizedPnl.description, snapshot.marginUsed.description])
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO account_metrics (account_id, metrics, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (account_id) DO UPDATE SET metrics = excluded.metrics, updated_at = excluded.updated_at
+            """)
+        for (account, json) in metrics.sorted(by: { $0.key < $1.key }) {
+            try upsert.execute(arguments: [account.rawValue, json, now.milliseconds])
+        }
+    }
+
+    /// Records a mode switch attempt and, when it switched, the account's new mode and network.
+    public func recordModeChange(_ change: ModeChangeRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO mode_changes (account_id, time, actor, from_mode, to_mode, network, outcome, preflight, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [change.accountID.rawValue, change.time.milliseconds, change.actor, change.from.rawValue,
+                             change.to.rawValue, change.network.rawValue, change.switched ? "switched" : "refused",
+                             change.preflight, change.reason])
+        if change.switched {
+            try db.execute(sql: "UPDATE accounts SET mode = ?, network = ?, updated_at = ? WHERE id = ?",
+                           arguments: [change.to.rawValue, change.network.rawValue, change.time.milliseconds, change.accountID.rawValue])
+        }
+    }
+
+    /// Appends feed messages whose seqs the caller assigned.
+    public func appendFeedMessages(_ messages: [FeedMessage]) throws {
+        guard !messages.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, time, payload) VALUES (?, ?, ?, ?, ?)")
+        for message in messages {
+            try statement.execute(arguments: [message.seq, message.topic.rawValue, message.accountID?.rawValue,
+                                              message.time.milliseconds, message.json])
+        }
+    }
+}
