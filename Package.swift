@@ -34,6 +34,8 @@ let package = Package(
 
         // Domain types and pure rules; depends on nothing.
         .target(name: "ArenaCore", swiftSettings: swiftSettings),
+        // The JSON value (key order and number text kept) and its strict parser; depends on nothing.
+        .target(name: "JSONCore", swiftSettings: swiftSettings),
         // The simulated venue.
         .target(name: "PaperExchange", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         // All outbound HTTP: libcurl's multi interface behind async/await.
@@ -126,6 +128,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(
