@@ -62,7 +62,7 @@ let package = Package(
         // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
         .target(
             name: "LLM",
-            dependencies: ["ArenaCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["ArenaCore", "JSONCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings
         ),
         // SQLite through GRDB: migrations and repositories.
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "LLMTests",
             dependencies: [
-                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "Market", "PaperExchange", "Storage",
+                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "JSONCore", "Market", "PaperExchange", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
