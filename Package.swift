@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "Hyperliquid",
             dependencies: [
-                "ArenaCore", "HTTP", "CSecp256k1",
+                "ArenaCore", "JSONCore", "HTTP", "CSecp256k1",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "HyperliquidTests",
             dependencies: [
-                "Hyperliquid", "HTTP",
+                "Hyperliquid", "JSONCore", "HTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
