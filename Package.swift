@@ -34,6 +34,8 @@ let package = Package(
 
         // Domain types and pure rules; depends on nothing.
         .target(name: "ArenaCore", swiftSettings: swiftSettings),
+        // The JSON value (key order and number text kept) and its strict parser; depends on nothing.
+        .target(name: "JSONCore", swiftSettings: swiftSettings),
         // The simulated venue.
         .target(name: "PaperExchange", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         // All outbound HTTP: libcurl's multi interface behind async/await.
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "Hyperliquid",
             dependencies: [
-                "ArenaCore", "HTTP", "CSecp256k1",
+                "ArenaCore", "JSONCore", "HTTP", "CSecp256k1",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,7 +62,7 @@ let package = Package(
         // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
         .target(
             name: "LLM",
-            dependencies: ["ArenaCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["ArenaCore", "JSONCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings
         ),
         // SQLite through GRDB: migrations and repositories.
@@ -126,12 +128,13 @@ let package = Package(
         ),
 
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HyperliquidTests",
             dependencies: [
-                "Hyperliquid", "HTTP",
+                "Hyperliquid", "JSONCore", "HTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "LLMTests",
             dependencies: [
-                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "Market", "PaperExchange", "Storage",
+                "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "JSONCore", "Market", "PaperExchange", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

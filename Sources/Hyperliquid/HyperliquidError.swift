@@ -1,3 +1,5 @@
+import JSONCore
+
 /// Why a Hyperliquid signing input was refused.
 ///
 /// Messages name the field and the rule broken, never the value: a private key, a signature or a
@@ -36,5 +38,13 @@ public enum HyperliquidError: Error, Sendable, Equatable, CustomStringConvertibl
         case .signingFailed(let reason):
             "signing failed: \(reason)"
         }
+    }
+}
+
+extension HyperliquidError {
+    /// Wraps a parse failure; the parser's description never quotes the input, so this keeps the
+    /// rule that no value reaches a log through an error.
+    public init(_ error: JSONParseError) {
+        self = .invalidJSON(error.description)
     }
 }

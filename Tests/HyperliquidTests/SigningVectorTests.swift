@@ -1,3 +1,4 @@
+import JSONCore
 import Testing
 @testable import Hyperliquid
 
@@ -62,6 +63,6 @@ struct SigningVectorTests {
         }
         let body = ExchangeRequestBody(action: vector.action, nonce: vector.nonce, signature: signature, vaultAddress: vector.vaultAddress, expiresAfter: vector.expiresAfter)
         let expected = try WireValue(json: vector.postBody)
-        #expect(try WireValue(json: OrderedJSON.parse(body.jsonText)) == expected)
+        #expect(try WireValue(json: JSONParser.parse(body.jsonText)) == expected)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import Testing
 @testable import Hyperliquid
 
@@ -18,10 +19,10 @@ enum SigningVectors {
 
     static let fixtureURL = packageRoot.appendingPathComponent("../shared/fixtures/hyperliquid-signing-vectors.json").standardizedFileURL
 
-    static let document: OrderedJSON = {
+    static let document: JSONValue = {
         do {
             let data = try Data(contentsOf: fixtureURL)
-            return try OrderedJSON.parse(utf8: Array(data), limits: .init(maximumDepth: 64, maximumBytes: 16 << 20))
+            return try JSONParser.parse(utf8: Array(data), limits: .init(maximumDepth: 64, maximumBytes: 16 << 20))
         } catch {
             fatalError("cannot read \(fixtureURL.path): \(error)")
         }
@@ -41,7 +42,7 @@ enum SigningVectors {
     }
 
     /// Writes parsed JSON back as compact text, keeping order and number literals.
-    static func json(_ value: OrderedJSON) -> String {
+    static func json(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
@@ -54,7 +55,7 @@ enum SigningVectors {
     }
 
     struct Vector: Sendable, CustomTestStringConvertible {
-        let raw: OrderedJSON
+        let raw: JSONValue
         var id: String { string("id") }
         var kind: String { string("kind") }
         var privateKey: String { string("private_key") }
@@ -67,7 +68,7 @@ enum SigningVectors {
             guard case .string(let text)? = raw["vault_address"] else { return nil }
             return EthereumAddress(hex: text)
         }
-        var actionJSON: OrderedJSON { raw["action"] ?? .null }
+        var actionJSON: JSONValue { raw["action"] ?? .null }
         var action: WireValue { (try? WireValue(json: actionJSON)) ?? .null }
         var actionMessagePackHex: String? { optionalString("action_msgpack_hex") }
         var hashSuffixHex: String? { optionalString("hash_suffix_hex") }
@@ -81,7 +82,7 @@ enum SigningVectors {
             guard case .number(let text)? = raw["signature"]?["v"] else { return 0 }
             return Int(text) ?? 0
         }
-        var postBody: OrderedJSON { raw["post_body"] ?? .null }
+        var postBody: JSONValue { raw["post_body"] ?? .null }
 
         /// The line `arena hyperliquid sign` must print for this vector.
         var expectedOutputLine: String {
@@ -103,7 +104,7 @@ enum SigningVectors {
             guard case .string(let text)? = raw[outer]?[inner] else { return "" }
             return text
         }
-        private func unsigned(_ value: OrderedJSON?) -> UInt64? {
+        private func unsigned(_ value: JSONValue?) -> UInt64? {
             guard case .number(let text)? = value else { return nil }
             return UInt64(text)
         }

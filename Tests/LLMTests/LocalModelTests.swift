@@ -1,6 +1,7 @@
 import ArenaCore
 import Foundation
 import GRDB
+import JSONCore
 import LLM
 import Logging
 import Testing

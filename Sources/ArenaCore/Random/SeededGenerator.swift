@@ -1,5 +1,8 @@
 /// A deterministic random source (SplitMix64): the same seed gives the same sequence on every
 /// machine and run, which is what makes simulations and baselines repeatable.
+///
+/// The package's only SplitMix64: the paper exchange draws from it and Market seeds xoshiro256**
+/// with it, so a change here changes every seeded run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 

@@ -1,3 +1,5 @@
+import JSONCore
+
 /// Signs one request per line of JSON, for `arena hyperliquid sign` and for cross-checking this
 /// module against the Python SDK.
 ///
@@ -37,7 +39,12 @@ public enum SigningLineProcessor {
 
     private static func sign(_ line: [UInt8]) throws(HyperliquidError) -> WireValue {
         guard line.count <= maximumLineBytes else { throw .invalidJSON("line exceeds \(maximumLineBytes) bytes") }
-        let request = try OrderedJSON.parse(utf8: line, limits: .init(maximumDepth: 32, maximumBytes: maximumLineBytes))
+        let request: JSONValue
+        do {
+            request = try JSONParser.parse(utf8: line, limits: .init(maximumDepth: 32, maximumBytes: maximumLineBytes))
+        } catch {
+            throw HyperliquidError(error)
+        }
         guard case .object = request else { throw .invalidJSON("the line must be a JSON object") }
 
         guard case .string(let kind)? = request["kind"] else { throw missing("kind", "a string") }
@@ -86,7 +93,7 @@ public enum SigningLineProcessor {
         .invalidAction("the key \(key) must be present and be \(expected)")
     }
 
-    private static func optionalAddress(_ value: OrderedJSON?, key: String) throws(HyperliquidError) -> EthereumAddress? {
+    private static func optionalAddress(_ value: JSONValue?, key: String) throws(HyperliquidError) -> EthereumAddress? {
         switch value {
         case nil, .null?:
             return nil
@@ -98,7 +105,7 @@ public enum SigningLineProcessor {
         }
     }
 
-    private static func optionalUnsigned(_ value: OrderedJSON?, key: String) throws(HyperliquidError) -> UInt64? {
+    private static func optionalUnsigned(_ value: JSONValue?, key: String) throws(HyperliquidError) -> UInt64? {
         switch value {
         case nil, .null?:
             return nil

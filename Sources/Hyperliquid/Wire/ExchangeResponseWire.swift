@@ -1,3 +1,5 @@
+import JSONCore
+
 /// The answer of `/exchange`, as the venue shapes it:
 /// `{"status": "ok", "response": {"type": "order", "data": {"statuses": [...]}}}`,
 /// `{"status": "ok", "response": {"type": "default"}}`, or, with HTTP 200 all the same,
@@ -13,11 +15,11 @@ public enum ExchangeResponseWire: Sendable, Equatable {
     /// - Throws: `HyperliquidClientError.malformedResponse` naming what is missing; the message
     ///   quotes no more than the venue's own error text.
     public static func parse(_ body: [UInt8]) throws(HyperliquidClientError) -> ExchangeResponseWire {
-        let json: OrderedJSON
+        let json: JSONValue
         do {
-            json = try OrderedJSON.parse(utf8: body, limits: OrderedJSON.Limits(maximumDepth: 16, maximumBytes: 1 << 20))
+            json = try JSONParser.parse(utf8: body, limits: JSONParser.Limits(maximumDepth: 16, maximumBytes: 1 << 20))
         } catch {
-            throw .malformedResponse("the exchange answered with text that is not JSON (\(error))")
+            throw .malformedResponse("the exchange answered with text that is not JSON (\(HyperliquidError(error)))")
         }
         guard case .string(let status)? = json["status"] else {
             throw .malformedResponse("the exchange answer has no status")
@@ -62,7 +64,7 @@ public enum ExchangeStatusWire: Sendable, Equatable {
     /// A child order waiting for its trigger.
     case waitingForTrigger
 
-    init(json: OrderedJSON, index: Int) throws(HyperliquidClientError) {
+    init(json: JSONValue, index: Int) throws(HyperliquidClientError) {
         switch json {
         case .string("success"): self = .success
         case .string("waitingForFill"): self = .waitingForFill
@@ -90,12 +92,12 @@ public enum ExchangeStatusWire: Sendable, Equatable {
         }
     }
 
-    private static func integer(_ json: OrderedJSON?) -> Int64? {
+    private static func integer(_ json: JSONValue?) -> Int64? {
         if case .number(let text)? = json { return Int64(text) }
         return nil
     }
 
-    private static func string(_ json: OrderedJSON?) -> String? {
+    private static func string(_ json: JSONValue?) -> String? {
         if case .string(let text)? = json { return text }
         return nil
     }

@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 
 /// Why a model's answer is not a usable decision.
 public struct DecisionParseError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -36,15 +37,15 @@ public struct DecisionParser: Sendable {
         let trimmed = answer.trimmingSet(" \t\r\n")
         // The usual answer (a tool's arguments) is JSON as a whole: parse it once, not once to
         // find it and again to read it.
-        if trimmed.first == "{" || trimmed.first == "[", let value = try? JSONParser.parse(trimmed) {
+        if trimmed.first == "{" || trimmed.first == "[", let value = try? JSONParser.parse(trimmed, limits: .modelOutput) {
             return try decision(from: value)
         }
         let json = try Self.extractJSON(from: answer)
         let value: JSONValue
         do {
-            value = try JSONParser.parse(json)
+            value = try JSONParser.parse(json, limits: .modelOutput)
         } catch {
-            throw DecisionParseError(kind: .unreadable, reason: "The answer is not valid JSON: \(error).")
+            throw DecisionParseError(kind: .unreadable, reason: "The answer is not valid JSON: \(error.modelExplanation).")
         }
         return try decision(from: value)
     }
@@ -56,18 +57,18 @@ public struct DecisionParser: Sendable {
     static func extractJSON(from answer: String) throws(DecisionParseError) -> String {
         let trimmed = answer.trimmingSet(" \t\r\n")
         guard !trimmed.isEmpty else { throw DecisionParseError(kind: .unreadable, reason: "The answer is empty.") }
-        guard trimmed.utf8.count <= JSONParser.maximumBytes else {
-            throw DecisionParseError(kind: .unreadable, reason: "The answer is longer than \(JSONParser.maximumBytes) bytes.")
+        guard trimmed.utf8.count <= JSONParser.Limits.modelOutput.maximumBytes else {
+            throw DecisionParseError(kind: .unreadable, reason: "The answer is longer than \(JSONParser.Limits.modelOutput.maximumBytes) bytes.")
         }
         let startsAsJSON = trimmed.first == "{" || trimmed.first == "["
-        if startsAsJSON, (try? JSONParser.parse(trimmed)) != nil { return trimmed }
+        if startsAsJSON, (try? JSONParser.parse(trimmed, limits: .modelOutput)) != nil { return trimmed }
         if let fenced = fencedBlock(in: trimmed) { return fenced }
         let objects = balancedObjects(in: trimmed)
         if objects.count > 1 {
             throw DecisionParseError(kind: .unreadable, reason: "The answer holds \(objects.count) JSON objects; give exactly one.")
         }
         // JSON followed by prose ("{...} Hope this helps") is read as its one object.
-        if let object = objects.first, (try? JSONParser.parse(object)) != nil || !startsAsJSON { return object }
+        if let object = objects.first, (try? JSONParser.parse(object, limits: .modelOutput)) != nil || !startsAsJSON { return object }
         // An answer that starts as JSON but does not parse is taken whole, so its own error is reported.
         if startsAsJSON { return trimmed }
         throw DecisionParseError(kind: .unreadable, reason: "The answer holds no JSON object: \(Self.quote(trimmed, limit: 80)).")

@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 
 /// The JSON a model must answer with, and its schema (the forced tool's parameters, or the
 /// response format's schema).

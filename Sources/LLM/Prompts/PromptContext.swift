@@ -1,5 +1,6 @@
 import ArenaCore
 import Drivers
+import JSONCore
 import Market
 import Synchronization
 

@@ -1,3 +1,5 @@
+import JSONCore
+
 /// Anthropic's messages API (`POST {base}/messages`).
 public struct AnthropicMessagesFormat: ChatWireFormat {
     /// The API version sent in `anthropic-version`.

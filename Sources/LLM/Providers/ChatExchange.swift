@@ -1,3 +1,5 @@
+import JSONCore
+
 /// One message of a conversation with a model.
 public struct ChatMessage: Sendable, Hashable {
     /// Who speaks.

@@ -1,4 +1,5 @@
 import HTTP
+import JSONCore
 import Synchronization
 
 /// Calls models over one shared libcurl client, with a bounded number of calls in flight per
@@ -97,9 +98,11 @@ public final class ModelClient: Sendable {
         }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(text, maximumBytes: Self.maximumReplyBytes)
+            var limits = JSONParser.Limits.modelOutput
+            limits.maximumBytes = Self.maximumReplyBytes
+            json = try JSONParser.parse(text, limits: limits)
         } catch {
-            throw LLMError(.malformedReply, "the model provider's reply is not JSON (\(error))")
+            throw LLMError(.malformedReply, "the model provider's reply is not JSON (\(error.modelExplanation))")
         }
         return try format.reply(from: json)
     }

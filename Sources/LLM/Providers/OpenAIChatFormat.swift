@@ -1,3 +1,5 @@
+import JSONCore
+
 /// OpenAI's chat completions (`POST {base}/chat/completions`), as OpenAI, DeepSeek, Qwen, xAI,
 /// OpenRouter, Ollama, vLLM and llama.cpp servers speak it.
 public struct OpenAIChatFormat: ChatWireFormat {

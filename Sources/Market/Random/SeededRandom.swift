@@ -1,7 +1,8 @@
+import ArenaCore
 import Foundation
 
-/// A deterministic pseudo-random generator (xoshiro256**, seeded through SplitMix64), so that a
-/// seed alone reproduces a whole market run on every machine.
+/// A deterministic pseudo-random generator (xoshiro256**, seeded through ArenaCore's SplitMix64
+/// `SeededGenerator`), so that a seed alone reproduces a whole market run on every machine.
 ///
 /// Not for secrets: it is fast and predictable by design.
 public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable {
@@ -17,22 +18,14 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable {
     ///   - seed: Any value; equal seeds give equal sequences.
     ///   - stream: Selects an independent sequence for the same seed (one per purpose).
     public init(seed: UInt64, stream: UInt64 = 0) {
-        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        state0 = Self.splitMix(&mixer)
-        state1 = Self.splitMix(&mixer)
-        state2 = Self.splitMix(&mixer)
-        state3 = Self.splitMix(&mixer)
+        var mixer = SeededGenerator(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        state0 = mixer.next()
+        state1 = mixer.next()
+        state2 = mixer.next()
+        state3 = mixer.next()
         // xoshiro's state must not be all zeros; SplitMix64 makes that practically impossible,
         // but the guard keeps the invariant explicit.
         if state0 | state1 | state2 | state3 == 0 { state0 = 0x9E37_79B9_7F4A_7C15 }
-    }
-
-    private static func splitMix(_ value: inout UInt64) -> UInt64 {
-        value &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = value
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 
     /// Returns the next 64 random bits.
