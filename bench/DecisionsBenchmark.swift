@@ -68,12 +68,12 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
         settings.timeout_seconds = 60
         settings.max_concurrent_requests = maxConcurrent
         // Roster's entries are built from JSON, as an operator's file would be.
-        let driverJSON = JSON.encode(settings)
+        let driverJSON = try JSON.encode(settings)
         let entries = (1...accounts).map { index in
             #"{"name": "llm-\#(index)", "symbols": ["BTC", "ETH", "SOL"], "initial_capital": "10000", "risk_limits": {"max_leverage": 5}, "driver": \#(driverJSON)}"#
         }
         let roster = try JSONDecoder().decode(Roster.self, from: Data(#"{"accounts": [\#(entries.joined(separator: ","))]}"#.utf8))
-        try runtime.apply(roster, now: start)
+        try runtime.apply(roster)
 
         FileHandle.standardError.write(Data("\(accounts) accounts every \(interval) s, provider latency \(llmLatency) s, running \(duration) s...\n".utf8))
         let group = ServiceGroup(configuration: .init(services: [.init(service: runtime)], gracefulShutdownSignals: [], logger: logger))

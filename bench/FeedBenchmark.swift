@@ -50,7 +50,7 @@ struct FeedBenchCommand: AsyncParsableCommand {
                                        source: try SimulatedMarket(seed: 1, start: Timestamp(milliseconds: 0)),
                                        configuration: ArenaConfiguration(feedBatchIntervalMilliseconds: batchMilliseconds), logger: logger)
         let port = Mutex<Int?>(nil)
-        let app = buildApplication(runtime: runtime, configuration: ServerConfiguration(port: 0, staticFolder: folder.path,
+        let app = buildApplication(arena: runtime, configuration: ServerConfiguration(port: 0, staticFolder: folder.path,
                                                                                         feedQueueLimit: 4096),
                                    logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -69,8 +69,9 @@ struct FeedBenchCommand: AsyncParsableCommand {
             for index in 0..<total {
                 let due = start + .nanoseconds(Int64(index) * 1_000_000_000 / Int64(rate))
                 if due > ContinuousClock.now { try await Task.sleep(until: due) }
-                runtime.bus.publish(.alert, time: Timestamp(milliseconds: Int64(index)),
-                                    data: AlertView(kind: "bench", message: String(DispatchTime.now().uptimeNanoseconds)), persist: false)
+                // Through the recorder, as the arena's own messages go: stored, then published.
+                try runtime.recorder.record([FeedDraft(.alert, time: Timestamp(milliseconds: Int64(index)),
+                                                       data: AlertView(kind: "bench", message: String(DispatchTime.now().uptimeNanoseconds)))])
             }
             guard let clientFigures = try await child.waitForSummary() else {
                 throw BenchError("the client process ended without figures: \(child.errorOutput)")

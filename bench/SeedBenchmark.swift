@@ -77,7 +77,7 @@ struct SeedBenchCommand: ParsableCommand {
                     progress("\(written) snapshots")
                 }
             }
-            metrics[record.id] = JSON.encode(statistics)
+            metrics[record.id] = try JSON.encode(statistics)
         }
         try ledger.recordSnapshots(batch, metrics: metrics, now: Timestamp(milliseconds: end))
         written += batch.count
