@@ -125,6 +125,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support, shared by the test targets and `arena-bench`: regular targets, so the benchmark can link them.
+        // Split by dependency, so that a test target builds only the modules it already needs:
+        // root, temporary folders, child processes and loopback sockets (Foundation only),
+        .target(name: "ArenaTestSupport", path: "Tests/ArenaTestSupport", swiftSettings: swiftSettings),
+        // order books and market snapshots (ArenaCore),
+        .target(name: "ArenaTestSupportCore", dependencies: ["ArenaCore"], path: "Tests/ArenaTestSupportCore", swiftSettings: swiftSettings),
+        // the migrated test ledger (Storage),
+        .target(
+            name: "ArenaTestSupportLedger",
+            dependencies: ["ArenaTestSupport", "ArenaCore", "Storage"],
+            path: "Tests/ArenaTestSupportLedger",
+            swiftSettings: swiftSettings
+        ),
+        // scripted drivers and a warmed-up simulated market (Drivers, Market).
+        .target(
+            name: "ArenaTestSupportDrivers",
+            dependencies: ["ArenaCore", "Drivers", "Market"],
+            path: "Tests/ArenaTestSupportDrivers",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
