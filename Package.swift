@@ -147,12 +147,16 @@ let package = Package(
         ),
 
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PaperExchangeTests",
+            dependencies: ["PaperExchange", "ArenaTestSupport", "ArenaTestSupportCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ArenaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HyperliquidTests",
             dependencies: [
-                "Hyperliquid", "HTTP",
+                "Hyperliquid", "HTTP", "ArenaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,13 +165,16 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketTests",
-            dependencies: ["Market", "Hyperliquid", "HTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Market", "Hyperliquid", "HTTP", "ArenaTestSupport", "ArenaTestSupportCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DriversTests",
             dependencies: [
-                "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage",
+                "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage", "ArenaTestSupportCore", "ArenaTestSupportLedger",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -176,24 +183,29 @@ let package = Package(
             name: "LLMTests",
             dependencies: [
                 "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "Market", "PaperExchange", "Storage",
+                "ArenaTestSupport", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Storage", "ArenaTestSupport", "ArenaTestSupportLedger", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustodyTests",
-            dependencies: ["Custody", "Storage", "Hyperliquid", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Custody", "Storage", "Hyperliquid", "ArenaTestSupport", "ArenaTestSupportLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ArenaTests",
             dependencies: [
                 "Arena", "Custody", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -201,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server",
+                "Server", "ArenaTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
