@@ -116,6 +116,7 @@ let package = Package(
             name: "arena-bench",
             dependencies: [
                 "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM", "Server", "Hyperliquid", "HTTP", "CEpoll",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
