@@ -87,19 +87,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func send(_ data: Data, thenClose close: Bool = true) {
         let handle = input.fileHandleForWriting
         Thread.detachNewThread {
-            let descriptor = handle.fileDescriptor
-            var sent = 0
-            let bytes = [UInt8](data)
-            while sent < bytes.count {
-                let count = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    sent += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
+            try? Loopback.writeAll([UInt8](data), to: handle.fileDescriptor)
             if close { try? handle.close() }
         }
     }

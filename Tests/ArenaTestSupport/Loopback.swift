@@ -50,7 +50,7 @@ public enum Loopback {
         return port
     }
 
-    /// Writes all of `bytes`, through partial writes and interruptions.
+    /// Writes all of `bytes` to a socket or pipe, through partial writes and interruptions.
     public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws {
         var sent = 0
         while sent < bytes.count {
