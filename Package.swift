@@ -118,6 +118,7 @@ let package = Package(
             name: "arena-bench",
             dependencies: [
                 "ArenaCore", "PaperExchange", "Storage", "Arena", "Market", "Drivers", "LLM", "Server", "Hyperliquid", "HTTP", "CEpoll",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,14 +128,39 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support, shared by the test targets and `arena-bench`: regular targets, so the benchmark can link them.
+        // Split by dependency, so that a test target builds only the modules it already needs:
+        // root, temporary folders, child processes and loopback sockets (Foundation only),
+        .target(name: "ArenaTestSupport", path: "Tests/ArenaTestSupport", swiftSettings: swiftSettings),
+        // order books and market snapshots (ArenaCore),
+        .target(name: "ArenaTestSupportCore", dependencies: ["ArenaCore"], path: "Tests/ArenaTestSupportCore", swiftSettings: swiftSettings),
+        // the migrated test ledger (Storage),
+        .target(
+            name: "ArenaTestSupportLedger",
+            dependencies: ["ArenaTestSupport", "ArenaCore", "Storage"],
+            path: "Tests/ArenaTestSupportLedger",
+            swiftSettings: swiftSettings
+        ),
+        // scripted drivers and a warmed-up simulated market (Drivers, Market).
+        .target(
+            name: "ArenaTestSupportDrivers",
+            dependencies: ["ArenaCore", "Drivers", "Market"],
+            path: "Tests/ArenaTestSupportDrivers",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "ArenaCoreTests", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PaperExchangeTests",
+            dependencies: ["PaperExchange", "ArenaTestSupport", "ArenaTestSupportCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "ArenaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HyperliquidTests",
             dependencies: [
-                "Hyperliquid", "JSONCore", "HTTP",
+                "Hyperliquid", "JSONCore", "HTTP", "ArenaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,13 +169,16 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketTests",
-            dependencies: ["Market", "Hyperliquid", "HTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Market", "Hyperliquid", "HTTP", "ArenaTestSupport", "ArenaTestSupportCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DriversTests",
             dependencies: [
-                "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage",
+                "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage", "ArenaTestSupportCore", "ArenaTestSupportLedger",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -158,24 +187,29 @@ let package = Package(
             name: "LLMTests",
             dependencies: [
                 "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "JSONCore", "Market", "PaperExchange", "Storage",
+                "ArenaTestSupport", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Storage", "ArenaTestSupport", "ArenaTestSupportLedger", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustodyTests",
-            dependencies: ["Custody", "Storage", "Hyperliquid", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Custody", "Storage", "Hyperliquid", "ArenaTestSupport", "ArenaTestSupportLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ArenaTests",
             dependencies: [
                 "Arena", "Custody", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -183,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server",
+                "Server", "ArenaTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,7 @@
 import Arena
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
 import ArgumentParser
 import Foundation
 import LLM
@@ -42,15 +44,12 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let provider = try FakeOpenAIServer.start(latency: llmLatency)
+        let provider = try await FakeOpenAIServer.start(latency: llmLatency)
         defer { provider.stop() }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = folder + "/decisions-\(ProcessInfo.processInfo.processIdentifier).sqlite"
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try ArenaDatabase(path: path)
-        defer { try? database.close() }
         guard let migrations = locateMigrations() else { throw BenchError("migrations/ not found: run from the repository folder") }
-        try Migrator(folder: migrations).migrate(database, now: 0)
+        let test = try TestLedger(prefix: "decisions", in: URL(fileURLWithPath: folder), migrations: migrations)
+        defer { withExtendedLifetime(test) {} }
+        let database = test.database
         guard let promptFolder = PromptLibrary.locateFolder() else { throw BenchError("prompts/ not found: run from the repository folder") }
 
         let observer = DecisionTimings()
@@ -198,40 +197,24 @@ struct TimedMarketSource: MarketSource {
 /// and closing so that accounts really trade.
 final class FakeOpenAIServer: Sendable {
     let port: Int
-    private let process: Process
-    private let input: Pipe
+    private let child: ChildProcess
 
-    private init(port: Int, process: Process, input: Pipe) {
+    private init(port: Int, child: ChildProcess) {
         self.port = port
-        self.process = process
-        self.input = input
+        self.child = child
     }
 
-    static func start(latency: Double) throws -> FakeOpenAIServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", "-c", script, String(latency)]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line: [UInt8] = []
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            guard let first = byte.first, first != UInt8(ascii: "\n") else { break }
-            line.append(first)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+    static func start(latency: Double) async throws -> FakeOpenAIServer {
+        let child = try ChildProcess.python(script: script, arguments: [String(latency)])
+        guard let line = await child.waitForLine(), let port = Int(line) else {
             throw BenchError("the fake provider did not start")
         }
-        return FakeOpenAIServer(port: port, process: process, input: input)
+        return FakeOpenAIServer(port: port, child: child)
     }
 
     func stop() {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        child.closeInput()
+        child.terminate()
     }
 
     private static let script = #"""

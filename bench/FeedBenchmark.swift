@@ -1,5 +1,7 @@
 import Arena
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
 import ArgumentParser
 import Foundation
 import Logging
@@ -42,15 +44,13 @@ struct FeedBenchCommand: AsyncParsableCommand {
         var quietLogger = Logger(label: "feed-bench")
         quietLogger.logLevel = .warning
         let logger = quietLogger
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-feed-bench-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try ArenaDatabase(path: folder.appendingPathComponent("feed.sqlite").path)
-        try Migrator(folder: migrations).migrate(database, now: 0)
-        let runtime = try ArenaRuntime(ledger: LedgerStore(database: database),
+        let test = try TestLedger(prefix: "arena-feed-bench", migrations: migrations)
+        defer { withExtendedLifetime(test) {} }
+        let runtime = try ArenaRuntime(ledger: test.ledger,
                                        source: try SimulatedMarket(seed: 1, start: Timestamp(milliseconds: 0)),
                                        configuration: ArenaConfiguration(feedBatchIntervalMilliseconds: batchMilliseconds), logger: logger)
         let port = Mutex<Int?>(nil)
-        let app = buildApplication(arena: runtime, configuration: ServerConfiguration(port: 0, staticFolder: folder.path,
+        let app = buildApplication(arena: runtime, configuration: ServerConfiguration(port: 0, staticFolder: test.folder.path,
                                                                                         feedQueueLimit: 4096),
                                    logger: logger, onServerRunning: { bound in port.withLock { $0 = bound } })
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -86,57 +86,25 @@ struct FeedBenchCommand: AsyncParsableCommand {
 
 /// The `feed-clients` child process, read line by line.
 final class ClientProcess: Sendable {
-    private let process: Process
-    private let lines: AsyncStream<String>
-    private let errorPipe = Pipe()
+    private let child: ChildProcess
 
     init(port: Int, path: String, clients: Int, seconds: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["feed-clients", "--port", String(port), "--path", path, "--clients", String(clients), "--seconds", String(seconds)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorPipe
-        let (lines, continuation) = AsyncStream<String>.makeStream()
-        let buffer = Mutex(Data())
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
-            }
-            let complete: [String] = buffer.withLock { data in
-                data.append(chunk)
-                var found: [String] = []
-                while let newline = data.firstIndex(of: 10) {
-                    found.append(String(decoding: data[data.startIndex..<newline], as: UTF8.self))
-                    data.removeSubrange(data.startIndex...newline)
-                }
-                return found
-            }
-            for line in complete { continuation.yield(line) }
-        }
-        try process.run()
-        self.process = process
-        self.lines = lines
+        child = try ChildProcess(executable: URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL,
+                                 arguments: ["feed-clients", "--port", String(port), "--path", path, "--clients", String(clients),
+                                             "--seconds", String(seconds)])
     }
-
-    deinit { if process.isRunning { process.terminate() } }
 
     /// How many clients connected, or nil if the child ended first.
     func waitForConnected() async throws -> Int? {
-        for await line in lines where line.hasPrefix("connected ") { return Int(line.dropFirst("connected ".count)) }
-        return nil
+        await child.waitForLine(timeout: nil) { $0.hasPrefix("connected ") }.flatMap { Int($0.dropFirst("connected ".count)) }
     }
 
     /// The child's JSON figures, or nil if it ended without them.
     func waitForSummary() async throws -> String? {
-        for await line in lines where line.hasPrefix("{") { return line }
-        return nil
+        await child.waitForLine(timeout: nil) { $0.hasPrefix("{") }
     }
 
-    var errorOutput: String { String(decoding: errorPipe.fileHandleForReading.availableData, as: UTF8.self) }
+    var errorOutput: String { child.errorOutput }
 }
 
 func progress(_ text: String) {

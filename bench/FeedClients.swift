@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import ArgumentParser
 import CEpoll
 import Foundation
@@ -30,7 +31,7 @@ struct FeedClientsCommand: ParsableCommand {
         var readers: [WebSocketReader?] = []
         var connected = 0
         for _ in 0..<clients {
-            let socket = try connectWebSocket(port: port, path: path)
+            let socket = try Loopback.connectWebSocket(port: port, path: path)
             let index = Int(socket.descriptor)
             if readers.count <= index { readers += Array(repeating: nil, count: index + 1 - readers.count) }
             readers[index] = WebSocketReader(pending: socket.leftover)
@@ -81,36 +82,6 @@ struct FeedClientsCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data((String(
             format: #"{"deliveries":%d,"closed_by_server":%d,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,"peak_rss_mb":%.1f}"#,
             summary.count, closedByServer, summary.p50, summary.p99, summary.max, peakResidentMegabytes()) + "\n").utf8))
-    }
-}
-
-/// Opens a TCP connection to 127.0.0.1 and completes the WebSocket handshake (blocking).
-func connectWebSocket(port: Int, path: String) throws -> (descriptor: Int32, leftover: [UInt8]) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw BenchError("socket() failed: raise the open-file limit (ulimit -n)") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw BenchError("connect() to 127.0.0.1:\(port) failed") }
-    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    let bytes = Array(request.utf8)
-    guard write(descriptor, bytes, bytes.count) == bytes.count else { throw BenchError("the upgrade request was not sent") }
-    var response: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    let headerEnd: [UInt8] = [13, 10, 13, 10]
-    while true {
-        let count = read(descriptor, &chunk, chunk.count)
-        guard count > 0 else { throw BenchError("the server closed the connection during the handshake") }
-        response += chunk[0..<count]
-        if let end = response.firstRange(of: headerEnd) {
-            guard response.starts(with: Array("HTTP/1.1 101".utf8)) else { throw BenchError("the server refused the upgrade") }
-            return (descriptor, Array(response[end.upperBound...]))
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportCore
 import PaperExchange
 
 /// Measures the paper exchange's matching alone (book walk, fees, margin check, position and
@@ -9,13 +10,7 @@ func runPaperMatchingBenchmark(orders: Int) -> String {
     guard let symbol = Symbol("BTC"), let levelSize = FixedDecimal("1"), let orderSize = FixedDecimal("0.01") else {
         return #"{"benchmark":"paper-matching","error":"bad constants"}"#
     }
-    var bids: [BookLevel] = []
-    var asks: [BookLevel] = []
-    for level in 1...20 {
-        bids.append(BookLevel(price: FixedDecimal(100_000 - level), size: levelSize))
-        asks.append(BookLevel(price: FixedDecimal(100_000 + level), size: levelSize))
-    }
-    let quote = Quote(symbol: symbol, mid: 100_000, mark: 100_000, book: OrderBook(bids: bids, asks: asks))
+    let quote = TestMarkets.quote(symbol, mid: 100_000, book: TestMarkets.book(mid: 100_000, size: levelSize, levels: 20))
     var exchange = PaperExchange(configuration: PaperExchangeConfiguration(), startingCash: 10_000_000, seed: 1)
     let requests = [Side.buy, Side.sell].enumerated().map { index, side in
         OrderRequest(clientOrderID: ClientOrderID(account: AccountID(1), sequence: UInt64(index + 1)), symbol: symbol,

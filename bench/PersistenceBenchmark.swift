@@ -1,4 +1,7 @@
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportCore
+import ArenaTestSupportLedger
 import Foundation
 import PaperExchange
 import Storage
@@ -6,21 +9,15 @@ import Storage
 /// Fills per second through the paper exchange with the ledger written to SQLite in batched
 /// transactions: the path a replay at `--speed max` takes.
 func runPaperPersistenceBenchmark(orders: Int, batch: Int, folder: String) throws -> (fillsPerSecond: Double, fills: Int, seconds: Double) {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let path = folder + "/bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
-    defer {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    }
-    let database = try ArenaDatabase(path: path)
-    defer { try? database.close() }
     guard let migrations = locateMigrations() else { throw BenchError("migrations/ not found: run from the repository folder") }
-    try Migrator(folder: migrations).migrate(database, now: 0)
-    let ledger = LedgerStore(database: database)
+    let test = try TestLedger(prefix: "bench", in: URL(fileURLWithPath: folder), migrations: migrations)
+    defer { withExtendedLifetime(test) {} }
+    let ledger = test.ledger
     let btc = Symbol("BTC")!
     let account = try ledger.createAccount(NewAccount(name: "bench", driverKind: "bench", symbols: [btc], initialCapital: 1_000_000_000),
                                            now: Timestamp(milliseconds: 0))
     var exchange = PaperExchange(configuration: PaperExchangeConfiguration(), startingCash: 1_000_000_000, seed: 1)
-    let snapshot = benchmarkSnapshot(symbol: btc, time: Timestamp(milliseconds: 1))
+    let snapshot = TestMarkets.snapshot(btc, mid: 100_000, at: 1, size: 5, levels: 20)
     var totals = LedgerTotals()
     var pending: [ExecutionRecord] = []
     pending.reserveCapacity(batch)
@@ -50,22 +47,13 @@ func runPaperPersistenceBenchmark(orders: Int, batch: Int, folder: String) throw
     return (Double(fills) / seconds, fills, seconds)
 }
 
-/// A 20-level book around 100,000.
-func benchmarkSnapshot(symbol: Symbol, time: Timestamp) -> MarketSnapshot {
-    let mid = FixedDecimal(100_000)
-    let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: FixedDecimal(5)) }
-    let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: FixedDecimal(5)) }
-    return MarketSnapshot(time: time, quotes: [symbol: Quote(symbol: symbol, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
-}
-
+/// The repository's `migrations/` folder: the nearest above the working folder, else the one of
+/// the source tree this benchmark was built from.
 func locateMigrations() -> String? {
-    var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    for _ in 0..<6 {
-        let candidate = folder.appendingPathComponent("migrations")
-        if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
-        folder.deleteLastPathComponent()
+    if let found = findFolder(containing: "migrations", above: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        return found.appendingPathComponent("migrations").path
     }
-    return nil
+    return FileManager.default.fileExists(atPath: packageMigrations) ? packageMigrations : nil
 }
 
 struct BenchError: Error, CustomStringConvertible {

@@ -1,5 +1,7 @@
 import Arena
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportCore
 import ArgumentParser
 import Foundation
 import HTTP
@@ -58,8 +60,7 @@ struct SignBenchCommand: AsyncParsableCommand {
         let executor = HyperliquidExecutor(exchange: client, universe: universe, accountID: AccountID(1), fillsAfter: Timestamp(milliseconds: 0),
                                            logger: logger)
         let mid = FixedDecimal(65_000)
-        let quote = Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: [BookLevel(price: mid, size: 1)], asks: [BookLevel(price: mid, size: 1)]))
-        _ = await executor.apply(MarketSnapshot(time: Timestamp(milliseconds: 1), quotes: [btc: quote]))
+        _ = await executor.apply(TestMarkets.snapshot(btc, mid: mid, at: 1, size: 1, levels: 1, offset: 0))
         var latencies: [Double] = []
         latencies.reserveCapacity(orders)
         for sequence in 1...orders {
@@ -95,22 +96,9 @@ final class TimestampingVenue: Sendable {
     }
 
     init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 && listen(descriptor, 16) == 0
-            }
-        }
-        guard listening else {
-            close(descriptor)
-            throw ValidationError("could not listen on 127.0.0.1")
-        }
-        listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let bound = try Loopback.listener(backlog: 16)
+        listener = bound.descriptor
+        port = bound.port
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 

@@ -1,4 +1,7 @@
 import ArenaCore
+import ArenaTestSupportCore
+import ArenaTestSupportDrivers
+import ArenaTestSupportLedger
 import Drivers
 import Foundation
 import GRDB
@@ -8,35 +11,6 @@ import PaperExchange
 import Storage
 import Testing
 @testable import Arena
-
-/// A driver that always gives the same decision: stands in for a model in runner tests.
-struct ScriptedDriver: Driver {
-    let decision: Decision
-    var kind: String { "scripted" }
-    func decide(_ context: DecisionContext) async throws -> DriverOutput { DriverOutput(decision: decision, rawResponse: "scripted") }
-}
-
-/// A ledger on a fresh SQLite file with the repository's migrations applied.
-final class TestLedger {
-    let folder: URL
-    let database: ArenaDatabase
-    let ledger: LedgerStore
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-runner-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        try Migrator(folder: root.appendingPathComponent("migrations").path).migrate(database, now: 0)
-        ledger = LedgerStore(database: database)
-    }
-
-    deinit {
-        try? database.close()
-        try? FileManager.default.removeItem(at: folder)
-    }
-}
 
 @Suite("Account runner")
 struct AccountRunnerTests {
@@ -124,11 +98,7 @@ struct AccountRunnerTests {
 
 /// A BTC book of 20 levels a side around `mid`, at `time`.
 func btcSnapshot(mid: FixedDecimal, time: Int64) -> MarketSnapshot {
-    let btc = Symbol("BTC")!
-    let asks = (1...20).map { BookLevel(price: mid + FixedDecimal($0), size: 5) }
-    let bids = (1...20).map { BookLevel(price: mid - FixedDecimal($0), size: 5) }
-    return MarketSnapshot(time: Timestamp(milliseconds: time),
-                          quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))])
+    TestMarkets.snapshot(Symbol("BTC")!, mid: mid, at: time, size: 5, levels: 20)
 }
 
 /// A BTC account of 1,000 USD on the paper exchange whose driver always opens a long of `notional`

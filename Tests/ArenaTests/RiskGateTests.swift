@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportCore
 import Testing
 @testable import Arena
 
@@ -8,9 +9,7 @@ struct RiskGateTests {
     let eth = Symbol("ETH")!
 
     func market(mid: FixedDecimal = 100_000) -> MarketSnapshot {
-        let book = OrderBook(bids: [BookLevel(price: mid - 1, size: 10)], asks: [BookLevel(price: mid + 1, size: 10)])
-        return MarketSnapshot(time: Timestamp(milliseconds: 0),
-                              quotes: [btc: Quote(symbol: btc, mid: mid, mark: mid, book: book)])
+        TestMarkets.snapshot(btc, mid: mid, at: 0, size: 10, levels: 1)
     }
 
     func account(equity: FixedDecimal = 10_000, positions: [Symbol: Position] = [:]) -> AccountState {

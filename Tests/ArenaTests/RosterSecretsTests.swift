@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportLedger
 import Custody
 import Foundation
 import Logging

@@ -1,4 +1,6 @@
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
 import Foundation
 import GRDB
 import Hyperliquid
@@ -13,7 +15,7 @@ struct KeyVaultTests {
 
     @Test("a stored secret reads back; the database holds only its nonce and ciphertext")
     func storesAndReads() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         let summary = try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: accountOne, now: time)
         #expect(summary == SecretSummary(accountID: accountOne, name: "llm_api_key", publicHint: nil, updatedAt: time))
@@ -27,7 +29,7 @@ struct KeyVaultTests {
 
     @Test("setting a secret again replaces it; removing it leaves it unset")
     func replacesAndRemoves() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: accountOne, now: time)
         try vault.setSecret(SecretValue("  \(Self.otherAPIKey)\n"), named: .llmAPIKey, for: accountOne, now: time.adding(milliseconds: 5))
@@ -41,7 +43,7 @@ struct KeyVaultTests {
 
     @Test("an agent key's address is kept as its public hint and its signer signs as that address")
     func walletHint() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         let summary = try vault.setSecret(SecretValue(privateKeyOne), named: .hyperliquidAgentKey, for: accountOne, now: time)
         #expect(summary.publicHint == addressOfKeyOne)
@@ -57,7 +59,7 @@ struct KeyVaultTests {
 
     @Test("an invalid wallet key, a bad address, an empty or oversized secret are refused without quoting them")
     func refusesInvalidSecrets() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         let badKey = "0x" + String(repeating: "f", count: 64)
         let cases: [(SecretName, String)] = [
@@ -81,7 +83,7 @@ struct KeyVaultTests {
 
     @Test("storing a secret for an unknown account is refused")
     func unknownAccount() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         #expect(throws: StorageError.notFound("Account 99")) {
             try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: AccountID(99), now: time)
@@ -90,7 +92,7 @@ struct KeyVaultTests {
 
     @Test("a new database records its key at the first start, so another key is refused even before any secret")
     func recordsKeyBeforeSecrets() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let key = try randomKey()
         #expect(try ledger.store.custodyCheck() == nil)
         _ = try KeyVault(store: ledger.store, masterKey: key, now: time)
@@ -107,7 +109,7 @@ struct KeyVaultTests {
 
     @Test("a wrong master key at start-up is a clear error naming both fingerprints and what to do")
     func wrongKeyAtStartUp() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let folder = try TemporaryFolder()
         let rightPath = folder.path("right.key"), wrongPath = folder.path("wrong.key")
         let right = try MasterKey.createKeyFile(at: rightPath)
@@ -130,7 +132,7 @@ struct KeyVaultTests {
 
     @Test("without a master key, start-up goes on while no secret is stored and stops once one is")
     func startUpWithoutKey() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         #expect(try KeyVault.startUp(store: ledger.store, environment: [:], now: time) == nil)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: accountOne, now: time)
@@ -153,7 +155,7 @@ struct KeyVaultTests {
 
     @Test("a tampered secret in the database is refused when read and listed as unreadable")
     func tamperedInDatabase() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let vault = try KeyVault(store: ledger.store, masterKey: try randomKey(), now: time)
         try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: accountOne, now: time)
         try vault.setSecret(SecretValue(Self.otherAPIKey), named: .llmAPIKey, for: accountTwo, now: time)
@@ -176,7 +178,7 @@ struct KeyVaultTests {
 
     @Test("rotation re-encrypts every secret: all open under the new key, none under the old")
     func rotates() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let oldKey = try randomKey(), newKey = try randomKey()
         let vault = try KeyVault(store: ledger.store, masterKey: oldKey, now: time)
         try vault.setSecret(SecretValue(Self.apiKey), named: .llmAPIKey, for: accountOne, now: time)
@@ -228,7 +230,7 @@ struct KeyVaultTests {
 
     @Test("rotation to the same key is refused")
     func rotationToSameKey() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let key = try randomKey()
         let vault = try KeyVault(store: ledger.store, masterKey: key, now: time)
         #expect(throws: CustodyError.rotationToSameKey) { try vault.rotate(to: try MasterKey(bytes: key.storage.withUnsafeBytes { Array($0) }), now: time) }
@@ -259,7 +261,7 @@ struct KeyVaultTests {
 
     @Test("no plaintext secret is anywhere in the database file, its WAL or its shared memory; old ciphertexts go with a rotation")
     func noPlaintextOnDisk() throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let oldKey = try randomKey()
         let vault = try KeyVault(store: ledger.store, masterKey: oldKey, now: time)
         let wallet = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"

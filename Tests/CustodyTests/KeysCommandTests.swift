@@ -1,4 +1,6 @@
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
 import Foundation
 import Storage
 import Testing
@@ -41,7 +43,7 @@ struct KeysCommandTests {
 
     @Test("arena keys rotate re-encrypts every secret under the new key file; the old key no longer opens the database")
     func rotateWithKeyFiles() async throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let folder = try TemporaryFolder()
         #expect(try await runArena(["keys", "init", "--key-file", folder.path("old.key")], in: folder.url).status == 0)
         #expect(try await runArena(["keys", "init", "--key-file", folder.path("new.key")], in: folder.url).status == 0)
@@ -76,7 +78,7 @@ struct KeysCommandTests {
 
     @Test("arena keys rotate takes the keys from ARENA_MASTER_KEY and ARENA_NEW_MASTER_KEY")
     func rotateFromEnvironment() async throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let folder = try TemporaryFolder()
         let oldKey = try randomKey(), newKey = try randomKey()
         try storeSecrets(in: ledger, under: oldKey)
@@ -90,7 +92,7 @@ struct KeysCommandTests {
 
     @Test("arena keys rotate changes nothing when a secret is corrupt, and says which")
     func rotateFailureChangesNothing() async throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let folder = try TemporaryFolder()
         let oldKey = try MasterKey.createKeyFile(at: folder.path("old.key"))
         _ = try MasterKey.createKeyFile(at: folder.path("new.key"))
@@ -111,7 +113,7 @@ struct KeysCommandTests {
 
     @Test("arena keys refuses a key file others can read, a wrong current key and a missing database, saying what to do")
     func rotateRefusals() async throws {
-        let ledger = try TestLedger()
+        let ledger = try TestLedger(accounts: 2)
         let folder = try TemporaryFolder()
         let oldKey = try MasterKey.createKeyFile(at: folder.path("old.key"))
         _ = try MasterKey.createKeyFile(at: folder.path("new.key"))

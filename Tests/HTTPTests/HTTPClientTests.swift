@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import Testing
 @testable import HTTP
@@ -5,24 +6,6 @@ import Testing
 /// A policy with short waits, so retry tests stay fast.
 private func quickRetries(_ attempts: Int = 3) -> RetryPolicy {
     RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(10), maximumDelay: .milliseconds(50), random: { 0.5 })
-}
-
-/// Returns a port on 127.0.0.1 where nothing listens.
-private func closedPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Polls a condition every 10 ms for up to 3 seconds; the caller then asserts it.
@@ -40,20 +23,13 @@ private final class SilentListener {
     private var descriptors: [Int32] = []
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try Loopback.listener(backlog: 0)
         descriptors.append(listener)
+        self.port = port
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(listener, socketAddress, length) == 0 && getsockname(listener, socketAddress, &length) == 0
-                    && listen(listener, 0) == 0
-            }
-        }
-        try #require(listening)
-        port = Int(UInt16(bigEndian: address.sin_port))
         for _ in 0..<4 {
             let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             descriptors.append(filler)
@@ -373,7 +349,7 @@ struct HTTPClientTests {
     @Test("a refused connection is retried even for a POST, since nothing was sent, then reported")
     func connectionRefused() async throws {
         let client = try HTTPClient()
-        let port = try closedPort()
+        let port = try Loopback.unusedPort()
         let request = HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/orders", body: Array("{}".utf8))
         let error = await expectHTTPError(.connectionFailed) { try await client.execute(request, retryPolicy: quickRetries(3)) }
         #expect(error?.attempts == 3)

@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import Testing
 @testable import Hyperliquid
@@ -5,34 +6,14 @@ import Testing
 /// Runs the built `arena` executable, which sits beside the test bundle in the build products.
 @Suite("arena hyperliquid sign")
 struct SignCommandTests {
-    static let executable: URL? = {
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let candidate = testBinary.deletingLastPathComponent().appendingPathComponent("arena")
-        return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
-    }()
+    static let executable = builtProduct("arena")
 
     /// Feeds `input` to `arena hyperliquid sign` and returns standard output and the exit status.
     static func run(_ input: Data) async throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = try #require(executable)
-        process.arguments = ["hyperliquid", "sign"]
-        let standardInput = Pipe()
-        let standardOutput = Pipe()
-        process.standardInput = standardInput
-        process.standardOutput = standardOutput
-        try process.run()
-        // Write from another thread so a full output pipe cannot deadlock the writer.
-        let writer = Thread {
-            standardInput.fileHandleForWriting.write(input)
-            try? standardInput.fileHandleForWriting.close()
-        }
-        writer.start()
-        // Read on a thread of its own too: a blocking read on the task pool would stall other tests.
-        let output: Data = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: standardOutput.fileHandleForReading.readDataToEndOfFile()) }.start()
-        }
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        return (String(decoding: output, as: UTF8.self), process.terminationStatus)
+        let child = try ChildProcess(executable: try #require(executable), arguments: ["hyperliquid", "sign"], errorOutput: .inherited)
+        child.send(input)
+        let status = await child.exited()
+        return (child.output, status ?? -1)
     }
 
     @Test("every vector on standard input gives its exact line; bad, oversized and CRLF lines are handled in place",

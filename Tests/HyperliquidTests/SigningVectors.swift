@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import JSONCore
 import Testing
@@ -6,18 +7,7 @@ import Testing
 /// The golden vectors made with hyperliquid-python-sdk 0.24.0, read from `../shared/fixtures`
 /// relative to the package root, with our own order-preserving parser (action key order matters).
 enum SigningVectors {
-    static let packageRoot: URL = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                return directory
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
-
-    static let fixtureURL = packageRoot.appendingPathComponent("../shared/fixtures/hyperliquid-signing-vectors.json").standardizedFileURL
+    static let fixtureURL = sharedFixture("hyperliquid-signing-vectors.json")
 
     static let document: JSONValue = {
         do {

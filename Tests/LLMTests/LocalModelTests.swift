@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupport
 import Foundation
 import GRDB
 import JSONCore
@@ -14,7 +15,7 @@ import Testing
 struct LocalModelTests {
     static let required = ProcessInfo.processInfo.environment["ARENA_REQUIRE_LOCAL_MODEL"] == "1"
     static let installation = LocalModelServer.locate(environment: [
-        "ARENA_LOCAL_MODEL_PYTHON": packageRoot.appendingPathComponent(".venv/bin/python").path,
+        "ARENA_LOCAL_MODEL_PYTHON": packageFile(".venv/bin/python").path,
     ])
 
     @Test("the environment is installed where make test puts it", .enabled(if: required))

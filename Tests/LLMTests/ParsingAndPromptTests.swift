@@ -1,4 +1,6 @@
 import ArenaCore
+import ArenaTestSupportDrivers
+import ArenaTestSupportLedger
 import Drivers
 import Foundation
 @testable import LLM

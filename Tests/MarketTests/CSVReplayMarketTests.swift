@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupport
 import Foundation
 import Testing
 @testable import Market
@@ -187,9 +188,9 @@ struct CSVReplayMarketTests {
 
     @Test("files are read from disk, refused when missing or over the size limit")
     func files() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("market-tests-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryFolder(prefix: "market-tests")
+        defer { withExtendedLifetime(temporary) {} }
+        let directory = temporary.url
         let path = directory.appendingPathComponent("bars.csv").path
         try "\(header)\n0,BTC,97000,97000,97000,97000,1\n".write(toFile: path, atomically: true, encoding: .utf8)
 

@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupport
 import Foundation
 import HTTP
 import Hyperliquid
@@ -8,21 +9,6 @@ import Testing
 
 private let btc = Symbol("BTC")!  // A literal that is a valid symbol.
 private let eth = Symbol("ETH")!
-
-/// Returns a port on 127.0.0.1 where nothing listens.
-private func closedPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
-}
 
 @Suite("Live Hyperliquid as a market source")
 struct HyperliquidMarketTests {
@@ -79,7 +65,7 @@ struct HyperliquidMarketTests {
 
     @Test("an unreachable venue falls back to the simulation within the time limit, and says so")
     func fallsBackToSimulation() async throws {
-        let endpoint = try HyperliquidEndpoint(network: .mainnet, baseURL: "http://127.0.0.1:\(try closedPort())")
+        let endpoint = try HyperliquidEndpoint(network: .mainnet, baseURL: "http://127.0.0.1:\(try Loopback.unusedPort())")
         let clock = ContinuousClock()
         let start = clock.now
         let choice = try await LiveMarketSelection.hyperliquidOrSimulation(

@@ -1,13 +1,13 @@
 import ArenaCore
+import ArenaTestSupportCore
 import Testing
 @testable import Market
 
 /// A snapshot quoting one symbol at `price` with a one-level book around it.
 func snapshot(_ name: String, at milliseconds: Int64, price: FixedDecimal, volume: FixedDecimal = 1,
               openInterest: FixedDecimal? = nil) -> MarketSnapshot {
-    let book = OrderBook(bids: [BookLevel(price: price - 1, size: 1)], asks: [BookLevel(price: price + 1, size: 1)])
-    let quote = Quote(symbol: symbol(name), mid: price, mark: price, book: book, openInterest: openInterest, volume: volume)
-    return MarketSnapshot(time: Timestamp(milliseconds: milliseconds), quotes: [symbol(name): quote])
+    let book = TestMarkets.book(mid: price, size: 1, levels: 1)
+    return TestMarkets.snapshot(at: milliseconds, TestMarkets.quote(symbol(name), mid: price, book: book, openInterest: openInterest, volume: volume))
 }
 
 @Suite("Candles and market state")

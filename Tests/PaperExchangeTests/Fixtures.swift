@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportCore
 @testable import PaperExchange
 
 /// Factories shared by the paper exchange tests.
@@ -16,13 +17,7 @@ enum Fixtures {
 
     /// A book with `levels` levels each side around `mid`, one `step` apart, `size` coins each.
     static func book(mid: FixedDecimal, step: FixedDecimal, size: FixedDecimal, levels: Int = 5) -> OrderBook {
-        var bids: [BookLevel] = []
-        var asks: [BookLevel] = []
-        for index in 1...levels {
-            bids.append(BookLevel(price: mid - step * index, size: size))
-            asks.append(BookLevel(price: mid + step * index, size: size))
-        }
-        return OrderBook(bids: bids, asks: asks)
+        TestMarkets.book(mid: mid, step: step, size: size, levels: levels)
     }
 
     /// A snapshot with one BTC quote: mid 100,000, levels 1 apart, 0.1 BTC each.

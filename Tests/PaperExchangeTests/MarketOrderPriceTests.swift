@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupport
 import Foundation
 import Testing
 
@@ -13,18 +14,9 @@ struct MarketOrderPriceTests {
         let result_wire: String
     }
 
-    static func packageRoot() -> URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return url
-    }
-
     @Test("the SDK's slippage prices from the signing vectors are reproduced digit for digit")
     func sdkSlippageVectors() throws {
-        let file = Self.packageRoot().appendingPathComponent("../shared/fixtures/hyperliquid-signing-vectors.json")
+        let file = sharedFixture("hyperliquid-signing-vectors.json")
         let data = try Data(contentsOf: file)
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let tables = try #require(root["number_tables"] as? [String: Any])

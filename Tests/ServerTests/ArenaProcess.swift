@@ -1,39 +1,22 @@
+import ArenaTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-/// The repository's root folder (the one holding Package.swift).
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}()
-
 /// The `arena` executable built beside the test bundle.
-let arenaExecutable: URL? = {
-    guard let testBinary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-    var folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
-    if folder.lastPathComponent == "MacOS" { folder = folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-    let candidate = folder.appendingPathComponent("arena")
-    return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
-}()
+let arenaExecutable = builtProduct("arena")
 
 struct ArenaProcessError: Error, CustomStringConvertible {
     let description: String
 }
 
 /// `arena serve` as a real subprocess on a free loopback port with its own database.
-final class ArenaProcess: @unchecked Sendable {
-    // Touched only by the test that owns the process, and by the output reader under `lock`.
-    let process = Process()
-    let folder: URL
+final class ArenaProcess: Sendable {
+    let child: ChildProcess
+    let folder: TemporaryFolder
     let databasePath: String
-    private let lock = NSLock()
-    private var output = ""
-    private(set) var port = 0
+    let port: Int
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -43,89 +26,40 @@ final class ArenaProcess: @unchecked Sendable {
         guard let executable = arenaExecutable else {
             throw ArenaProcessError(description: "the arena executable is not built next to the tests; run make test")
         }
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        databasePath = folder.appendingPathComponent("arena.sqlite").path
-        process.executableURL = executable
-        process.currentDirectoryURL = folder
+        folder = try TemporaryFolder(prefix: "arena-serve")
+        databasePath = folder.path("arena.sqlite")
         var processEnvironment = ProcessInfo.processInfo.environment
         for name in ["ARENA_ADMIN_TOKEN", "ARENA_ADMIN_TOKEN_FILE", "ARENA_MASTER_KEY", "ARENA_MASTER_KEY_FILE"] {
             processEnvironment.removeValue(forKey: name)
         }
         processEnvironment.merge(environment) { _, given in given }
-        process.environment = processEnvironment
-        process.arguments = ["serve", "--port", "0", "--db", databasePath,
-                             "--migrations", repositoryRoot.appendingPathComponent("migrations").path,
-                             "--static", repositoryRoot.appendingPathComponent("static").path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // A plain read loop: Foundation's readabilityHandler traps on EINTR.
-        let descriptor = pipe.fileHandleForReading.fileDescriptor
-        let reader = Thread { [weak self] in
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    guard let self else { return }
-                    self.lock.lock()
-                    self.output += String(decoding: buffer[0..<count], as: UTF8.self)
-                    self.lock.unlock()
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
+        child = try ChildProcess(executable: executable,
+                                 arguments: ["serve", "--port", "0", "--db", databasePath,
+                                             "--migrations", packageMigrations,
+                                             "--static", packageFile("static").path] + arguments,
+                                 environment: processEnvironment, directory: folder.url, errorOutput: .mergedIntoOutput)
+        let listening = await child.waitForOutput(timeout: .seconds(timeout)) { text -> Int? in
+            guard let range = text.range(of: "arena listening on http://127.0.0.1:") else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isNumber })
         }
-        reader.start()
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let port = listeningPort() {
-                self.port = port
-                return
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
+        guard let listening else {
+            child.terminate()
+            throw ArenaProcessError(description: "arena serve did not start listening; its output:\n\(child.output)")
         }
-        process.terminate()
-        throw ArenaProcessError(description: "arena serve did not start listening; its output:\n\(log)")
+        port = listening
     }
 
-    var log: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return output
-    }
+    /// Everything the process wrote so far, standard output and error together.
+    var log: String { child.output }
 
-    private func listeningPort() -> Int? {
-        let text = log
-        guard let range = text.range(of: "arena listening on http://127.0.0.1:") else { return nil }
-        let digits = text[range.upperBound...].prefix { $0.isNumber }
-        return Int(digits)
-    }
-
-    /// Sends SIGTERM without waiting (for `defer`); `deinit` kills what is still running.
+    /// Sends SIGTERM without waiting (for `defer`); the child is killed if still running when this goes away.
     func terminate() {
-        if process.isRunning { process.terminate() }
+        child.terminate()
     }
 
     /// Sends SIGTERM and waits for the exit; returns the exit status.
     func stop(timeout: TimeInterval = 20) async -> Int32? {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            return nil
-        }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: folder)
+        await child.stop(timeout: .seconds(timeout))
     }
 
     /// Sends a request and returns the status and the decoded JSON object (empty if none).

@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import CompressNIO
 import Foundation
 import NIOCore
@@ -7,28 +8,9 @@ import Testing
 /// One HTTP/1.1 exchange over a plain socket, so the test sees the bytes as sent (URLSession
 /// would decompress them).
 func rawGET(port: Int, path: String, headers: [String] = []) throws -> (head: String, body: [UInt8]) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw ArenaProcessError(description: "socket() failed") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw ArenaProcessError(description: "connect() failed") }
-    let request = Array((["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: close"] + headers + ["", ""]).joined(separator: "\r\n").utf8)
-    guard write(descriptor, request, request.count) == request.count else { throw ArenaProcessError(description: "write() failed") }
-    var response: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = read(descriptor, &chunk, chunk.count)
-        if count <= 0 { break }
-        response += chunk[0..<count]
-    }
-    guard let end = response.firstRange(of: [13, 10, 13, 10]) else { throw ArenaProcessError(description: "no HTTP head") }
-    return (String(decoding: response[..<end.lowerBound], as: UTF8.self).lowercased(), Array(response[end.upperBound...]))
+    let request = (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: close"] + headers + ["", ""]).joined(separator: "\r\n")
+    let response = try Loopback.exchange(port: port, request: Array(request.utf8))
+    return (response.head.lowercased(), response.body)
 }
 
 @Suite("compressed API bodies")

@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -64,24 +65,15 @@ struct SecretsTests {
         let first = try await ArenaProcess(arguments: ["--market", "sim"], environment: ["ARENA_MASTER_KEY": Self.masterKey])
         #expect(await first.stop() == 0)
         let wrong = String(Self.masterKey.reversed())
-        let second = Process()
-        second.executableURL = try #require(arenaExecutable)
-        second.arguments = ["serve", "--port", "0", "--market", "sim", "--db", first.databasePath,
-                            "--migrations", repositoryRoot.appendingPathComponent("migrations").path,
-                            "--static", repositoryRoot.appendingPathComponent("static").path]
         var environment = ProcessInfo.processInfo.environment
         environment["ARENA_MASTER_KEY"] = wrong
-        second.environment = environment
-        let log = first.folder.appendingPathComponent("second.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        second.standardOutput = handle
-        second.standardError = handle
-        try second.run()
-        while second.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        try handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(second.terminationStatus != 0)
+        let second = try ChildProcess(executable: try #require(arenaExecutable),
+                                      arguments: ["serve", "--port", "0", "--market", "sim", "--db", first.databasePath,
+                                                  "--migrations", packageMigrations, "--static", packageFile("static").path],
+                                      environment: environment, errorOutput: .mergedIntoOutput)
+        let status = await second.exited()
+        let output = second.output
+        #expect(status != 0)
         #expect(output.lowercased().contains("master key"), "\(output)")
         #expect(!output.contains(wrong) && !output.contains(Self.masterKey))
     }

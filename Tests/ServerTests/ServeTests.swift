@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -129,7 +130,7 @@ final class Types: @unchecked Sendable {
 struct PageTests {
     @Test("the page loads without console errors, fills its table, shows a new fill live and sorts")
     func pageInHeadlessChromium() async throws {
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
+        let python = packageFile(".venv/bin/python")
         try #require(FileManager.default.isExecutableFile(atPath: python.path),
                      "the test virtual environment is missing: run make test, which creates .venv with selenium")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
@@ -138,22 +139,17 @@ struct PageTests {
         let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "11", "--speed", "4", "--snapshot-interval", "1"],
                                      environment: ["ARENA_ADMIN_TOKEN": token])
         defer { arena.terminate() }
-        let artifacts = repositoryRoot.appendingPathComponent("test-artifacts")
+        let artifacts = packageFile("test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("page.png")
-        let check = Process()
-        check.executableURL = python
-        check.arguments = [repositoryRoot.appendingPathComponent("Tests/Browser/page_check.py").path, arena.baseURL, screenshot.path, token]
+        let check = try ChildProcess(executable: python,
+                                     arguments: [packageFile("Tests/Browser/page_check.py").path, arena.baseURL, screenshot.path, token],
+                                     errorOutput: .mergedIntoOutput)
+        let status = await check.exited()
         let log = artifacts.appendingPathComponent("page-check.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let output = try FileHandle(forWritingTo: log)
-        check.standardOutput = output
-        check.standardError = output
-        try check.run()
-        check.waitUntilExit()
-        try output.close()
+        try Data(check.output.utf8).write(to: log)
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
-        #expect(check.terminationStatus == 0, "\(text)\narena log:\n\(arena.log.suffix(3000))")
+        #expect(status == 0, "\(text)\narena log:\n\(arena.log.suffix(3000))")
         #expect(FileManager.default.fileExists(atPath: screenshot.path))
     }
 }

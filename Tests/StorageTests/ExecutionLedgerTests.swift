@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportLedger
 import Foundation
 import GRDB
 import Testing
@@ -8,15 +9,14 @@ import Testing
 struct ExecutionLedgerTests {
     /// A database with the repository's migrations, two accounts and one decision.
     struct Ledger {
-        let temporary: TemporaryDatabase
+        let test: TestLedger
         let store: LedgerStore
         let accounts: [AccountID]
         let decision: Int64
 
         init() throws {
-            temporary = try TemporaryDatabase()
-            try Migrator(folder: repositoryMigrations).migrate(temporary.database, now: 0)
-            let store = LedgerStore(database: temporary.database)
+            test = try TestLedger()
+            let store = test.ledger
             self.store = store
             let btc = try #require(Symbol("BTC"))
             let accounts = try ["first", "second"].map { name in
@@ -37,7 +37,7 @@ struct ExecutionLedgerTests {
                 "positions": "SELECT * FROM positions ORDER BY account_id, symbol",
                 "accounts": "SELECT * FROM accounts ORDER BY id",
             ]
-            return try temporary.database.read { db in
+            return try test.database.read { db in
                 try queries.mapValues { sql in
                     try Row.fetchAll(db, sql: sql).map { row in
                         row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
@@ -61,7 +61,7 @@ struct ExecutionLedgerTests {
             let end = min(records.count, start + size)
             let batch = Array(records[start..<end])
             for record in batch {
-                try reference.temporary.database.write { db in try ReferenceWriter.write(db, record) }
+                try reference.test.database.write { db in try ReferenceWriter.write(db, record) }
                 try single.store.recordExecution(record)
             }
             try batched.store.recordExecutions(batch)
@@ -117,7 +117,7 @@ struct ExecutionLedgerTests {
                                                              cash: 9_997, totals: LedgerTotals(), positions: [], orderSequence: 10,
                                                              time: Timestamp(milliseconds: 20)))
         }
-        let rows = try ledger.temporary.database.read { db in
+        let rows = try ledger.test.database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.cloid, o.status, o.filled_size, o.venue_order_id, f.price FROM fills f JOIN orders o ON o.id = f.order_id
                 """)

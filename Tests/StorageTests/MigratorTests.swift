@@ -1,41 +1,17 @@
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
 import Foundation
 import GRDB
 import Testing
 @testable import Storage
-
-/// A fresh database file in a temporary folder, removed when the test ends.
-final class TemporaryDatabase {
-    let folder: URL
-    let database: ArenaDatabase
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
-    }
-
-    deinit {
-        try? database.close()
-        try? FileManager.default.removeItem(at: folder)
-    }
-}
-
-/// The repository's `migrations/` folder.
-let repositoryMigrations: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url.deleteLastPathComponent()
-    }
-    return url.appendingPathComponent("migrations").path
-}()
 
 @Suite("Migrations")
 struct MigratorTests {
     @Test("an empty database gets every table of the design, each migration recorded with its checksum")
     func migratesEmptyDatabase() throws {
         let temporary = try TemporaryDatabase()
-        let migrator = try Migrator(folder: repositoryMigrations)
+        let migrator = try Migrator(folder: packageMigrations)
         let applied = try migrator.migrate(temporary.database, now: 1)
         #expect(applied.map(\.version) == migrator.migrations.map(\.version))
         #expect(!applied.isEmpty)
@@ -60,7 +36,7 @@ struct MigratorTests {
     @Test("migrating twice applies nothing the second time")
     func migratingTwiceIsIdempotent() throws {
         let temporary = try TemporaryDatabase()
-        let migrator = try Migrator(folder: repositoryMigrations)
+        let migrator = try Migrator(folder: packageMigrations)
         try migrator.migrate(temporary.database, now: 1)
         let second = try migrator.migrate(temporary.database, now: 2)
         #expect(second.isEmpty)
@@ -99,7 +75,7 @@ struct MigratorTests {
     @Test("a tampered file on disk is detected through its SHA-256")
     func tamperedFileOnDisk() throws {
         let temporary = try TemporaryDatabase()
-        let folder = temporary.folder.appendingPathComponent("migrations")
+        let folder = temporary.folder.file("migrations")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("0001_first.sql")
         try "CREATE TABLE a (x INTEGER);".write(to: file, atomically: true, encoding: .utf8)

@@ -1,16 +1,8 @@
+import ArenaTestSupport
 import Foundation
 import HTTP
 import Hyperliquid
 import Testing
-
-/// The package root (the folder holding Package.swift), found from this file.
-let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url.deleteLastPathComponent()
-    }
-    return url
-}()
 
 struct FakeExchangeError: Error, CustomStringConvertible {
     let description: String
@@ -19,73 +11,39 @@ struct FakeExchangeError: Error, CustomStringConvertible {
 /// The Python fake venue (`Tests/Fixtures/hyperliquid/fake_exchange.py`) as a subprocess on a free
 /// 127.0.0.1 port. It verifies every signature with the official SDK, so it needs `.venv/` as
 /// `make venv-hyperliquid` makes it. It exits when its standard input closes.
-final class FakeExchange: @unchecked Sendable {
-    // Touched only by the test that owns it.
-    private let process: Process
-    private let input: Pipe
+final class FakeExchange: Sendable {
+    private let child: ChildProcess
     let port: Int
     let http: HTTPClient
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the fake and waits (off the cooperative pool) until it listens.
+    /// Starts the fake and waits (suspending) until it listens.
     static func start(network: HyperliquidNetwork = .testnet) async throws -> FakeExchange {
-        let python = packageRoot.appendingPathComponent(".venv/bin/python")
+        let python = packageFile(".venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw FakeExchangeError(description: "\(python.path) is missing: run `make venv-hyperliquid` (it installs hyperliquid-python-sdk 0.24.0 into .venv/)")
         }
-        let process = Process()
-        let input = Pipe()
-        let output = Pipe()
-        process.executableURL = python
-        process.arguments = [packageRoot.appendingPathComponent("Tests/Fixtures/hyperliquid/fake_exchange.py").path,
-                             "--port", "0", "--network", network.rawValue]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        // The first line is `listening PORT`. Python needs a second or two to import the SDK; the
-        // blocking read runs on its own thread so the test pool keeps running other tests.
-        let descriptor = output.fileHandleForReading.fileDescriptor
-        let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            Thread.detachNewThread {
-                var line = [UInt8]()
-                var byte: UInt8 = 0
-                while line.count < 200 {
-                    let count = read(descriptor, &byte, 1)
-                    if count == 1 {
-                        if byte == UInt8(ascii: "\n") { break }
-                        line.append(byte)
-                    } else if count < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        break
-                    }
-                }
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
-            }
-        }
+        let child = try ChildProcess(executable: python,
+                                     arguments: [packageFile("Tests/Fixtures/hyperliquid/fake_exchange.py").path,
+                                                 "--port", "0", "--network", network.rawValue],
+                                     errorOutput: .inherited)
+        // The first line is `listening PORT`. Python needs a second or two to import the SDK.
+        let line = await child.waitForLine(timeout: .seconds(120)) ?? child.output
         guard line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) else {
-            process.terminate()
             throw FakeExchangeError(description: "the fake exchange did not start (said: \(line)); is hyperliquid-python-sdk installed in .venv/?")
         }
-        return FakeExchange(process: process, input: input, output: output, port: port, http: try HTTPClient())
+        return FakeExchange(child: child, port: port, http: try HTTPClient())
     }
 
-    private let output: Pipe
-
-    private init(process: Process, input: Pipe, output: Pipe, port: Int, http: HTTPClient) {
-        self.process = process
-        self.input = input
-        self.output = output
+    private init(child: ChildProcess, port: Int, http: HTTPClient) {
+        self.child = child
         self.port = port
         self.http = http
     }
 
     deinit {
-        // Closing its standard input ends the fake; the signal covers a fake that hangs.
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        // The child ends with its value (standard input closed, then killed if it hangs).
         http.shutdown()
     }
 

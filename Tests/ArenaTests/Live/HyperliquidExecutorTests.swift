@@ -1,5 +1,6 @@
 import Arena
 import ArenaCore
+import ArenaTestSupportCore
 import Foundation
 import HTTP
 import Hyperliquid
@@ -12,9 +13,9 @@ private let eth = Symbol("ETH")!
 /// A market snapshot at the fake's prices (BTC 65000, ETH 3000 unless given).
 private func market(at time: Int64, btcMid: FixedDecimal = 65_000, ethMid: FixedDecimal = 3_000) -> MarketSnapshot {
     func quote(_ symbol: Symbol, _ mid: FixedDecimal) -> Quote {
-        Quote(symbol: symbol, mid: mid, mark: mid, book: OrderBook(bids: [BookLevel(price: mid, size: 1)], asks: [BookLevel(price: mid, size: 1)]))
+        TestMarkets.quote(symbol, mid: mid, book: TestMarkets.book(mid: mid, size: 1, levels: 1, offset: 0))
     }
-    return MarketSnapshot(time: Timestamp(milliseconds: time), quotes: [btc: quote(btc, btcMid), eth: quote(eth, ethMid)])
+    return TestMarkets.snapshot(at: time, quote(btc, btcMid), quote(eth, ethMid))
 }
 
 /// A live account on the fake: its exchange client, the venue's universe and an executor.

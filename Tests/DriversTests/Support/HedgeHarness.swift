@@ -1,4 +1,6 @@
 import ArenaCore
+import ArenaTestSupportCore
+import ArenaTestSupportLedger
 import Drivers
 import Foundation
 import GRDB
@@ -8,27 +10,7 @@ import Storage
 import Testing
 @testable import Arena
 
-/// A ledger on a fresh SQLite file with the repository's migrations applied.
-final class HedgeLedger {
-    let folder: URL
-    let database: ArenaDatabase
-    let ledger: LedgerStore
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-hedge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
-        try Migrator(folder: root.appendingPathComponent("migrations").path).migrate(database, now: 0)
-        ledger = LedgerStore(database: database)
-    }
-
-    deinit {
-        try? database.close()
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+extension TestLedger {
     /// The reasoning of every decision of `account`, oldest first.
     func reasonings(of account: AccountID) throws -> [String] {
         try database.read { db in
@@ -59,7 +41,7 @@ final class HedgeHarness {
     /// The mid of the opening snapshot: its best ask is exactly 3450.
     static let startMid = FixedDecimal(344_995, exponent: 2)
 
-    let test: HedgeLedger
+    let test: TestLedger
     let driver: HedgeDriver
     let runner: AccountRunner
     let account: AccountID
@@ -68,7 +50,7 @@ final class HedgeHarness {
 
     /// A fresh account on a fresh ledger.
     convenience init() throws {
-        let test = try HedgeLedger()
+        let test = try TestLedger()
         let record = try test.ledger.createAccount(
             NewAccount(name: "hedge", driverKind: "hedge4", symbols: [Self.eth], initialCapital: Self.capital),
             now: Timestamp(milliseconds: 0))
@@ -77,7 +59,7 @@ final class HedgeHarness {
 
     /// The account `record` of `test` as a restart finds it: the driver rebuilt from the persisted
     /// JSON, the paper account from the ledger's cash and positions.
-    init(test: HedgeLedger, record: AccountRecord, time: Int64) throws {
+    init(test: TestLedger, record: AccountRecord, time: Int64) throws {
         self.test = test
         account = record.id
         self.time = time
@@ -100,23 +82,16 @@ final class HedgeHarness {
 
     static func snapshot(mid: FixedDecimal, time: Int64, book shape: BookShape) -> MarketSnapshot {
         let half = FixedDecimal(5, exponent: 2)
-        let step = FixedDecimal(1, exponent: 1)
-        var bids: [BookLevel] = []
-        var asks: [BookLevel] = []
+        let book: OrderBook
         switch shape {
         case .deep:
-            for level in 0..<10 {
-                bids.append(BookLevel(price: mid - half - step * level, size: 100))
-                asks.append(BookLevel(price: mid + half + step * level, size: 100))
-            }
+            book = TestMarkets.book(mid: mid, step: FixedDecimal(1, exponent: 1), size: 100, levels: 10, offset: half)
         case .thin(let size):
-            bids = [BookLevel(price: mid - half, size: size)]
-            asks = [BookLevel(price: mid + half, size: size)]
+            book = TestMarkets.book(mid: mid, size: size, levels: 1, offset: half)
         case .noBids:
-            for level in 0..<10 { asks.append(BookLevel(price: mid + half + step * level, size: 100)) }
+            book = OrderBook(bids: [], asks: TestMarkets.book(mid: mid, step: FixedDecimal(1, exponent: 1), size: 100, levels: 10, offset: half).asks)
         }
-        let quote = Quote(symbol: eth, mid: mid, mark: mid, book: OrderBook(bids: bids, asks: asks))
-        return MarketSnapshot(time: Timestamp(milliseconds: time), quotes: [eth: quote])
+        return TestMarkets.snapshot(at: time, TestMarkets.quote(eth, mid: mid, book: book))
     }
 
     /// Shows the market at `mid` and lets the driver decide once.

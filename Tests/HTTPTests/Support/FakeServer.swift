@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import Testing
 
@@ -24,47 +25,21 @@ final class FakeServer: Sendable {
     }
 
     let port: Int
-    private let process: Process
-    private let input: Pipe
+    private let child: ChildProcess
 
-    private init(port: Int, process: Process, input: Pipe) {
+    private init(port: Int, child: ChildProcess) {
         self.port = port
-        self.process = process
-        self.input = input
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        self.child = child
     }
 
     /// Starts a server and waits until it listens.
     static func start() async throws -> FakeServer {
-        try await offThePool { try startBlocking() }
-    }
-
-    private static func startBlocking() throws -> FakeServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        let child = try ChildProcess.python(script: script)
         // The first line the script prints is its port.
-        var line: [UInt8] = []
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            guard let first = byte.first else { break }
-            if first == UInt8(ascii: "\n") { break }
-            line.append(first)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+        guard let line = await child.waitForLine(), let port = Int(line) else {
             throw FakeServerError.didNotStart
         }
-        return FakeServer(port: port, process: process, input: input)
+        return FakeServer(port: port, child: child)
     }
 
     /// Returns the URL of a path on this server.
@@ -72,52 +47,17 @@ final class FakeServer: Sendable {
         "http://127.0.0.1:\(port)\(pathAndQuery)"
     }
 
-    /// Reads the server's counters over a connection of its own.
+    /// Reads the server's counters over a connection of its own, independent of the client under test.
     func statistics() async throws -> Statistics {
         let port = port
-        let data = try await Self.offThePool { try Self.plainGet(port: port, path: "/stats") }
-        return try JSONDecoder().decode(Statistics.self, from: data)
-    }
-
-    /// A minimal blocking HTTP/1.0 GET over a socket, independent of the client under test.
-    private static func plainGet(port: Int, path: String) throws -> Data {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw FakeServerError.socketFailed }
-        defer { close(socketDescriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        let data = try await onOwnThread {
+            try Loopback.exchange(port: port, request: Array("GET /stats HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)).body
         }
-        guard connected == 0 else { throw FakeServerError.socketFailed }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        guard send(socketDescriptor, request, request.count, 0) == request.count else { throw FakeServerError.socketFailed }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4_096)
-        while true {
-            let count = recv(socketDescriptor, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received.append(contentsOf: buffer[0..<count])
-        }
-        guard let separator = received.firstRange(of: Array("\r\n\r\n".utf8)) else { throw FakeServerError.socketFailed }
-        return Data(received[separator.upperBound...])
-    }
-
-    /// Runs blocking work on a thread of its own: the cooperative pool has only two threads
-    /// here, and blocking one of them would stall the client's continuations under test.
-    private static func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
+        return try JSONDecoder().decode(Statistics.self, from: Data(data))
     }
 
     enum FakeServerError: Error {
         case didNotStart
-        case socketFailed
     }
 
     private static let script = #"""

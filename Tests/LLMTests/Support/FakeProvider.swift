@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import LLM
 import Testing
@@ -31,18 +32,11 @@ final class FakeProvider: Sendable {
     }
 
     let port: Int
-    private let process: Process
-    private let input: Pipe
+    private let child: ChildProcess
 
-    private init(port: Int, process: Process, input: Pipe) {
+    private init(port: Int, child: ChildProcess) {
         self.port = port
-        self.process = process
-        self.input = input
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        self.child = child
     }
 
     /// The process-wide server, started on first use.
@@ -63,27 +57,11 @@ final class FakeProvider: Sendable {
 
     /// Starts a server and waits until it listens.
     static func start() async throws -> FakeProvider {
-        try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-u", "-c", script]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            var line: [UInt8] = []
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                guard let first = byte.first, first != UInt8(ascii: "\n") else { break }
-                line.append(first)
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-                process.terminate()
-                throw FakeProviderError.didNotStart
-            }
-            return FakeProvider(port: port, process: process, input: input)
+        let child = try ChildProcess.python(script: script)
+        guard let line = await child.waitForLine(), let port = Int(line) else {
+            throw FakeProviderError.didNotStart
         }
+        return FakeProvider(port: port, child: child)
     }
 
     /// The base URL of a channel (what an account's `base_url` would be).
@@ -110,50 +88,13 @@ final class FakeProvider: Sendable {
     /// A control request over a plain socket, independent of the client under test.
     private func control(_ method: String, _ path: String, body: Data?) async throws -> Data {
         let port = port
-        return try await Self.offThePool {
-            try Self.blockingSend(port: port, method: method, path: path, body: body ?? Data())
-        }
-    }
-
-    private static func blockingSend(port: Int, method: String, path: String, body: Data) throws -> Data {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FakeProviderError.socketFailed }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw FakeProviderError.socketFailed }
-        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + Array(body)
-        var sent = 0
-        while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw FakeProviderError.socketFailed }
-            sent += count
-        }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received.append(contentsOf: buffer[0..<count])
-        }
-        guard let separator = received.firstRange(of: Array("\r\n\r\n".utf8)) else { throw FakeProviderError.socketFailed }
-        return Data(received[separator.upperBound...])
-    }
-
-    private static func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
+        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: \(body?.count ?? 0)\r\n\r\n".utf8)
+            + Array(body ?? Data())
+        return Data(try await onOwnThread { try Loopback.exchange(port: port, request: request).body })
     }
 
     enum FakeProviderError: Error {
         case didNotStart
-        case socketFailed
     }
 
     private static let script = #"""

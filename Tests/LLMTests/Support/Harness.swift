@@ -1,4 +1,7 @@
 import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportDrivers
+import ArenaTestSupportLedger
 import Drivers
 import Foundation
 import GRDB
@@ -10,39 +13,12 @@ import Storage
 import Testing
 @testable import Arena
 
-/// The folder that holds Package.swift.
-let packageRoot: URL = {
-    var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path), root.path != "/" {
-        root.deleteLastPathComponent()
-    }
-    return root
-}()
-
 /// The repository's prompt templates.
 func repositoryPrompts() throws -> PromptLibrary {
-    try PromptLibrary(folder: packageRoot.appendingPathComponent("prompts").path)
+    try PromptLibrary(folder: packageFile("prompts").path)
 }
 
-/// A ledger on a fresh SQLite file with the repository's migrations applied.
-final class TestLedger {
-    let folder: URL
-    let database: ArenaDatabase
-    let ledger: LedgerStore
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("arena-llm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try ArenaDatabase(path: folder.appendingPathComponent("arena.sqlite").path)
-        try Migrator(folder: packageRoot.appendingPathComponent("migrations").path).migrate(database, now: 0)
-        ledger = LedgerStore(database: database)
-    }
-
-    deinit {
-        try? database.close()
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+extension TestLedger {
     /// Every stored column of every decision, as text, for secret checks.
     func allDecisionText() throws -> String {
         try database.read { db in
@@ -57,25 +33,6 @@ final class TestLedger {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? ORDER BY id", arguments: [id.rawValue])
         }
-    }
-}
-
-/// A market at a fixed seed, with its shared indicator state.
-struct TestMarket {
-    var source: SimulatedMarket
-    var state = MarketState()
-
-    init(seed: UInt64 = 7) throws {
-        source = try SimulatedMarket(seed: seed, start: Timestamp(milliseconds: 1_700_000_000_000))
-        try state.warmUp(history: source.history(interval: state.intradayInterval, count: 60), interval: state.intradayInterval)
-        try state.warmUp(history: source.history(interval: state.longTermInterval, count: 60), interval: state.longTermInterval)
-    }
-
-    /// Steps the market and returns the snapshot with the indicators of that moment.
-    mutating func next() throws -> (MarketSnapshot, [Symbol: SymbolIndicators]) {
-        let snapshot = try #require(try source.next())
-        state.ingest(snapshot)
-        return (snapshot, Dictionary(state.allIndicators().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 }
 
