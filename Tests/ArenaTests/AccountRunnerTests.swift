@@ -16,16 +16,16 @@ import Testing
 struct AccountRunnerTests {
     let btc = Symbol("BTC")!
 
-    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000) throws -> (AccountRunner, AccountRecord, EventBus) {
+    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000) throws -> (AccountRunner, AccountRecord, Recorder) {
         let record = try test.ledger.createAccount(NewAccount(name: "scripted", driverKind: "scripted", symbols: [btc], initialCapital: capital),
                                                    now: Timestamp(milliseconds: 0))
-        let bus = EventBus(lastSeq: 0)
+        let recorder = try Recorder(ledger: test.ledger)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: decision), executor: executor,
-                                   limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, ledger: test.ledger, bus: bus,
+                                   limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, recorder: recorder,
                                    leaderboard: Leaderboard(), instruments: Instrument.defaults,
                                    logger: Logger(label: "test"))
-        return (runner, record, bus)
+        return (runner, record, recorder)
     }
 
     func marketSnapshot() throws -> MarketSnapshot {
@@ -61,7 +61,7 @@ struct AccountRunnerTests {
     func filledOrder() async throws {
         let test = try TestLedger()
         let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(500), leverage: 2, justification: "up")])
-        let (runner, record, bus) = try makeRunner(test, decision: buy)
+        let (runner, record, _) = try makeRunner(test, decision: buy)
         await runner.apply(try marketSnapshot())
         await runner.decide()
 
@@ -75,7 +75,7 @@ struct AccountRunnerTests {
         let position = try #require(try test.ledger.positions(of: record.id).first)
         #expect(position.size.isPositive)
         #expect(position.leverage == 2)
-        let topics = bus.drainUnpersisted().map(\.type)
+        let topics = try test.ledger.events(after: 0, limit: 100).map(\.topic.rawValue)
         #expect(topics.contains("decision") && topics.contains("order") && topics.contains("fill"))
     }
 
@@ -111,7 +111,7 @@ func limitedRunner(_ test: TestLedger, name: String, notional: FixedDecimal, lev
                                                now: Timestamp(milliseconds: 0))
     let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: buy),
                                executor: PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1),
-                               limits: limits, intervalMilliseconds: 1000, ledger: test.ledger, bus: EventBus(lastSeq: 0),
+                               limits: limits, intervalMilliseconds: 1000, recorder: try Recorder(ledger: test.ledger),
                                leaderboard: Leaderboard(), instruments: Instrument.defaults, logger: Logger(label: "test"))
     return (runner, record)
 }
@@ -125,7 +125,7 @@ struct AccountRunnerRiskTests {
         let (runner, record) = try limitedRunner(test, name: "dd", notional: 5_000, leverage: 5,
                                                  limits: RiskLimits(max_leverage: 5, max_drawdown_pct: 10))
         await runner.apply(btcSnapshot(mid: 100_000, time: 1_000))
-        _ = await runner.snapshot(time: Timestamp(milliseconds: 1_000))
+        _ = try await runner.snapshot(time: Timestamp(milliseconds: 1_000))
         await runner.decide()
         #expect(try test.ledger.positions(of: record.id).count == 1)
         // A 3% fall at 5x is a 15% drawdown of equity.

@@ -24,7 +24,7 @@ struct RosterSecretsTests {
         let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: now),
                                        configuration: ArenaConfiguration(), vault: vault, logger: Logger(label: "roster-test"))
         let key = "sk-roster-\(UUID().uuidString)"
-        try runtime.apply(try roster(["llm_api_key": "ROSTER_TEST_KEY"]), now: now, environment: ["ROSTER_TEST_KEY": key])
+        try runtime.apply(try roster(["llm_api_key": "ROSTER_TEST_KEY"]), environment: ["ROSTER_TEST_KEY": key])
         let account = try #require(try test.ledger.account(named: "keyed"))
         #expect(try vault.secret(named: .llmAPIKey, for: account.id)?.revealString() == key)
         #expect(try vault.summaries(for: account.id).map(\.name) == ["llm_api_key"])
@@ -37,11 +37,11 @@ struct RosterSecretsTests {
         let vault = try KeyVault(store: test.ledger, masterKey: try MasterKey.generate(), now: now)
         let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: now),
                                        configuration: ArenaConfiguration(), vault: vault, logger: Logger(label: "roster-test"))
-        #expect(throws: ArenaError.self) { try runtime.apply(try roster(["llm_api_key": "UNSET_VARIABLE"]), now: now, environment: [:]) }
-        #expect(throws: ArenaError.self) { try runtime.apply(try roster(["password": "X"]), now: now, environment: ["X": "value"]) }
+        #expect(throws: ArenaError.self) { try runtime.apply(try roster(["llm_api_key": "UNSET_VARIABLE"]), environment: [:]) }
+        #expect(throws: ArenaError.self) { try runtime.apply(try roster(["password": "X"]), environment: ["X": "value"]) }
         #expect(try test.ledger.account(named: "keyed") == nil)
         let noVault = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: now),
                                        configuration: ArenaConfiguration(), logger: Logger(label: "roster-test"))
-        #expect(throws: ArenaError.self) { try noVault.apply(try roster(["llm_api_key": "X"]), now: now, environment: ["X": "value"]) }
+        #expect(throws: ArenaError.self) { try noVault.apply(try roster(["llm_api_key": "X"]), environment: ["X": "value"]) }
     }
 }

@@ -272,7 +272,7 @@ struct ModelSettingsTests {
     func factory() throws {
         let test = try TestLedger()
         let settings = DriverSettings.model(provider: .openai, model: "gpt-4o", baseURL: "http://127.0.0.1:9/v1", apiKeyEnvironmentVariable: "TEST_KEY")
-        let stored = JSON.encode(settings)
+        let stored = try JSON.encode(settings)
         #expect(!stored.contains("sk-live-secret-value"))
         let record = try test.ledger.createAccount(NewAccount(name: "m", driverKind: "llm", driverSettings: stored, symbols: [Symbol("BTC")!],
                                                               initialCapital: 1_000), now: Timestamp(milliseconds: 0))

@@ -22,9 +22,9 @@ struct ModeSwitchTests {
                                        configuration: ArenaConfiguration(), vault: vault, logger: Logger(label: "mode-test"),
                                        liveVenue: venue)
         let btc = try #require(Symbol("BTC"))
-        let record = try runtime.createAccount(NewAccount(
-            name: "switcher", driverKind: "buy_and_hold", driverSettings: #"{"kind":"buy_and_hold","symbol":"BTC"}"#,
-            symbols: [btc], initialCapital: 1_000), now: now)
+        let record = try runtime.accounts.create(Roster.Entry(
+            name: "switcher", driver: DriverSettings(kind: .buyAndHold, symbol: btc), symbols: [btc], initial_capital: 1_000,
+            risk_limits: nil, mode: nil), network: nil, secrets: [:])
 
         // No keys yet.
         var outcome = try await runtime.switchMode(record.id, to: .live, network: .testnet, keepPositions: false, actor: "test")
@@ -61,7 +61,7 @@ struct ModeSwitchTests {
         #expect(try test.ledger.account(record.id)?.mode == .paper)
         #expect(await runtime.runner(record.id)?.accountState().cash == 5_000)
         #expect(try test.ledger.modeChangeCount(of: record.id) == 4)
-        let published = runtime.bus.drainUnpersisted().filter { $0.type == "mode_change" }
+        let published = try test.ledger.events(after: 0, limit: 10_000).filter { $0.topic == .modeChange }
         #expect(published.count == 4)
     }
 }

@@ -68,7 +68,7 @@ final class HedgeHarness {
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash,
                                      positions: try test.ledger.positions(of: record.id), seed: 1)
         runner = AccountRunner(record: record, driver: driver, executor: executor, limits: RiskLimits(max_leverage: 10),
-                               intervalMilliseconds: 1000, ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
+                               intervalMilliseconds: 1000, recorder: try Recorder(ledger: test.ledger), leaderboard: Leaderboard(),
                                instruments: Instrument.defaults, logger: Logger(label: "hedge-test"))
     }
 

@@ -56,7 +56,7 @@ struct LLMAccount {
         let driver = try LLMDriver(configuration: configuration, services: services)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: driver, executor: executor, limits: limits, intervalMilliseconds: 1000,
-                                   ledger: test.ledger, bus: EventBus(lastSeq: 0), leaderboard: Leaderboard(),
+                                   recorder: try Recorder(ledger: test.ledger), leaderboard: Leaderboard(),
                                    instruments: Instrument.defaults, logger: Logger(label: "test"))
         return LLMAccount(test: test, runner: runner, record: record, driver: driver, market: try TestMarket())
     }
