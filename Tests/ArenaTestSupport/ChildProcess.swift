@@ -141,6 +141,12 @@ public final class ChildProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    /// Kills the child with SIGKILL, as a crash or a power cut would, and waits for it to be gone.
+    public func crash() async {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        _ = await exited(timeout: .seconds(20))
+    }
+
     /// Sends SIGTERM and waits for the exit; after `timeout`, kills the child and returns nil.
     @discardableResult
     public func stop(timeout: Duration = .seconds(20)) async -> Int32? {

@@ -22,12 +22,13 @@ final class ArenaProcess: Sendable {
 
     /// Starts `arena serve` with `arguments` added, and waits until it listens. The waits suspend
     /// rather than sleep: a blocked thread of the two-thread task pool would stall every test.
-    init(arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60) async throws {
+    /// - Parameter database: An existing database to serve (a restart); a new one in the process's folder when nil.
+    init(arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60, database: String? = nil) async throws {
         guard let executable = arenaExecutable else {
             throw ArenaProcessError(description: "the arena executable is not built next to the tests; run make test")
         }
         folder = try TemporaryFolder(prefix: "arena-serve")
-        databasePath = folder.path("arena.sqlite")
+        databasePath = database ?? folder.path("arena.sqlite")
         var processEnvironment = ProcessInfo.processInfo.environment
         for name in ["ARENA_ADMIN_TOKEN", "ARENA_ADMIN_TOKEN_FILE", "ARENA_MASTER_KEY", "ARENA_MASTER_KEY_FILE"] {
             processEnvironment.removeValue(forKey: name)
