@@ -181,13 +181,15 @@ struct HyperliquidExecutorTests {
         _ = await executor.apply(market(at: 1_000))
         _ = await executor.submit(account.request(.buy, size: FixedDecimal(1, exponent: 3)), leverage: 5, at: Timestamp(milliseconds: 1_000))
         _ = await executor.submit(account.request(.buy, size: FixedDecimal(1, exponent: 3)), leverage: 5, at: Timestamp(milliseconds: 2_000))
+        // The risk engine refuses 80x before any executor sees it (RiskEngineTests); the executor does
+        // not check again, so a leverage that reached it anyway is the venue's to refuse, and no order follows.
         let refused = await executor.submit(account.request(.buy, size: FixedDecimal(1, exponent: 3)), leverage: 80, at: Timestamp(milliseconds: 3_000))
 
-        #expect(try await fake.actions(of: account.signer.address) == ["updateLeverage", "order", "order"])
+        #expect(try await fake.actions(of: account.signer.address) == ["updateLeverage", "order", "order", "updateLeverage"])
         let state = try await fake.control()
         let users = state["users"] as? [String: [String: Any]]
         #expect((users?[account.signer.address.lowercaseHex]?["leverage"] as? [String: [Any]])?["BTC"]?.first as? Int == 5)
-        #expect(orders(in: refused).last?.rejectionReason == "Leverage 80 is outside 1 to 40")
+        #expect(orders(in: refused).last?.rejectionReason?.contains("Invalid leverage value") == true)
         #expect(await executor.state().positions[btc]?.leverage == 5)
     }
 
