@@ -12,7 +12,7 @@ struct APIController: Sendable {
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/health") { _, _ in try health() }
         router.get("/api/leaderboard") { request, _ in try leaderboard(request) }
-        router.get("/api/accounts/{id}") { _, context in try await account(context.parameters.get("id")) }
+        router.get("/api/accounts/{id}") { _, context in try await account(context.parameters.accountID()) }
     }
 
     struct Health: Encodable {
@@ -125,9 +125,8 @@ struct APIController: Sendable {
         let orders: [OrderView]
     }
 
-    func account(_ idText: String?) async throws -> JSONResponse {
-        guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
-        let id = AccountID(raw)
+    func account(_ id: AccountID) async throws -> JSONResponse {
+        let raw = id.rawValue
         guard let record = try arena.account(id) else { throw APIError(.notFound, "No account \(raw).") }
         let positions = try await arena.positions(of: id)
         let orders = try arena.recentOrders(of: id, limit: 50).map {

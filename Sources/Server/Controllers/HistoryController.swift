@@ -12,21 +12,20 @@ struct HistoryController: Sendable {
     static let maximumLimit = 500
 
     func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/api/accounts/{id}/orders") { request, context in try orders(request, context.parameters.get("id")) }
-        router.get("/api/accounts/{id}/fills") { request, context in try fills(request, context.parameters.get("id")) }
-        router.get("/api/accounts/{id}/decisions") { request, context in try decisions(request, context.parameters.get("id")) }
-        router.get("/api/accounts/{id}/positions") { _, context in try await positions(context.parameters.get("id")) }
-        router.get("/api/accounts/{id}/equity") { request, context in try equity(request, context.parameters.get("id")) }
+        router.get("/api/accounts/{id}/orders") { request, context in try orders(request, existing(context.parameters.accountID())) }
+        router.get("/api/accounts/{id}/fills") { request, context in try fills(request, existing(context.parameters.accountID())) }
+        router.get("/api/accounts/{id}/decisions") { request, context in try decisions(request, existing(context.parameters.accountID())) }
+        router.get("/api/accounts/{id}/positions") { _, context in try await positions(existing(context.parameters.accountID())) }
+        router.get("/api/accounts/{id}/equity") { request, context in try equity(request, existing(context.parameters.accountID())) }
         router.get("/api/feed") { request, _ in try feed(request) }
     }
 
     // MARK: Input
 
-    /// The account named by the path, which must exist.
-    func account(_ text: String?) throws -> AccountID {
-        guard let text, let raw = Int64(text), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
-        guard try arena.account(AccountID(raw)) != nil else { throw APIError(.notFound, "No account \(raw).") }
-        return AccountID(raw)
+    /// The account of the path, which must exist.
+    func existing(_ id: AccountID) throws -> AccountID {
+        guard try arena.account(id) != nil else { throw APIError(.notFound, "No account \(id.rawValue).") }
+        return id
     }
 
     /// An optional integer query parameter within `range`.
@@ -74,24 +73,21 @@ struct HistoryController: Sendable {
         let latency_ms: Int?
     }
 
-    func orders(_ request: Request, _ idText: String?) throws -> JSONResponse {
-        let id = try account(idText)
+    func orders(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let (before, limit) = try Self.page(request)
         let orders = try arena.orders(of: id, before: before, limit: limit)
         return try JSONResponse(OrdersPage(orders: orders.map { OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order) },
                                        next_cursor: orders.count == limit ? orders.last?.id : nil))
     }
 
-    func fills(_ request: Request, _ idText: String?) throws -> JSONResponse {
-        let id = try account(idText)
+    func fills(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let (before, limit) = try Self.page(request)
         let fills = try arena.fills(of: id, before: before, limit: limit)
         return try JSONResponse(FillsPage(fills: fills.map { FillRow(id: $0.id, order_id: $0.orderID, fill: FillView(accountID: id, fill: $0.fill)) },
                                       next_cursor: fills.count == limit ? fills.last?.id : nil))
     }
 
-    func decisions(_ request: Request, _ idText: String?) throws -> JSONResponse {
-        let id = try account(idText)
+    func decisions(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let (before, limit) = try Self.page(request)
         let decisions = try arena.decisions(of: id, before: before, limit: limit)
         let rows = decisions.map { stored in
@@ -108,8 +104,8 @@ struct HistoryController: Sendable {
 
     struct PositionsBody: Encodable { let positions: [PositionView] }
 
-    func positions(_ idText: String?) async throws -> JSONResponse {
-        try JSONResponse(PositionsBody(positions: try await arena.positions(of: try account(idText))))
+    func positions(_ id: AccountID) async throws -> JSONResponse {
+        try JSONResponse(PositionsBody(positions: try await arena.positions(of: id)))
     }
 
     // MARK: Equity
@@ -122,8 +118,7 @@ struct HistoryController: Sendable {
         let points: [Point]
     }
 
-    func equity(_ request: Request, _ idText: String?) throws -> JSONResponse {
-        let id = try account(idText)
+    func equity(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let points = try Self.integer(request, "points", in: 2...10_000).map(Int.init) ?? 500
         var from = try Self.integer(request, "from", in: 0...Int64.max).map(Timestamp.init(milliseconds:))
         var to = try Self.integer(request, "to", in: 0...Int64.max).map(Timestamp.init(milliseconds:))

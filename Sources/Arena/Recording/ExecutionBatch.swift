@@ -1,59 +1,6 @@
 import ArenaCore
 import Storage
 
-/// One account's record of what its executor did: turns executor events into the ledger's rows
-/// and the feed's messages, and keeps the running totals they add up to.
-struct ExecutionJournal: Sendable {
-    let accountID: AccountID
-    private(set) var totals: LedgerTotals
-
-    init(accountID: AccountID, totals: LedgerTotals) {
-        self.accountID = accountID
-        self.totals = totals
-    }
-
-    /// A change to record: the ledger's rows and the feed's messages for one executor call.
-    struct Entry: Sendable {
-        var execution: ExecutionRecord
-        var feed: [FeedDraft]
-    }
-
-    /// Folds `events` into the totals and returns what to record for them.
-    /// - Parameter state: The account right after the events.
-    /// - Throws: `EncodingError` when a feed payload cannot be encoded.
-    mutating func entry(for events: [ExchangeEvent], decisionID: Int64?, mode: AccountMode, state: AccountState,
-                        orderSequence: UInt64, accountName: String, time: Timestamp) throws -> Entry {
-        totals.add(events)
-        var touched = Set<Symbol>()
-        for case .filled(let fill) in events { touched.insert(fill.symbol) }
-        let positions = touched.sorted().map { state.positions[$0] ?? Position(symbol: $0) }
-        let execution = ExecutionRecord(accountID: accountID, decisionID: decisionID, mode: mode, events: events, cash: state.cash,
-                                        totals: totals, positions: positions, orderSequence: orderSequence, time: time)
-        return Entry(execution: execution, feed: try Self.feed(for: events, accountID: accountID, mode: mode, accountName: accountName))
-    }
-
-    /// The feed messages that report executor events.
-    static func feed(for events: [ExchangeEvent], accountID: AccountID, mode: AccountMode, accountName: String) throws -> [FeedDraft] {
-        try events.map { event in
-            switch event {
-            case .orderUpdated(let order):
-                try FeedDraft(.order, accountID: accountID, time: order.updatedAt, data: OrderView(id: nil, accountID: accountID, mode: mode, order: order))
-            case .filled(let fill):
-                try FeedDraft(.fill, accountID: accountID, time: fill.time, data: FillView(accountID: accountID, fill: fill))
-            case .fundingPaid(let payment):
-                try FeedDraft(.funding, accountID: accountID, time: payment.time, data: FundingView(
-                    symbol: payment.symbol.name, rate: payment.rate.description, position_size: payment.positionSize.description,
-                    amount: payment.amount.description, time: payment.time.milliseconds))
-            case .liquidated(let liquidation):
-                try FeedDraft(.alert, accountID: accountID, time: liquidation.time, data: AlertView(
-                    kind: "liquidation",
-                    message: "\(accountName) was liquidated: account value \(liquidation.accountValue) fell below maintenance margin \(liquidation.maintenanceMargin).",
-                    account_value: liquidation.accountValue.description, maintenance_margin: liquidation.maintenanceMargin.description))
-            }
-        }
-    }
-}
-
 /// How an executor's results must reach the ledger when a decision places orders; each executor
 /// declares its own.
 public enum DecisionCommit: Sendable, Hashable {
@@ -71,7 +18,7 @@ public enum DecisionCommit: Sendable, Hashable {
 struct ExecutionBatch {
     private let recorder: Recorder
     private var pendingDecision: (record: DecisionRecord, feed: @Sendable (Int64) throws -> FeedDraft)?
-    private var pending: [ExecutionJournal.Entry] = []
+    private var pending: [AccountRecorder.Entry] = []
     /// The decision's id once stored, to link the executions to it.
     private(set) var decisionID: Int64?
 
@@ -100,7 +47,7 @@ struct ExecutionBatch {
 
     /// Records one executor call's changes, at once or with the decision.
     /// - Throws: A storage error; nothing of the entry is written then.
-    mutating func add(_ entry: ExecutionJournal.Entry) throws {
+    mutating func add(_ entry: AccountRecorder.Entry) throws {
         if pendingDecision != nil {
             pending.append(entry)
         } else {

@@ -1,0 +1,51 @@
+import ArenaCore
+import Storage
+
+/// One account's standing: its decision counts and equity statistics, folded in as they happen,
+/// and its line on the leaderboard.
+struct AccountStandings: Sendable {
+    let leaderboard: Leaderboard
+    private(set) var decisions: DecisionSummary
+    private(set) var statistics: EquityStatistics
+    let snapshotIntervalMilliseconds: Int64
+
+    init(leaderboard: Leaderboard, decisions: DecisionSummary, statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64) {
+        self.leaderboard = leaderboard
+        self.decisions = decisions
+        self.statistics = statistics
+        self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
+    }
+
+    /// Counts a stored decision, with its tokens and cost.
+    mutating func count(_ decision: DecisionRecord) { decisions.add(decision) }
+
+    /// Takes an equity point and folds it into the statistics.
+    /// - Throws: `EncodingError` when the statistics or the feed message cannot be encoded.
+    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp) throws -> EquitySnapshot {
+        let point = SnapshotRecord(accountID: record.id, time: time, equity: state.equity, cash: state.cash,
+                                   unrealizedPnl: state.unrealizedPnl, marginUsed: state.marginUsed)
+        statistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
+        let feed = try FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
+            account_id: record.id.rawValue, equity: state.equity.description, cash: state.cash.description,
+            unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
+            return_pct: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
+            time: time.milliseconds))
+        return EquitySnapshot(point: point, statistics: try JSON.encode(statistics), feed: feed)
+    }
+
+    /// Replaces the account's line on the leaderboard.
+    func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
+        leaderboard.update(LeaderboardEntry(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
+                                            statistics: statistics, snapshotIntervalMilliseconds: snapshotIntervalMilliseconds,
+                                            time: time))
+    }
+}
+
+/// One account's equity point, its statistics and its feed message, recorded together with
+/// every other account's.
+public struct EquitySnapshot: Sendable {
+    public var point: SnapshotRecord
+    /// The equity statistics after the point, as stored JSON.
+    public var statistics: String
+    public var feed: FeedDraft
+}
