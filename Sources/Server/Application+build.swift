@@ -38,6 +38,7 @@ public func buildApplication(arena: any ArenaInterface, configuration: ServerCon
     AdminController(arena: arena, token: configuration.adminToken).addRoutes(to: router)
     StrategyController(arena: arena).addRoutes(to: router)
     ModelsController(arena: arena).addRoutes(to: router)
+    MarketsController(arena: arena).addRoutes(to: router)
     FeedController(arena: arena, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     return Application(
         router: router,

@@ -122,12 +122,24 @@ extension LedgerStore {
 
     // MARK: Pages (newest first; `before` is the last id of the previous page)
 
-    /// A page of an account's orders, newest first.
-    public func orders(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredOrder] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                             arguments: [id.rawValue, before ?? Int64.max, limit]).map(Self.storedOrder(from:))
+    /// A page of an account's orders, newest first, those with one of `statuses` (any when nil)
+    /// and of `symbol` (any when nil).
+    public func orders(of id: AccountID, before: Int64?, limit: Int, statuses: Set<OrderStatus>? = nil,
+                       symbol: Symbol? = nil) throws -> [StoredOrder] {
+        var sql = "SELECT * FROM orders WHERE account_id = ? AND id < ?"
+        var arguments: StatementArguments = [id.rawValue, before ?? Int64.max]
+        if let statuses {
+            let names = statuses.map(\.rawValue).sorted()
+            sql += " AND status IN (" + names.map { _ in "?" }.joined(separator: ", ") + ")"
+            for name in names { arguments += [name] }
         }
+        if let symbol {
+            sql += " AND symbol = ?"
+            arguments += [symbol.name]
+        }
+        sql += " ORDER BY id DESC LIMIT ?"
+        arguments += [limit]
+        return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.storedOrder(from:)) }
     }
 
     /// One order by its database id.
@@ -144,13 +156,23 @@ extension LedgerStore {
         }
     }
 
-    /// A page of an account's fills, newest first.
-    public func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT fills.*, orders.cloid FROM fills JOIN orders ON orders.id = fills.order_id
-                WHERE fills.account_id = ? AND fills.id < ? ORDER BY fills.id DESC LIMIT ?
-                """, arguments: [id.rawValue, before ?? Int64.max, limit]).map { row in
+    /// A page of an account's fills, newest first, of `symbol` (any when nil) and between `from`
+    /// and `to` inclusive (open ends when nil).
+    public func fills(of id: AccountID, before: Int64?, limit: Int, symbol: Symbol? = nil, from: Timestamp? = nil,
+                      to: Timestamp? = nil) throws -> [StoredFill] {
+        var sql = """
+            SELECT fills.*, orders.cloid FROM fills JOIN orders ON orders.id = fills.order_id
+            WHERE fills.account_id = ? AND fills.id < ? AND fills.time >= ? AND fills.time <= ?
+            """
+        var arguments: StatementArguments = [id.rawValue, before ?? Int64.max, from?.milliseconds ?? Int64.min, to?.milliseconds ?? Int64.max]
+        if let symbol {
+            sql += " AND fills.symbol = ?"
+            arguments += [symbol.name]
+        }
+        sql += " ORDER BY fills.id DESC LIMIT ?"
+        arguments += [limit]
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 func decimal(_ column: String) throws -> FixedDecimal {
                     guard let value = (row[column] as String?).flatMap(FixedDecimal.init) else {
                         throw StorageError.corruptValue(table: "fills", column: column)

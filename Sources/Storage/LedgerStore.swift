@@ -215,7 +215,8 @@ public struct LedgerStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map { row in
                 guard let topic = FeedTopic(rawValue: row["type"]) else { throw StorageError.corruptValue(table: "events", column: "type") }
                 return FeedMessage(stored: row["seq"], topic: topic, accountID: (row["account_id"] as Int64?).map(AccountID.init),
-                                   time: Timestamp(milliseconds: row["time"]), json: row["payload"])
+                                   symbol: (row["symbol"] as String?).flatMap(Symbol.init), time: Timestamp(milliseconds: row["time"]),
+                                   json: row["payload"])
             }
         }
     }

@@ -67,9 +67,9 @@ public struct LedgerTransaction {
     /// Appends feed messages whose seqs the caller assigned.
     public func appendFeedMessages(_ messages: [FeedMessage]) throws {
         guard !messages.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, time, payload) VALUES (?, ?, ?, ?, ?)")
+        let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, symbol, time, payload) VALUES (?, ?, ?, ?, ?, ?)")
         for message in messages {
-            try statement.execute(arguments: [message.seq, message.topic.rawValue, message.accountID?.rawValue,
+            try statement.execute(arguments: [message.seq, message.topic.rawValue, message.accountID?.rawValue, message.symbol?.name,
                                               message.time.milliseconds, message.json])
         }
     }

@@ -326,22 +326,26 @@ public final class EventBus: Sendable {
     }
 }
 
-/// What a subscriber wants: some topics, some accounts (empty means all).
+/// What a subscriber wants: some topics, some accounts, some coins (empty means all).
 public struct FeedFilter: Sendable, Hashable {
     public var topics: Set<FeedTopic>
     public var accounts: Set<AccountID>
+    public var symbols: Set<Symbol>
 
-    public init(topics: Set<FeedTopic> = [], accounts: Set<AccountID> = []) {
+    public init(topics: Set<FeedTopic> = [], accounts: Set<AccountID> = [], symbols: Set<Symbol> = []) {
         self.topics = topics
         self.accounts = accounts
+        self.symbols = symbols
     }
 
     public static let everything = FeedFilter()
 
-    /// Whether `message` passes. Messages about no account pass any account filter.
+    /// Whether `message` passes. Messages about no account pass any account filter, and
+    /// messages about no one coin (decisions, prices, alerts) pass any coin filter.
     public func matches(_ message: FeedMessage) -> Bool {
         (topics.isEmpty || topics.contains(message.topic))
             && (accounts.isEmpty || message.accountID.map(accounts.contains) ?? true)
+            && (symbols.isEmpty || message.symbol.map(symbols.contains) ?? true)
     }
 }
 

@@ -15,6 +15,13 @@ final class MarketIntake: Sendable {
     /// Candles and indicators, fed once per market update and shared by every account.
     private let state: Mutex<MarketState>
     private let finished = Atomic<Bool>(false)
+    /// Each coin's volume over the last 24 hours of market time.
+    private let volumes = Mutex<[Symbol: RollingVolume]>([:])
+    /// When the newest update arrived (real time).
+    private let lastArrival = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// Real seconds without an update after which the source counts as stalled.
+    static let stallSeconds = 30.0
 
     /// Takes a market source; a simulated one first gives its history, so indicators are mature
     /// from the first decision.
@@ -39,7 +46,13 @@ final class MarketIntake: Sendable {
     /// - Throws: A storage error recording the prices (the step is taken in all the same).
     func ingest(_ snapshot: MarketSnapshot, recorder: Recorder) throws {
         latest.withLock { $0 = snapshot }
+        lastArrival.withLock { $0 = ContinuousClock.now }
         state.withLock { $0.ingest(snapshot) }
+        volumes.withLock { volumes in
+            for (symbol, quote) in snapshot.quotes {
+                volumes[symbol, default: RollingVolume()].add(coins: quote.volume, at: quote.mid, time: snapshot.time)
+            }
+        }
         try recorder.record([FeedDraft(.price, time: snapshot.time, data: PricesView(
             mids: Dictionary(uniqueKeysWithValues: snapshot.quotes.map { ($0.key.name, $0.value.mid.description) }),
             time: snapshot.time.milliseconds))])
@@ -50,6 +63,37 @@ final class MarketIntake: Sendable {
         state.withLock { state in
             Dictionary(state.allIndicators().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first })
         }
+    }
+
+    /// Every coin of the newest update, with the venue's rules and its 24-hour volume, by name.
+    func summaries() -> [MarketSummary] {
+        guard let snapshot = latestSnapshot else { return [] }
+        let volumes = volumes.withLock { $0 }
+        return snapshot.quotes.values.sorted { $0.symbol < $1.symbol }.map { quote in
+            let volume = volumes[quote.symbol] ?? RollingVolume()
+            return MarketSummary(instrument: instruments[quote.symbol] ?? Instrument.defaultInstrument(for: quote.symbol), quote: quote,
+                                 volume24h: volume.coins, volumeUSD24h: volume.usd, time: snapshot.time)
+        }
+    }
+
+    /// How the source is doing, for `/health`.
+    func status(version: String, startedAt: (wall: Timestamp, instant: ContinuousClock.Instant)) -> ServerStatus {
+        let sinceUpdate = lastArrival.withLock { $0 }.map { arrival in
+            let elapsed = ContinuousClock.now - arrival
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        let state: ServerStatus.MarketState
+        if isFinished {
+            state = .finished
+        } else if let sinceUpdate {
+            state = sinceUpdate > Self.stallSeconds ? .stalled : .running
+        } else {
+            state = .waiting
+        }
+        let uptime = ContinuousClock.now - startedAt.instant
+        return ServerStatus(version: version, startedAt: startedAt.wall, uptimeSeconds: uptime.components.seconds, market: description,
+                            marketState: state, marketTime: latestSnapshot?.time,
+                            secondsSinceUpdate: sinceUpdate.map { ($0 * 1000).rounded() / 1000 })
     }
 
     /// The newest market state.

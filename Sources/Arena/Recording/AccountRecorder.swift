@@ -100,11 +100,11 @@ struct AccountRecorder: Sendable {
         try events.map { event in
             switch event {
             case .orderUpdated(let order):
-                try FeedDraft(.order, accountID: accountID, time: order.updatedAt, data: OrderView(id: nil, accountID: accountID, mode: mode, order: order))
+                try FeedDraft(.order, accountID: accountID, symbol: order.request.symbol, time: order.updatedAt, data: OrderView(id: nil, accountID: accountID, mode: mode, order: order))
             case .filled(let fill):
-                try FeedDraft(.fill, accountID: accountID, time: fill.time, data: FillView(accountID: accountID, fill: fill))
+                try FeedDraft(.fill, accountID: accountID, symbol: fill.symbol, time: fill.time, data: FillView(accountID: accountID, fill: fill))
             case .fundingPaid(let payment):
-                try FeedDraft(.funding, accountID: accountID, time: payment.time, data: FundingView(
+                try FeedDraft(.funding, accountID: accountID, symbol: payment.symbol, time: payment.time, data: FundingView(
                     symbol: payment.symbol.name, rate: payment.rate.description, position_size: payment.positionSize.description,
                     amount: payment.amount.description, time: payment.time.milliseconds))
             case .liquidated(let liquidation):

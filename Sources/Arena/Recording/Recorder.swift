@@ -5,14 +5,18 @@ import Storage
 public struct FeedDraft: Sendable {
     public let topic: FeedTopic
     public let accountID: AccountID?
+    /// The coin the message is about, if one: what a client's `symbols` filter looks at.
+    public let symbol: Symbol?
     public let time: Timestamp
     let dataJSON: String
 
     /// Encodes `data` as the payload of a `topic` message.
     /// - Throws: `EncodingError` when the payload cannot be encoded.
-    public init<Payload: Encodable>(_ topic: FeedTopic, accountID: AccountID? = nil, time: Timestamp, data: Payload) throws {
+    public init<Payload: Encodable>(_ topic: FeedTopic, accountID: AccountID? = nil, symbol: Symbol? = nil, time: Timestamp,
+                                    data: Payload) throws {
         self.topic = topic
         self.accountID = accountID
+        self.symbol = symbol
         self.time = time
         dataJSON = try JSON.encode(data)
     }
@@ -54,7 +58,8 @@ public final class Recorder: Sendable {
             var seq = bus.lastSeq
             let messages = drafts.map { draft in
                 seq += 1
-                return FeedMessage(seq: seq, topic: draft.topic, accountID: draft.accountID, time: draft.time, dataJSON: draft.dataJSON)
+                return FeedMessage(seq: seq, topic: draft.topic, accountID: draft.accountID, symbol: draft.symbol, time: draft.time,
+                                   dataJSON: draft.dataJSON)
             }
             try transaction.appendFeedMessages(messages)
             return (result, messages)

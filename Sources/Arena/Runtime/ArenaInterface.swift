@@ -25,6 +25,11 @@ public protocol ArenaQueries: Sendable {
     /// One account's line on the leaderboard.
     func standing(of id: AccountID) -> LeaderboardEntry?
 
+    /// Every coin of the market now: the venue's rules, prices, funding, open interest, 24-hour volume.
+    func markets() -> [MarketSummary]
+    /// When the server started, how long it has run and how its market source is doing.
+    var serverStatus: ServerStatus { get }
+
     /// Stored accounts, archived ones too when asked.
     func accounts(includeArchived: Bool) throws -> [AccountRecord]
     /// One stored account.
@@ -42,10 +47,11 @@ public protocol ArenaQueries: Sendable {
     func order(clientOrderID: ClientOrderID) throws -> StoredOrder?
     /// An account's newest orders.
     func recentOrders(of id: AccountID, limit: Int) throws -> [StoredOrder]
-    /// An account's orders older than `before` (a row id), newest first.
-    func orders(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredOrder]
-    /// An account's fills older than `before`, newest first.
-    func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill]
+    /// An account's orders older than `before` (a row id), newest first, with one of `statuses`
+    /// (any when nil) and of `symbol` (any when nil).
+    func orders(of id: AccountID, before: Int64?, limit: Int, statuses: Set<OrderStatus>?, symbol: Symbol?) throws -> [StoredOrder]
+    /// An account's fills older than `before`, newest first, of `symbol` and between `from` and `to` (open ends when nil).
+    func fills(of id: AccountID, before: Int64?, limit: Int, symbol: Symbol?, from: Timestamp?, to: Timestamp?) throws -> [StoredFill]
     /// An account's decisions older than `before`, newest first.
     func decisions(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredDecision]
     /// The first and last times of an account's equity curve.

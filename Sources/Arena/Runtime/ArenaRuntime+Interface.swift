@@ -35,10 +35,14 @@ extension ArenaRuntime: ArenaQueries {
     public func order(id: Int64) throws -> StoredOrder? { try ledger.order(id: id) }
     public func order(clientOrderID: ClientOrderID) throws -> StoredOrder? { try ledger.order(clientOrderID: clientOrderID) }
     public func recentOrders(of id: AccountID, limit: Int) throws -> [StoredOrder] { try ledger.recentOrders(of: id, limit: limit) }
-    public func orders(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredOrder] {
-        try ledger.orders(of: id, before: before, limit: limit)
+    public func orders(of id: AccountID, before: Int64?, limit: Int, statuses: Set<OrderStatus>?, symbol: Symbol?) throws -> [StoredOrder] {
+        try ledger.orders(of: id, before: before, limit: limit, statuses: statuses, symbol: symbol)
     }
-    public func fills(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredFill] { try ledger.fills(of: id, before: before, limit: limit) }
+    public func fills(of id: AccountID, before: Int64?, limit: Int, symbol: Symbol?, from: Timestamp?, to: Timestamp?) throws -> [StoredFill] {
+        try ledger.fills(of: id, before: before, limit: limit, symbol: symbol, from: from, to: to)
+    }
+    public func markets() -> [MarketSummary] { market.summaries() }
+    public var serverStatus: ServerStatus { market.status(version: ArenaVersion.current, startedAt: startedAt) }
     public func decisions(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredDecision] {
         try ledger.decisions(of: id, before: before, limit: limit)
     }

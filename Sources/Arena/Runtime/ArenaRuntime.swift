@@ -30,6 +30,8 @@ public final class ArenaRuntime: Service, Sendable {
     public let clock: any WallClock
     let market: MarketIntake
     private let logger: Logger
+    /// When the runtime was created, on the wall clock and the monotonic one (for the uptime).
+    let startedAt: (wall: Timestamp, instant: ContinuousClock.Instant)
     private let stopping = Atomic<Bool>(false)
     /// Accounts with a decision in flight: a due account still deciding skips a cycle.
     private let deciding = Mutex<Set<AccountID>>([])
@@ -40,6 +42,7 @@ public final class ArenaRuntime: Service, Sendable {
                 logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil, clock: any WallClock = SystemClock()) throws {
         self.vault = vault
         self.clock = clock
+        startedAt = (clock.now(), ContinuousClock.now)
         self.liveVenue = liveVenue ?? (try? LiveVenue(environment: ProcessInfo.processInfo.environment, clock: clock))
         self.configuration = configuration
         self.logger = logger

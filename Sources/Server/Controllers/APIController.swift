@@ -17,18 +17,27 @@ struct APIController: Sendable {
 
     struct Health: Encodable {
         let status: String
+        let version: String
+        let started_at: Int64
+        let uptime_seconds: Int64
         let market: String
+        /// `waiting`, `running`, `stalled` or `finished`.
+        let market_state: String
         let market_finished: Bool
+        let market_time: Int64?
+        let seconds_since_market_update: Double?
         let accounts: Int
         let last_seq: Int64
         let feed_clients: Int
-        let market_time: Int64?
     }
 
     func health() throws -> JSONResponse {
-        try JSONResponse(Health(status: "ok", market: arena.marketDescription, market_finished: arena.marketFinished,
-                            accounts: arena.runningAccountCount, last_seq: arena.feed.lastSeq,
-                            feed_clients: arena.feed.subscriberCount, market_time: arena.latestMarket?.time.milliseconds))
+        let server = arena.serverStatus
+        return try JSONResponse(Health(
+            status: "ok", version: server.version, started_at: server.startedAt.milliseconds, uptime_seconds: server.uptimeSeconds,
+            market: server.market, market_state: server.marketState.rawValue, market_finished: server.marketState == .finished,
+            market_time: server.marketTime?.milliseconds, seconds_since_market_update: server.secondsSinceUpdate,
+            accounts: arena.runningAccountCount, last_seq: arena.feed.lastSeq, feed_clients: arena.feed.subscriberCount))
     }
 
     struct LeaderboardBody: Encodable {

@@ -40,7 +40,7 @@ struct FeedController: Sendable {
     }
 
     struct QueryError: Error {
-        var message = "Invalid feed query: topics must be feed types, accounts positive ids, after_seq a non-negative integer, batch true or false."
+        var message = "Invalid feed query: topics must be feed types, accounts positive ids, symbols coin names, after_seq a non-negative integer, batch true or false."
     }
 
     static let maximumClientMessageBytes = 16_384
@@ -61,9 +61,10 @@ struct FeedController: Sendable {
         let op: String
         let topics: [String]?
         let accounts: [Int64]?
+        let symbols: [String]?
     }
 
-    /// Parses `{"op":"subscribe","topics":[...],"accounts":[...]}`; empty or absent lists mean all.
+    /// Parses `{"op":"subscribe","topics":[...],"accounts":[...],"symbols":[...]}`; empty or absent lists mean all.
     static func parseSubscription(_ text: String) -> Result<FeedFilter, QueryError> {
         guard let message = try? JSONDecoder().decode(SubscribeMessage.self, from: Data(text.utf8)) else {
             return .failure(QueryError(message: "Messages must be JSON like {\"op\":\"subscribe\",\"topics\":[\"fill\"],\"accounts\":[1]}."))
@@ -80,6 +81,10 @@ struct FeedController: Sendable {
             guard raw > 0 else { return .failure(QueryError(message: "Account ids are positive integers.")) }
             filter.accounts.insert(AccountID(raw))
         }
+        for name in message.symbols ?? [] {
+            guard let symbol = Symbol(name) else { return .failure(QueryError(message: "Symbols are coin names such as BTC.")) }
+            filter.symbols.insert(symbol)
+        }
         return .success(filter)
     }
 
@@ -95,6 +100,12 @@ struct FeedController: Sendable {
             for text in accounts.split(separator: ",") {
                 guard let raw = Int64(text), raw > 0 else { return .failure(QueryError()) }
                 query.filter.accounts.insert(AccountID(raw))
+            }
+        }
+        if let symbols = parameters["symbols"], !symbols.isEmpty {
+            for name in symbols.split(separator: ",") {
+                guard let symbol = Symbol(String(name)) else { return .failure(QueryError()) }
+                query.filter.symbols.insert(symbol)
             }
         }
         if let text = parameters["after_seq"] {
@@ -143,6 +154,7 @@ struct FeedController: Sendable {
                         reply = try Self.controlMessage("subscribed", [
                             "topics": filter.topics.map(\.rawValue).sorted(),
                             "accounts": filter.accounts.map { String($0.rawValue) }.sorted(),
+                            "symbols": filter.symbols.map(\.name).sorted(),
                         ])
                     case .failure(let error):
                         reply = try Self.controlMessage("error", ["message": [error.message]])

@@ -37,6 +37,24 @@ struct HistoryController: Sendable {
         return value
     }
 
+    /// An optional coin filter (`symbol=BTC`).
+    static func symbol(_ request: Request) throws -> Symbol? {
+        guard let text = request.uri.queryParameters["symbol"] else { return nil }
+        guard let symbol = Symbol(String(text)) else { throw APIError(.badRequest, "symbol must be a coin name such as BTC.") }
+        return symbol
+    }
+
+    /// An optional order-status filter: `open` is every order not yet final (pending, open,
+    /// waiting_trigger); any other status is itself.
+    static func statuses(_ request: Request) throws -> Set<OrderStatus>? {
+        guard let text = request.uri.queryParameters["status"] else { return nil }
+        if text == "open" { return [.pending, .open, .waitingTrigger] }
+        guard let status = OrderStatus(rawValue: String(text)) else {
+            throw APIError(.badRequest, "status must be open, pending, waiting_trigger, filled, canceled or rejected.")
+        }
+        return [status]
+    }
+
     static func page(_ request: Request) throws -> (before: Int64?, limit: Int) {
         let before = try integer(request, "before", in: 1...Int64.max)
         let limit = try integer(request, "limit", in: 1...Int64(maximumLimit)).map(Int.init) ?? defaultLimit
@@ -75,14 +93,18 @@ struct HistoryController: Sendable {
 
     func orders(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let (before, limit) = try Self.page(request)
-        let orders = try arena.orders(of: id, before: before, limit: limit)
+        let orders = try arena.orders(of: id, before: before, limit: limit, statuses: try Self.statuses(request),
+                                      symbol: try Self.symbol(request))
         return try JSONResponse(OrdersPage(orders: orders.map { OrderView(id: $0.id, accountID: $0.accountID, mode: $0.mode, order: $0.order) },
                                        next_cursor: orders.count == limit ? orders.last?.id : nil))
     }
 
     func fills(_ request: Request, _ id: AccountID) throws -> JSONResponse {
         let (before, limit) = try Self.page(request)
-        let fills = try arena.fills(of: id, before: before, limit: limit)
+        let from = try Self.integer(request, "from", in: 0...Int64.max).map(Timestamp.init(milliseconds:))
+        let to = try Self.integer(request, "to", in: 0...Int64.max).map(Timestamp.init(milliseconds:))
+        if let from, let to, from > to { throw APIError(.badRequest, "from must not be after to.") }
+        let fills = try arena.fills(of: id, before: before, limit: limit, symbol: try Self.symbol(request), from: from, to: to)
         return try JSONResponse(FillsPage(fills: fills.map { FillRow(id: $0.id, order_id: $0.orderID, fill: FillView(accountID: id, fill: $0.fill)) },
                                       next_cursor: fills.count == limit ? fills.last?.id : nil))
     }
@@ -140,9 +162,18 @@ struct HistoryController: Sendable {
     func feed(_ request: Request) throws -> RawJSONResponse {
         let after = try Self.integer(request, "after_seq", in: 0...Int64.max) ?? 0
         let limit = try Self.integer(request, "limit", in: 1...5_000).map(Int.init) ?? 500
+        var filter = FeedFilter()
+        if let text = request.uri.queryParameters["symbols"], !text.isEmpty {
+            for name in text.split(separator: ",") {
+                guard let symbol = Symbol(String(name)) else { throw APIError(.badRequest, "symbols must be coin names such as BTC,ETH.") }
+                filter.symbols.insert(symbol)
+            }
+        }
         let events = try arena.events(after: after, limit: limit)
+        // The cursor is the last message read, kept or not, so a filtered page never rereads.
         let next = events.last?.seq ?? after
-        let body = "{\"events\":[" + events.map(\.json).joined(separator: ",") + "],\"next_after_seq\":\(next)"
+        let kept = events.filter(filter.matches)
+        let body = "{\"events\":[" + kept.map(\.json).joined(separator: ",") + "],\"next_after_seq\":\(next)"
             + ",\"last_seq\":\(arena.feed.lastSeq),\"more\":\(events.count == limit)}"
         return RawJSONResponse(json: body)
     }
