@@ -11,16 +11,17 @@ public struct ServerConfiguration: Sendable {
     public var staticFolder: String
     /// Undelivered feed messages a WebSocket client may fall behind by before it is closed.
     public var feedQueueLimit: Int
-    /// The token of the admin API; nil turns every mutating endpoint off.
-    public var adminToken: AdminToken?
+    /// The admin API's tokens by name and role; none turns every admin endpoint off.
+    public var adminCredentials: AdminCredentials
 
+    /// Creates a configuration; `adminToken` alone is one admin token named `admin`.
     public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096,
-                adminToken: AdminToken? = nil) {
+                adminToken: AdminToken? = nil, adminCredentials: AdminCredentials? = nil) {
         self.host = host
         self.port = port
         self.staticFolder = staticFolder
         self.feedQueueLimit = feedQueueLimit
-        self.adminToken = adminToken
+        self.adminCredentials = adminCredentials ?? adminToken.map { AdminCredentials(token: $0) } ?? AdminCredentials()
     }
 }
 
@@ -35,7 +36,8 @@ public func buildApplication(arena: any ArenaInterface, configuration: ServerCon
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
     APIController(arena: arena).addRoutes(to: router)
     HistoryController(arena: arena).addRoutes(to: router)
-    AdminController(arena: arena, token: configuration.adminToken).addRoutes(to: router)
+    AdminController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
+    AuditController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     StrategyController(arena: arena).addRoutes(to: router)
     ModelsController(arena: arena).addRoutes(to: router)
     MarketsController(arena: arena).addRoutes(to: router)

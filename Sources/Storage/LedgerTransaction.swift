@@ -1,4 +1,5 @@
 import ArenaCore
+import Foundation
 import GRDB
 
 /// The writes of one ledger transaction: every change the runtime makes, and the feed messages
@@ -72,5 +73,26 @@ public struct LedgerTransaction {
             try statement.execute(arguments: [message.seq, message.topic.rawValue, message.accountID?.rawValue, message.symbol?.name,
                                               message.time.milliseconds, message.json])
         }
+    }
+
+    /// Appends one venue audit row.
+    public func insertVenueAudit(_ record: VenueAuditRecord) throws {
+        let ids = String(decoding: try JSONEncoder().encode(record.clientOrderIDs), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO venue_audit (account_id, time, network, endpoint, action, client_order_ids, nonce, signer, vault,
+                                     signature_hash, attempt, latency_ms, http_status, venue_status, outcome, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                record.accountID?.rawValue, record.time.milliseconds, record.network, record.endpoint, record.action, ids,
+                record.nonce.map { Int64(bitPattern: $0) }, record.signer, record.vault, record.signatureHash, record.attempt,
+                record.latencyMilliseconds, record.httpStatus, record.venueStatus, record.outcome.rawValue, record.error])
+    }
+
+    /// Appends one admin action row.
+    public func insertAdminAction(_ record: AdminActionRecord) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO admin_actions (time, identity, role, method, route, account_id, status) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [record.time.milliseconds, record.identity, record.role.rawValue, record.method, record.route,
+                                     record.accountID?.rawValue, record.status])
     }
 }

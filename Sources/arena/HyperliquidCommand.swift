@@ -18,7 +18,8 @@ struct HyperliquidCommand: ParsableCommand {
             Each input line is an object with kind ("l1" or "user_signed"), private_key, action, \
             nonce, is_mainnet and, for l1, optional vault_address and expires_after. Each output \
             line holds connection_id (l1 only), digest, signature {r, s, v} and signer_address, \
-            or {"error": "..."} for a malformed line. Output is flushed after every line.
+            or {"error": "..."} for a malformed line. Output is flushed after every line. A user_signed \
+            approveAgent may omit agentName, as the SDK posts an unnamed agent: it is signed with "".
             """
         )
 

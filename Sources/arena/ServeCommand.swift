@@ -50,10 +50,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("audit-retention-days"), help: "Days the venue audit (every request to Hyperliquid) is kept; older rows are pruned hourly.")
+    var auditRetentionDays = 30
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
         guard (1...1_000).contains(feedBatchMilliseconds) else { throw ValidationError("--feed-batch-ms must be 1 to 1000.") }
+        guard (1...36_500).contains(auditRetentionDays) else { throw ValidationError("--audit-retention-days must be 1 to 36500.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         _ = try pacing()
     }
@@ -92,9 +96,25 @@ struct ServeCommand: AsyncParsableCommand {
         throw ValidationError("--market must be hyperliquid, hyperliquid:testnet, hyperliquid:URL, sim or replay:PATH.csv (got \(market)).")
     }
 
+    /// The admin tokens: the one of `ARENA_ADMIN_TOKEN` or `ARENA_ADMIN_TOKEN_FILE`, named
+    /// `admin`, and those of the named-token file `ARENA_ADMIN_TOKENS_FILE`.
+    static func adminCredentials(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminCredentials {
+        var credentials = try adminToken(environment: environment).map { AdminCredentials(token: $0) } ?? AdminCredentials()
+        guard let path = environment["ARENA_ADMIN_TOKENS_FILE"] else { return credentials }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else {
+            throw ValidationError("ARENA_ADMIN_TOKENS_FILE names \(path), which cannot be read (or is over 1 MiB).")
+        }
+        do {
+            try credentials.merge(try AdminCredentials(tokensFile: String(decoding: data, as: UTF8.self)))
+        } catch {
+            throw ValidationError("ARENA_ADMIN_TOKENS_FILE (\(path)): \(error)")
+        }
+        guard !credentials.isEmpty else { throw ValidationError("ARENA_ADMIN_TOKENS_FILE (\(path)) names no token.") }
+        return credentials
+    }
+
     /// The admin token from `ARENA_ADMIN_TOKEN`, or from the file `ARENA_ADMIN_TOKEN_FILE` names.
-    static func adminToken() throws -> AdminToken? {
-        let environment = ProcessInfo.processInfo.environment
+    static func adminToken(environment: [String: String]) throws -> AdminToken? {
         if let text = environment["ARENA_ADMIN_TOKEN"] {
             guard let token = AdminToken(text) else { throw ValidationError("ARENA_ADMIN_TOKEN is empty.") }
             return token
@@ -144,12 +164,17 @@ struct ServeCommand: AsyncParsableCommand {
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
             throw ValidationError("The static folder was not found; run arena from the repository folder or pass --static PATH.")
         }
-        let adminToken = try Self.adminToken()
-        if adminToken == nil {
-            logger.notice("no admin token: the admin API is off (set ARENA_ADMIN_TOKEN or ARENA_ADMIN_TOKEN_FILE to turn it on)")
+        let adminCredentials = try Self.adminCredentials()
+        if adminCredentials.isEmpty {
+            logger.notice("no admin token: the admin API is off (set ARENA_ADMIN_TOKEN, ARENA_ADMIN_TOKEN_FILE or ARENA_ADMIN_TOKENS_FILE to turn it on)")
+        } else {
+            // Names and roles only: a token or its hash never reaches the log.
+            logger.info("admin tokens", metadata: ["identities": "\(adminCredentials.identities.map(\.description).joined(separator: ", "))"])
         }
+        let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
         let app = buildApplication(
-            arena: runtime, configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminToken: adminToken),
+            arena: runtime,
+            configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials),
             logger: logger,
             onServerRunning: { boundPort in
                 // A line tests and scripts can wait for; with --port 0 it tells the port chosen.
@@ -158,7 +183,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Services stop in reverse order: the arena first (finishing decisions in flight and
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
-            services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [.init(service: app), .init(service: runtime)],
+            services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: retention), .init(service: app), .init(service: runtime)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -51,15 +51,17 @@ public final class LiveVenue: Sendable {
     /// Checks that the account can trade live on `network` — its keys decrypt, the agent wallet is
     /// approved for the master address, the venue answers, the master account's value covers the
     /// account's capital, its symbols are listed — and returns the report with a ready executor
-    /// when every check passed.
-    func preflight(record: AccountRecord, network: Network, vault: KeyVault?, logger: Logger) async -> (PreflightReport, HyperliquidExecutor?) {
+    /// when every check passed. Every request the check and the executor send is reported to
+    /// `audit`.
+    func preflight(record: AccountRecord, network: Network, vault: KeyVault?, logger: Logger,
+                   audit: (any VenueRequestObserver)? = nil) async -> (PreflightReport, HyperliquidExecutor?) {
         var checks: [PreflightCheck] = []
         func check(_ name: String, _ passed: Bool, _ detail: String) -> Bool {
             checks.append(PreflightCheck(name: name, passed: passed, detail: detail))
             return passed
         }
         let endpoint = endpoint(network)
-        let info = HyperliquidInfoClient(http: http, endpoint: endpoint, limiter: limiter)
+        let info = HyperliquidInfoClient(http: http, endpoint: endpoint, limiter: limiter, observer: audit)
         let universe: HyperliquidUniverse
         do {
             universe = HyperliquidUniverse(meta: try await info.meta())
@@ -108,7 +110,7 @@ public final class LiveVenue: Sendable {
         let report = PreflightReport(checks: checks)
         guard report.passed else { return (report, nil) }
         let exchange = HyperliquidExchangeClient(http: http, endpoint: endpoint, signer: signer, accountAddress: master,
-                                                 nonces: NonceSource(), limiter: limiter)
+                                                 nonces: NonceSource(), limiter: limiter, observer: audit)
         let executor = HyperliquidExecutor(exchange: exchange, universe: universe, accountID: record.id,
                                            fillsAfter: clock.now(), clock: clock, logger: logger)
         return (report, executor)

@@ -64,6 +64,8 @@ public protocol ArenaQueries: Sendable {
     func decisionStatisticsByAccount() throws -> [AccountID: DecisionStatistics]
     /// The newest decision latencies of some accounts, in milliseconds.
     func recentLatencies(of accounts: [AccountID], limit: Int) throws -> [Int]
+    /// An account's venue audit rows matching `filter`, newest first.
+    func venueAudit(of id: AccountID, filter: VenueAuditFilter) throws -> [VenueAuditRecord]
 }
 
 /// What the server may ask the arena to do: every change an operator can make.
@@ -87,6 +89,8 @@ public protocol ArenaCommands: Sendable {
     func engageKillSwitch(closePositions: Bool, reason: String) async
     /// Lets orders through again.
     func releaseKillSwitch()
+    /// Stores a request to a mutating admin route: who made it, where, and the status it got.
+    func recordAdminAction(identity: String, role: AdminRole, method: String, route: String, accountID: AccountID?, status: Int) throws
 }
 
 /// The whole narrow interface the server is built over.

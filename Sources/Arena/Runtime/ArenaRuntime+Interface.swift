@@ -53,6 +53,9 @@ extension ArenaRuntime: ArenaQueries {
     public func events(after seq: Int64, limit: Int) throws -> [FeedMessage] { try ledger.events(after: seq, limit: limit) }
     public func decisionStatisticsByAccount() throws -> [AccountID: DecisionStatistics] { try ledger.decisionStatisticsByAccount() }
     public func recentLatencies(of accounts: [AccountID], limit: Int) throws -> [Int] { try ledger.recentLatencies(of: accounts, limit: limit) }
+    public func venueAudit(of id: AccountID, filter: VenueAuditFilter) throws -> [VenueAuditRecord] {
+        try ledger.venueAudit(of: id, filter: filter)
+    }
 }
 
 extension ArenaRuntime: ArenaCommands {
@@ -78,6 +81,13 @@ extension ArenaRuntime: ArenaCommands {
 
     public func closeAll(_ id: AccountID) async throws -> [ExchangeEvent] {
         try await running(id).closeAll(origin: .operator)
+    }
+
+    public func recordAdminAction(identity: String, role: AdminRole, method: String, route: String, accountID: AccountID?,
+                                  status: Int) throws {
+        let action = AdminActionRecord(time: clock.now(), identity: identity, role: role, method: method, route: route,
+                                       accountID: accountID, status: status)
+        try recorder.record { transaction, _ in try transaction.insertAdminAction(action) }
     }
 
     private func running(_ id: AccountID) throws -> AccountRunner {

@@ -97,7 +97,9 @@ public final class ArenaRuntime: Service, Sendable {
         var switched = false
         if mode == .live {
             guard let liveVenue else { throw ArenaError.conflict("Live trading is not configured on this server.") }
-            let (preflight, executor) = await liveVenue.preflight(record: record, network: network, vault: vault, logger: logger)
+            let audit = VenueAuditRecorder(recorder: recorder, accountID: id, network: network, logger: logger)
+            let (preflight, executor) = await liveVenue.preflight(record: record, network: network, vault: vault, logger: logger,
+                                                                  audit: audit)
             report = preflight
             if let executor, preflight.passed {
                 if from == .paper { _ = await runner.closeAll(origin: .system) }

@@ -36,16 +36,20 @@ public final class HyperliquidExchangeClient: Sendable {
     ///   - limiter: The weight budget shared by every client of this IP address.
     ///   - configuration: Timeouts and limits; retries apply only to what is safe to repeat.
     ///   - maximumResubmissions: How often to resend an order request the venue does not know.
+    ///   - observer: Told of every request (its own and its info client's) and its answer, for an
+    ///     audit trail.
     public init(http: HTTPClient, endpoint: HyperliquidEndpoint, signer: Signer, accountAddress: EthereumAddress? = nil,
                 vaultAddress: EthereumAddress? = nil, nonces: NonceSource, limiter: RequestWeightLimiter,
-                configuration: HyperliquidTransportConfiguration = HyperliquidTransportConfiguration(), maximumResubmissions: Int = 2) {
+                configuration: HyperliquidTransportConfiguration = HyperliquidTransportConfiguration(), maximumResubmissions: Int = 2,
+                observer: (any VenueRequestObserver)? = nil) {
         self.endpoint = endpoint
         self.signer = signer
         self.accountAddress = accountAddress ?? signer.address
         self.vaultAddress = vaultAddress
         self.nonces = nonces
-        transport = HyperliquidTransport(http: http, limiter: limiter, configuration: configuration)
-        info = HyperliquidInfoClient(http: http, endpoint: endpoint, limiter: limiter, configuration: configuration)
+        transport = HyperliquidTransport(http: http, limiter: limiter, configuration: configuration, observer: observer,
+                                         signerAddress: signer.address)
+        info = HyperliquidInfoClient(http: http, endpoint: endpoint, limiter: limiter, configuration: configuration, observer: observer)
         self.maximumResubmissions = max(0, maximumResubmissions)
     }
 

@@ -16,10 +16,12 @@ public final class HyperliquidInfoClient: Sendable {
     ///   - endpoint: The network and its URLs.
     ///   - limiter: The weight budget shared by every client of this IP address.
     ///   - configuration: Timeouts, limits and retries.
+    ///   - observer: Told of every request and its answer, for an audit trail.
     public init(http: HTTPClient, endpoint: HyperliquidEndpoint, limiter: RequestWeightLimiter,
-                configuration: HyperliquidTransportConfiguration = HyperliquidTransportConfiguration()) {
+                configuration: HyperliquidTransportConfiguration = HyperliquidTransportConfiguration(),
+                observer: (any VenueRequestObserver)? = nil) {
         self.endpoint = endpoint
-        transport = HyperliquidTransport(http: http, limiter: limiter, configuration: configuration)
+        transport = HyperliquidTransport(http: http, limiter: limiter, configuration: configuration, observer: observer)
     }
 
     /// Sends `{"type": type, ...fields}` and decodes the answer as `Answer`.

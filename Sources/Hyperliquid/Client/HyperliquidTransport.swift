@@ -1,3 +1,4 @@
+import ArenaCore
 import Glibc
 import HTTP
 
@@ -23,11 +24,18 @@ public struct HyperliquidTransportConfiguration: Sendable {
     }
 }
 
-/// Sends JSON bodies to the venue; shared by the info and exchange clients.
+/// Sends JSON bodies to the venue; shared by the info and exchange clients. Every attempt is
+/// reported to the observer, when there is one, before its answer is acted on.
 struct HyperliquidTransport: Sendable {
     let http: HTTPClient
     let limiter: RequestWeightLimiter
     let configuration: HyperliquidTransportConfiguration
+    /// Where each attempt is reported, for the audit trail.
+    var observer: (any VenueRequestObserver)?
+    /// The address that signs this transport's exchange requests, for the reports.
+    var signerAddress: EthereumAddress?
+    /// Stamps the reports.
+    var clock: any WallClock = SystemClock()
 
     /// What may be repeated after an attempt that got no answer.
     enum Repetition {
@@ -49,13 +57,17 @@ struct HyperliquidTransport: Sendable {
             isIdempotent: repetition == .whenIdempotent)
         let policy = configuration.retryPolicy
         var attempt = 0
+        let audit = observer.map { _ in AuditedRequest(url: url, body: body) }
         while true {
             attempt += 1
             try await limiter.acquire(weight: weight)
             let response: HTTPResponse
+            let started = (wall: clock.now(), monotonic: ContinuousClock.now)
             do {
                 response = try await http.execute(request)
+                report(audit, attempt: attempt, started: started, response: response, failure: nil)
             } catch let error as HTTPClientError {
+                report(audit, attempt: attempt, started: started, response: nil, failure: "\(error)")
                 let mayHaveArrived = error.requestMayHaveReachedServer
                 let repeatable = switch repetition {
                 case .whenIdempotent: error.isRetryable(idempotent: true)
@@ -83,6 +95,39 @@ struct HyperliquidTransport: Sendable {
             }
             throw HyperliquidClientError.httpStatus(response.status, detail: Self.detail(of: response.body))
         }
+    }
+
+    /// What a request's reports share, read once from the body sent.
+    struct AuditedRequest {
+        let endpoint: String
+        let fields: (type: String?, clientOrderIDs: [String], nonce: UInt64?, vault: String?, signatureHash: String?)
+
+        init(url: String, body: [UInt8]) {
+            endpoint = url.split(separator: "/").last.map(String.init) ?? url
+            fields = VenueRequestSummary.request(body)
+        }
+    }
+
+    /// Reports one attempt to the observer.
+    private func report(_ audit: AuditedRequest?, attempt: Int, started: (wall: Timestamp, monotonic: ContinuousClock.Instant),
+                        response: HTTPResponse?, failure: String?) {
+        guard let observer, let audit else { return }
+        let elapsed = ContinuousClock.now - started.monotonic
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        var venueStatus: String?
+        var errorText = failure.map(VenueRequestSummary.clip)
+        if let response {
+            if audit.endpoint == "exchange" || response.status != 200 {
+                (venueStatus, errorText) = VenueRequestSummary.exchangeAnswer(response.body)
+            }
+            if response.status != 200, errorText == nil { errorText = "HTTP \(response.status)" }
+        }
+        let isSigned = audit.fields.signatureHash != nil
+        observer.venueRequestFinished(VenueRequestReport(
+            time: started.wall, endpoint: audit.endpoint, actionType: audit.fields.type, clientOrderIDs: audit.fields.clientOrderIDs,
+            nonce: audit.fields.nonce, signerAddress: isSigned ? signerAddress?.lowercaseHex : nil, vaultAddress: audit.fields.vault,
+            signatureHash: audit.fields.signatureHash, attempt: attempt, latencyMilliseconds: milliseconds,
+            httpStatus: response?.status, venueStatus: venueStatus, errorText: errorText))
     }
 
     /// The start of an error body, printable characters only, for messages.

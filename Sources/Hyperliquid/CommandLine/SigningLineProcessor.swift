@@ -9,7 +9,8 @@ import JSONCore
 /// are ignored. The output line is
 /// `{"connection_id":…,"digest":…,"signature":{"r":…,"s":…,"v":…},"signer_address":…}`
 /// (`connection_id` for l1 only), or `{"error":"…"}` naming what was wrong; an error never
-/// repeats the private key or any other input value.
+/// repeats the private key or any other input value. A user-signed `approveAgent` may leave out
+/// `agentName`, as the SDK posts an unnamed agent: it is then signed with the empty name.
 public enum SigningLineProcessor {
     /// The longest line accepted, in bytes.
     public static let maximumLineBytes = 1 << 20

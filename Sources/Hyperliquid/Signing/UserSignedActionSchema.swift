@@ -1,6 +1,7 @@
 /// The EIP-712 shape of one kind of user-signed action: its primary type and the action fields
 /// that are signed, in order. Other fields of the action (`type`, `signatureChainId`) are posted
-/// but not signed.
+/// but not signed. A few signed fields may be left out of the posted action: the venue then
+/// signs them as the empty string (`approveAgent` without a name).
 public struct UserSignedActionSchema: Sendable {
     /// The Solidity type of a signed field.
     public enum FieldType: String, Sendable {
@@ -14,6 +15,17 @@ public struct UserSignedActionSchema: Sendable {
     public let primaryType: String
     /// The signed fields in declaration order.
     public let fields: [(name: String, type: FieldType)]
+    /// The string fields that the posted action may omit; they are signed as `""`, as the venue
+    /// and the SDK do (`Exchange.approve_agent` signs `agentName: ""`, then deletes the key).
+    public let emptyWhenAbsent: Set<String>
+
+    /// Creates a schema.
+    public init(actionType: String, primaryType: String, fields: [(name: String, type: FieldType)], emptyWhenAbsent: Set<String> = []) {
+        self.actionType = actionType
+        self.primaryType = primaryType
+        self.fields = fields
+        self.emptyWhenAbsent = emptyWhenAbsent
+    }
 
     /// The schemas of the user-signed actions this module signs, as the SDK 0.24.0 declares them.
     public static let known: [UserSignedActionSchema] = [
@@ -25,7 +37,7 @@ public struct UserSignedActionSchema: Sendable {
         ]),
         UserSignedActionSchema(actionType: "approveAgent", primaryType: "HyperliquidTransaction:ApproveAgent", fields: [
             ("hyperliquidChain", .string), ("agentAddress", .address), ("agentName", .string), ("nonce", .uint64),
-        ]),
+        ], emptyWhenAbsent: ["agentName"]),
         UserSignedActionSchema(actionType: "spotSend", primaryType: "HyperliquidTransaction:SpotSend", fields: [
             ("hyperliquidChain", .string), ("destination", .string), ("token", .string), ("amount", .string), ("time", .uint64),
         ]),
@@ -44,7 +56,9 @@ public struct UserSignedActionSchema: Sendable {
     public func message(from action: WireValue) throws(HyperliquidError) -> EIP712Struct {
         var signed: [EIP712Struct.Field] = []
         for (name, type) in fields {
-            guard let value = action[name] else { throw .invalidAction("\(actionType) lacks the field \(name)") }
+            guard let value = action[name] ?? (emptyWhenAbsent.contains(name) ? .string("") : nil) else {
+                throw .invalidAction("\(actionType) lacks the field \(name)")
+            }
             switch (type, value) {
             case (.string, .string(let text)):
                 signed.append(.init(name, .string(text)))

@@ -6,14 +6,16 @@ import Hummingbird
 import Storage
 
 /// The admin API: accounts, operators' orders, the kill switch. Every route here sits behind
-/// `AdminAuthMiddleware`, except the account list, which is read-only.
+/// `AdminAuthMiddleware` (who is it) and `AdminActionMiddleware` (may it, and the record of it),
+/// except the account list, which is open.
 struct AdminController: Sendable {
     let arena: any ArenaInterface
-    let token: AdminToken?
+    let credentials: AdminCredentials
 
-    func addRoutes(to router: Router<some RequestContext>) {
+    func addRoutes(to router: Router<some AdminRequestContext>) {
         router.get("/api/accounts") { _, _ in try listAccounts() }
-        let admin = router.group().add(middleware: AdminAuthMiddleware(token: token))
+        let admin = router.group().add(middleware: AdminAuthMiddleware(credentials: credentials))
+            .add(middleware: AdminActionMiddleware(arena: arena))
         admin.post("/api/accounts") { request, context in
             try await createAccount(request.decode(as: CreateAccount.self, context: context))
         }
@@ -29,7 +31,8 @@ struct AdminController: Sendable {
         }
         admin.post("/api/accounts/{id}/close-all") { _, context in try await closeAll(context.parameters.accountID()) }
         admin.post("/api/accounts/{id}/mode") { request, context in
-            try await switchMode(context.parameters.accountID(), request.decode(as: SwitchMode.self, context: context))
+            try await switchMode(context.parameters.accountID(), request.decode(as: SwitchMode.self, context: context),
+                                 actor: context.adminIdentity?.name ?? "operator")
         }
         admin.post("/api/kill-switch") { request, context in
             try await engageKillSwitch(request.decode(as: KillSwitchRequest.self, context: context))
@@ -222,7 +225,7 @@ struct AdminController: Sendable {
         let preflight: [PreflightCheck]
     }
 
-    func switchMode(_ id: AccountID, _ body: SwitchMode) async throws -> JSONResponse {
+    func switchMode(_ id: AccountID, _ body: SwitchMode, actor: String) async throws -> JSONResponse {
         guard let record = try arena.account(id), record.status != .archived else {
             throw APIError(.notFound, "No running account \(id.rawValue) (archived accounts cannot trade).")
         }
@@ -235,7 +238,7 @@ struct AdminController: Sendable {
             throw APIError(.conflict, "The account is already \(record.mode.rawValue) on \(record.network.rawValue).")
         }
         let outcome = try await arena.switchMode(id, to: body.mode, network: network, keepPositions: body.positions == "keep",
-                                                 actor: "operator")
+                                                 actor: actor)
         let result = SwitchResult(switched: outcome.switched, mode: outcome.switched ? body.mode.rawValue : record.mode.rawValue,
                                   network: outcome.switched ? network.rawValue : record.network.rawValue,
                                   reason: outcome.switched ? nil : outcome.report.reason, preflight: outcome.report.checks)

@@ -1,29 +1,35 @@
 import Hummingbird
 
-/// Guards every mutating endpoint with `Authorization: Bearer <token>`.
+/// Authenticates every admin route with `Authorization: Bearer <token>` and puts who it is into
+/// the context; `AdminActionMiddleware`, inside it, decides what that identity may do.
 ///
 /// Without a configured token the admin API is off: every guarded request is refused (403), so a
-/// server started without one can never be changed over HTTP. The token is compared in constant
-/// time and never logged.
-struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: AdminToken?
+/// server started without one can never be changed over HTTP. Tokens are compared as SHA-256
+/// digests in constant time and never logged.
+struct AdminAuthMiddleware<Context: AdminRequestContext>: RouterMiddleware {
+    let credentials: AdminCredentials
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else {
-            throw APIError(.forbidden, "The admin API is disabled: set ARENA_ADMIN_TOKEN (or ARENA_ADMIN_TOKEN_FILE) and restart arena.")
+        guard !credentials.isEmpty else {
+            throw APIError(.forbidden, "The admin API is disabled: set ARENA_ADMIN_TOKEN, ARENA_ADMIN_TOKEN_FILE or ARENA_ADMIN_TOKENS_FILE and restart arena.")
         }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              token.matches(String(header.dropFirst("Bearer ".count)))
+              let identity = credentials.identify(String(header.dropFirst("Bearer ".count)))
         else {
-            throw APIError(.unauthorized, "Send the admin token as Authorization: Bearer <token>.")
+            context.logger.notice("admin request refused: no valid token",
+                                  metadata: ["http.method": "\(request.method)", "http.route": "\(context.endpointPath ?? request.uri.path)"])
+            throw APIError(.unauthorized, "Send an admin token as Authorization: Bearer <token>.")
         }
+        var context = context
+        context.adminIdentity = identity
         return try await next(request, context)
     }
 }
 
-/// The admin token, held apart so it never reaches a description or a log.
+/// The admin token of `ARENA_ADMIN_TOKEN` or `ARENA_ADMIN_TOKEN_FILE`, held apart so it never
+/// reaches a description or a log; it becomes the identity `admin`.
 public struct AdminToken: Sendable, CustomStringConvertible {
-    private let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// Returns nil for an empty or blank token.
     public init?(_ text: String) {
@@ -32,17 +38,5 @@ public struct AdminToken: Sendable, CustomStringConvertible {
         bytes = Array(trimmed.utf8)
     }
 
-    /// Compares in time that depends only on the candidate's length, never on where it differs.
-    func matches(_ candidate: String) -> Bool {
-        let given = Array(candidate.utf8)
-        var difference = UInt8(given.count == bytes.count ? 0 : 1)
-        for index in 0..<given.count {
-            difference |= given[index] ^ bytes[index % bytes.count]
-        }
-        return difference == 0
-    }
-
     public var description: String { "AdminToken(redacted)" }
 }
-
-import Foundation

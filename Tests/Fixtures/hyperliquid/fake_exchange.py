@@ -7,7 +7,7 @@ recovering the signer with the official SDK's own hashing (`hyperliquid.utils.si
 code. It keeps users, agents, orders, positions, balances and fills; IOC and crossing orders fill
 against a configurable mid; `/control` sets mids, adds users and agents, injects failures (an
 `err` answer, HTTP 500, 429, a dropped connection, a time-out before or after the action was
-applied) and reports the state for assertions.
+applied) and reports the state for assertions, with a log of every request it received.
 
 Usage: fake_exchange.py [--port 0] [--network testnet|mainnet]
 It prints `listening PORT` on its first line of standard output once ready, and exits when its
@@ -73,6 +73,7 @@ class Venue:
         self.next_tid = 1
         self.failures = []  # injected failures, in order
         self.requests = {"info": 0, "exchange": 0}
+        self.log = []  # every /info and /exchange request as it arrived: endpoint, type, nonce, signature
         self.signatures_verified = 0
         self.signatures_refused = 0
         self.arrivals = []  # monotonic nanoseconds of /exchange arrivals
@@ -448,7 +449,7 @@ class Venue:
             self.arrivals = []
         orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"]) for o in self.orders.values()]
         return 200, {
-            "orders": orders, "requests": self.requests, "signatures_verified": self.signatures_verified,
+            "orders": orders, "requests": self.requests, "log": self.log, "signatures_verified": self.signatures_verified,
             "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
             "pending_failures": len(self.failures),
             "arrivals": self.arrivals, "fills": len(self.fills),
@@ -509,6 +510,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         with venue.lock:
             venue.requests[endpoint] += 1
+            action = body.get("action") if isinstance(body, dict) else None
+            venue.log.append({
+                "endpoint": endpoint,
+                "type": (action.get("type") if isinstance(action, dict) else body.get("type") if isinstance(body, dict) else None),
+                "nonce": body.get("nonce") if isinstance(body, dict) else None,
+                "signature": body.get("signature") if isinstance(body, dict) else None,
+            })
             if endpoint == "exchange":
                 venue.arrivals.append(arrival)
             failure = venue.take_failure(endpoint)
