@@ -87,8 +87,8 @@ public struct Roster: Sendable, Decodable {
         Entry(name: "hedge-eth", driver: DriverSettings(kind: .hedge4, symbol: Symbol("ETH"), intervalSeconds: 2, unitSize: 5,
                                                        initialMargin: 1_000),
               symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
-        // The Fibonacci hedge beside it, with the defaults: a 2% swing on the simulated ETH comes within
-        // an hour or so; the levels follow.
+        // The Fibonacci hedge beside it, with the default levels, trail and leverage: it hedges once
+        // ETH has swung 2% and given back 23.6% of the swing.
         Entry(name: "fibonacci-eth", driver: DriverSettings(kind: .fibonacci, symbol: Symbol("ETH"), intervalSeconds: 2,
                                                            initialMargin: 1_000),
               symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
