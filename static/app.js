@@ -448,6 +448,7 @@ document.getElementById("create-form").addEventListener("submit", async (event) 
   const driver = { kind: form.get("kind") };
   if (driver.kind !== "random") driver.symbol = symbols[0];
   if (driver.kind === "hedge4") { driver.unit_size = String(form.get("unit_size")); driver.initial_margin = String(Number(form.get("capital")) / 10); }
+  if (driver.kind === "fibonacci") driver.initial_margin = String(Number(form.get("capital")) / 10);
   const created = await admin("POST", "/api/accounts", { name: form.get("name"), driver, symbols, initial_capital: String(form.get("capital")) });
   if (created) loadLeaderboard().catch(() => {});
 });

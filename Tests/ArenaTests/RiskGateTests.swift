@@ -47,6 +47,27 @@ struct RiskGateTests {
         #expect(text.contains(reason))
     }
 
+    @Test("rebalances of one symbol in a row each become orders from the position the previous one leaves")
+    func rebalancesInARow() {
+        let long = Position(symbol: btc, size: FixedDecimal(2, exponent: 2), entryPrice: 100_000, leverage: 3)
+        let steps = [FixedDecimal.zero, FixedDecimal(-1, exponent: 2), FixedDecimal(-2, exponent: 2)].map {
+            SymbolDecision(symbol: btc, action: .rebalance, targetSize: $0, leverage: 3, justification: "step")
+        }
+        let verdict = evaluate(steps, account: account(positions: [btc: long]))
+        #expect(verdict == .orders([
+            GatedOrder(symbol: btc, side: .sell, size: FixedDecimal(2, exponent: 2), reduceOnly: true, leverage: nil),
+            GatedOrder(symbol: btc, side: .sell, size: FixedDecimal(1, exponent: 2), reduceOnly: false, leverage: 3),
+            GatedOrder(symbol: btc, side: .sell, size: FixedDecimal(1, exponent: 2), reduceOnly: false, leverage: 3),
+        ]))
+        // Any other action for a symbol seen before is still refused.
+        let open = SymbolDecision(symbol: btc, action: .openLong, size: .usd(100), leverage: 1, justification: "")
+        guard case .rejected(let text) = evaluate([steps[0], open]) else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(text.contains("appears twice"))
+    }
+
     @Test("one bad instruction rejects the whole decision")
     func allOrNothing() {
         let good = SymbolDecision(symbol: btc, action: .openLong, size: .usd(100), leverage: 1, justification: "")

@@ -29,12 +29,13 @@ struct ServeTests {
         }
         var first = try await equities()
         let waitForEntries = Date().addingTimeInterval(10)
-        while first.count < 6 && Date() < waitForEntries {
+        while first.count < 7 && Date() < waitForEntries {
             try await Task.sleep(for: .milliseconds(200))
             first = try await equities()
         }
-        // Six baselines, and the local model's account when `make venv` has installed it.
-        #expect([6, 7].contains(first.count), "the demo roster has six or seven accounts: \(arena.log)")
+        // Seven baselines (the Fibonacci hedge joined the four-phase one), and the local model's account
+        // when `make venv` has installed it.
+        #expect([7, 8].contains(first.count), "the demo roster has seven or eight accounts: \(arena.log)")
         var moved = false
         let deadline = Date().addingTimeInterval(20)
         while !moved && Date() < deadline {
@@ -72,6 +73,12 @@ struct ServeTests {
         #expect(strategy["name"] as? String == "hedge-eth")
         #expect(["ADVANCE", "RETRACEMENT", "DECLINE", "RECOVERY"].contains(strategy["phase"] as? String ?? ""))
         #expect(strategy["long_value"] is String && strategy["short_value"] is String && strategy["cash"] is String)
+        // The Fibonacci hedge (the seventh) shows its phase, swing, legs and cycle.
+        let (fibonacciStatus, fibonacci) = try await arena.getJSON("/api/accounts/7/strategy")
+        #expect(fibonacciStatus == 200)
+        #expect(fibonacci["name"] as? String == "fibonacci-eth" && fibonacci["driver"] as? String == "fibonacci")
+        #expect(["RIDING", "HEDGED", "REDUCED", "OUT"].contains(fibonacci["phase"] as? String ?? ""))
+        #expect(fibonacci["swing_low"] is String && fibonacci["long_leg"] is String && fibonacci["cycle"] is Int)
         let (notHedgeStatus, _) = try await arena.getJSON("/api/accounts/1/strategy")
         #expect(notHedgeStatus == 404)
         let (badSortStatus, badSort) = try await arena.getJSON("/api/leaderboard?sort_by=nonsense")

@@ -1,4 +1,5 @@
 import ArenaCore
+import Drivers
 import Foundation
 import LLM
 import Storage
@@ -86,6 +87,11 @@ public struct Roster: Sendable, Decodable {
         Entry(name: "hedge-eth", driver: DriverSettings(kind: .hedge4, symbol: Symbol("ETH"), intervalSeconds: 2, unitSize: 5,
                                                        initialMargin: 1_000),
               symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
+        // The Fibonacci hedge beside it, with the default levels, trail and leverage: it hedges once
+        // ETH has swung 2% and given back 23.6% of the swing.
+        Entry(name: "fibonacci-eth", driver: DriverSettings(kind: .fibonacci, symbol: Symbol("ETH"), intervalSeconds: 2,
+                                                           initialMargin: 1_000),
+              symbols: symbols("ETH"), initial_capital: 10_000, risk_limits: nil, mode: nil),
         // A real model with no API key: skipped with a log line when `make venv` has not run.
         Entry(name: "smollm2-local", driver: .localModel(intervalSeconds: 60),
               symbols: symbols("BTC", "ETH", "SOL"), initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil),
@@ -99,8 +105,10 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
         case buyAndHold = "buy_and_hold"
         case random
-        /// The four-phase hedging strategy (`specs/hedge-4phase.md`).
+        /// The four-phase hedging strategy (`docs/HEDGES.md`).
         case hedge4
+        /// The Fibonacci hedging strategy (`docs/HEDGES.md`).
+        case fibonacci
         case llm
     }
 
@@ -113,8 +121,17 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var interval_seconds: Int?
     /// The hedge's unit: the price distance that counts as one step.
     public var unit_size: FixedDecimal?
-    /// The hedge's opening margin in USD (levered at the coin's maximum within the account's limit).
+    /// The hedge's opening margin in USD (hedge4 levers it at the coin's maximum within the account's
+    /// limit, fibonacci at `leverage`).
     public var initial_margin: FixedDecimal?
+    /// For `fibonacci`: the leverage asked for (default 3; capped by the risk limit and the venue).
+    public var leverage: Int?
+    /// For `fibonacci`: the minimum swing, in percent of the swing low, before a level counts (default 2).
+    public var min_swing_pct: FixedDecimal?
+    /// For `fibonacci`: the trailing stop's distance above the valley as a fraction of the range (default 0.236).
+    public var trail_fraction: FixedDecimal?
+    /// For `fibonacci`: the three retracement levels, increasing, each in (0, 1) (default 0.236, 0.382, 0.5).
+    public var levels: [FixedDecimal]?
     /// For `llm`: `openai` (any OpenAI-compatible server), `anthropic` or `local`.
     public var provider: ModelProvider?
     /// For `llm`: the API's base URL (default: the provider's own).
@@ -168,8 +185,21 @@ public struct DriverSettings: Sendable, Codable, Hashable {
             guard let margin = initial_margin, margin >= FixedDecimal(10), margin <= FixedDecimal(1_000_000_000) else {
                 throw ArenaError.invalidRoster("hedge4 needs an initial_margin between 10 and 1000000000")
             }
+        case .fibonacci:
+            guard let symbol else { throw ArenaError.invalidRoster("fibonacci needs a symbol") }
+            guard symbols.contains(symbol) else { throw ArenaError.invalidRoster("fibonacci's symbol \(symbol) is not in the account's symbols") }
+            guard let parameters = fibonacciParameters else { throw ArenaError.invalidRoster("fibonacci needs an initial_margin") }
+            if let problem = parameters.problem { throw ArenaError.invalidRoster("fibonacci: \(problem)") }
         case .llm:
             try validateModelSettings()
         }
+    }
+
+    /// The Fibonacci hedge's parameters, the defaults standing in for what is not given; nil without
+    /// a symbol or an initial margin.
+    public var fibonacciParameters: FibonacciParameters? {
+        guard let symbol, let initial_margin else { return nil }
+        return FibonacciParameters(symbol: symbol, initialMargin: initial_margin, leverage: leverage, minSwingPercent: min_swing_pct,
+                                   trailFraction: trail_fraction, levels: levels)
     }
 }

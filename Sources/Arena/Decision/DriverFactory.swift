@@ -33,6 +33,15 @@ enum DriverFactory {
             } catch {
                 throw ArenaError.invalidAccount("\(record.name): \(error)")
             }
+        case .fibonacci:
+            guard let parameters = settings.fibonacciParameters else {
+                throw ArenaError.invalidAccount("\(record.name): fibonacci needs symbol and initial_margin")
+            }
+            do {
+                return try FibonacciDriver(parameters: parameters, persistedState: record.driverState)
+            } catch {
+                throw ArenaError.invalidAccount("\(record.name): \(error)")
+            }
         case .llm:
             return try environment.makeModelDriver(settings, for: record, vault: vault)
         }

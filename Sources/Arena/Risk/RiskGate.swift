@@ -130,12 +130,22 @@ public struct RiskGate: Sendable {
         let instruments = context.instruments
         var orders: [GatedOrder] = []
         var seen: Set<Symbol> = []
+        // Symbols whose instructions so far are all rebalances: a rule-based driver may send several
+        // in a row, one per step of its rules, each measured from the position the previous leaves.
+        var rebalancing: Set<Symbol> = []
+        var planned: [Symbol: FixedDecimal] = [:]
         for instruction in decision.instructions {
             let symbol = instruction.symbol
             guard universe.contains(symbol) else {
                 return .rejected("\(symbol) is not in this account's universe (\(universe.map(\.name).joined(separator: ", "))).")
             }
-            guard seen.insert(symbol).inserted else { return .rejected("\(symbol) appears twice in one decision.") }
+            if !seen.insert(symbol).inserted {
+                guard instruction.action == .rebalance, rebalancing.contains(symbol) else {
+                    return .rejected("\(symbol) appears twice in one decision.")
+                }
+            } else if instruction.action == .rebalance {
+                rebalancing.insert(symbol)
+            }
             let instrument = instruments(symbol)
             let position = account.positions[symbol]
             switch instruction.action {
@@ -153,7 +163,7 @@ public struct RiskGate: Sendable {
                     return .rejected("Leverage \(leverage)x for \(symbol) is outside the account's limit of 1 to \(allowed)x.")
                 }
                 guard let quote = market[symbol], quote.mid.isPositive else { return .rejected("No market price for \(symbol).") }
-                let current = position?.size ?? .zero
+                let current = planned[symbol] ?? position?.size ?? .zero
                 let roundedTarget = target.isNegative ? -instrument.roundSize(target.magnitude) : instrument.roundSize(target)
                 let crossesZero = !current.isZero && !roundedTarget.isZero && current.signum != roundedTarget.signum
                 if crossesZero {
@@ -161,6 +171,7 @@ public struct RiskGate: Sendable {
                                              reduceOnly: true, leverage: nil))
                     orders.append(GatedOrder(symbol: symbol, side: roundedTarget.isPositive ? .buy : .sell,
                                              size: roundedTarget.magnitude, reduceOnly: false, leverage: leverage))
+                    planned[symbol] = roundedTarget
                 } else {
                     let delta = roundedTarget - current
                     guard !delta.isZero else { continue }
@@ -169,6 +180,7 @@ public struct RiskGate: Sendable {
                     let reducing = roundedTarget.magnitude < current.magnitude
                     orders.append(GatedOrder(symbol: symbol, side: delta.isPositive ? .buy : .sell, size: delta.magnitude,
                                              reduceOnly: reducing, leverage: reducing ? nil : leverage))
+                    planned[symbol] = roundedTarget
                 }
             case .openLong, .openShort:
                 let side: Side = instruction.action == .openLong ? .buy : .sell

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// The four-phase hedging strategy (HyperTrader "Advanced Hedging Strategy v6.0.0") as a
-/// rule-based baseline; the rules are `specs/hedge-4phase.md`.
+/// rule-based baseline; the rules are described in `docs/HEDGES.md`.
 ///
 /// Each decision looks at the mid of its coin, runs the state machine one unit at a time and asks
 /// for the net position its long and short legs stand for, as one `rebalance`. What comes back
