@@ -80,18 +80,25 @@ struct TraderAPITests {
 
     @Test("the feed's catch-up keeps only the asked coins' orders and fills, and messages about no one coin")
     func feedBySymbol() async throws {
-        try await InProcessArena.run(speed: 16) { arena in
-            try await Task.sleep(for: .seconds(2))
+        try await InProcessArena.run(adminToken: Self.token, speed: 8) { arena in
+            let create = #"{"name":"two-coins","driver":{"kind":"buy_and_hold","symbol":"ETH","interval_seconds":86400},"symbols":["ETH","BTC"],"initial_capital":"100000"}"#
+            let (_, account) = try await arena.send("POST", "/api/accounts", body: create, token: Self.token)
+            let id = try #require(account["id"] as? Int)
+            try await Task.sleep(for: .seconds(1))
+            for body in [#"{"symbol":"BTC","side":"buy","type":"market","size":"0.01"}"#, #"{"symbol":"ETH","side":"buy","type":"market","size":"0.1"}"#] {
+                #expect(try await arena.send("POST", "/api/accounts/\(id)/orders", body: body, token: Self.token).0 == 200)
+            }
             let (status, body) = try await arena.getJSON("/api/feed?after_seq=0&limit=5000&symbols=ETH")
             #expect(status == 200)
             let events = body["events"] as? [[String: Any]] ?? []
             let coinMessages = events.filter { ["order", "fill", "funding"].contains($0["type"] as? String) }
+            #expect(coinMessages.contains { ($0["data"] as? [String: Any])?["account_id"] as? Int == id })
             #expect(coinMessages.allSatisfy { ($0["data"] as? [String: Any])?["symbol"] as? String == "ETH" }, "\(coinMessages.prefix(3))")
             #expect(events.contains { $0["type"] as? String == "price" })
             let (all, everything) = try await arena.getJSON("/api/feed?after_seq=0&limit=5000")
             #expect(all == 200)
             let allCoin = (everything["events"] as? [[String: Any]] ?? []).filter { ["order", "fill"].contains($0["type"] as? String) }
-            #expect(allCoin.contains { ($0["data"] as? [String: Any])?["symbol"] as? String != "ETH" }, "the demo trades more than ETH")
+            #expect(allCoin.contains { ($0["data"] as? [String: Any])?["symbol"] as? String == "BTC" }, "the BTC order is in the unfiltered feed")
             let (bad, reply) = try await arena.getJSON("/api/feed?symbols=BTC,b%40d")
             #expect(bad == 400)
             #expect((reply["error"] as? String)?.contains("symbols") == true)
