@@ -111,7 +111,7 @@ public final class FibonacciDriver: Driver {
             switch pending {
             case let .start(notional, target, leverage, equity):
                 guard filled.isPositive, let averagePrice else {
-                    machine.state.lastReconciliation = "Start not filled\(Self.because(report)); it is retried at the next decision."
+                    machine.state.lastReconciliation = "Start not filled\(report.refusalClause); it is retried at the next decision."
                     return
                 }
                 var state = machine.state
@@ -136,7 +136,7 @@ public final class FibonacciDriver: Driver {
                 var notes = ["Venue position \(venueBefore) -> \(venueAfter) \(symbol)."]
                 notes += plan.steps.prefix(done).map { "Done: \($0.summary)" }
                 if done < plan.steps.count {
-                    notes.append("Not done\(Self.because(report)): \(plan.steps[done].summary); retried at the next decision.")
+                    notes.append("Not done\(report.refusalClause): \(plan.steps[done].summary); retried at the next decision.")
                 }
                 state.lastReconciliation = notes.joined(separator: "\n")
                 machine.state = state
@@ -167,31 +167,11 @@ public final class FibonacciDriver: Driver {
     public func persistentState() async -> String? { Self.encode(state) }
 
     /// The state as JSON with sorted keys and decimals as exact strings.
-    public static func encode(_ state: FibonacciState) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(state) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public static func encode(_ state: FibonacciState) -> String { state.persistedJSON }
 
     /// Parses persisted JSON into a state.
-    /// - Throws: `DriverError` when the text is not a valid Fibonacci state.
-    public static func decode(_ json: String) throws -> FibonacciState {
-        let state: FibonacciState
-        do {
-            state = try JSONDecoder().decode(FibonacciState.self, from: Data(json.utf8))
-        } catch {
-            throw DriverError("Not a Fibonacci hedge state: \(error)")
-        }
-        try state.validate()
-        return state
-    }
-
-    static func because(_ report: ExecutionReport) -> String {
-        if let reason = report.rejectionReason { return " (the risk gate refused it: \(reason))" }
-        let reasons = report.orders.compactMap(\.rejectionReason)
-        return reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"
-    }
+    /// - Throws: `DriverError` when the text is not a valid Fibonacci hedge state.
+    public static func decode(_ json: String) throws -> FibonacciState { try FibonacciState.restored(from: json, kind: "Fibonacci hedge") }
 
     static func rebalance(_ symbol: Symbol, target: FixedDecimal, leverage: Int, reason: String) -> SymbolDecision {
         SymbolDecision(symbol: symbol, action: .rebalance, targetSize: target, leverage: leverage, justification: reason)

@@ -44,7 +44,7 @@ public enum FibonacciPhase: String, Sendable, Codable, Hashable, CaseIterable {
 ///
 /// The legs are fractions of the base notional `N` (USD); the venue holds their net,
 /// `(A - B) × N / price` coins, set each time a leg changes.
-public struct FibonacciState: Sendable, Codable, Hashable {
+public struct FibonacciState: Sendable, Codable, Hashable, PersistedDriverState {
     /// The format of this JSON, raised when a field changes meaning.
     public var version: Int
     /// The coin the cycle trades.

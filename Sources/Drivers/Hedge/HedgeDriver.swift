@@ -137,7 +137,7 @@ public final class HedgeDriver: Driver {
             switch pending {
             case let .start(notional, target, leverage, price):
                 guard filled.isPositive, let averagePrice else {
-                    machine.state.lastReconciliation = "Start not filled\(Self.because(report)); it is retried at the next decision."
+                    machine.state.lastReconciliation = "Start not filled\(report.refusalClause); it is retried at the next decision."
                     return
                 }
                 var state = machine.state
@@ -160,7 +160,7 @@ public final class HedgeDriver: Driver {
                 guard report.rejectionReason == nil, sameWay, !filled.isZero, let averagePrice else {
                     // Nothing traded: the state stays where it was, and the next decision, finding the
                     // price still away from the current unit, asks again.
-                    machine.state.lastReconciliation = "Rolled back the step to \(target) \(symbol): nothing filled\(Self.because(report))."
+                    machine.state.lastReconciliation = "Rolled back the step to \(target) \(symbol): nothing filled\(report.refusalClause)."
                     return
                 }
                 let fraction = FixedDecimal.min(.one, filled / requested)
@@ -177,31 +177,11 @@ public final class HedgeDriver: Driver {
     public func persistentState() async -> String? { Self.encode(state) }
 
     /// The state as JSON with sorted keys and decimals as exact strings.
-    public static func encode(_ state: HedgeState) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(state) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public static func encode(_ state: HedgeState) -> String { state.persistedJSON }
 
     /// Parses persisted JSON into a state.
     /// - Throws: `DriverError` when the text is not a valid hedge state.
-    public static func decode(_ json: String) throws -> HedgeState {
-        let state: HedgeState
-        do {
-            state = try JSONDecoder().decode(HedgeState.self, from: Data(json.utf8))
-        } catch {
-            throw DriverError("Not a hedge state: \(error)")
-        }
-        try state.validate()
-        return state
-    }
-
-    static func because(_ report: ExecutionReport) -> String {
-        if let reason = report.rejectionReason { return " (the risk gate refused it: \(reason))" }
-        let reasons = report.orders.compactMap(\.rejectionReason)
-        return reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"
-    }
+    public static func decode(_ json: String) throws -> HedgeState { try HedgeState.restored(from: json, kind: "hedge") }
 
     /// `size` rounded toward zero to the coin's size step, as the risk gate rounds targets.
     static func gridded(_ size: FixedDecimal, instrument: Instrument) -> FixedDecimal {

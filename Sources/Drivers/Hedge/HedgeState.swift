@@ -44,7 +44,7 @@ public struct HedgeLegChange: Sendable, Codable, Hashable {
 /// buys from it, and receives the short's realised PnL when the short is covered, so that
 /// `cash + longSize × price + shortSize × (2 × shortEntryPrice - price)` (the virtual equity) moves
 /// only with the market, exactly as the venue account does before fees.
-public struct HedgeState: Sendable, Codable, Hashable {
+public struct HedgeState: Sendable, Codable, Hashable, PersistedDriverState {
     /// The format of this JSON, raised when a field changes meaning.
     public var version: Int
     /// The coin the cycle trades.

@@ -9,7 +9,7 @@ struct StrategyController: Sendable {
     let arena: any ArenaInterface
 
     func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/api/accounts/{id}/strategy") { _, context in try await strategy(context.parameters.get("id")) }
+        router.get("/api/accounts/{id}/strategy") { _, context in try await strategy(context.parameters.accountID()) }
     }
 
     /// One reversal record: what an action did to the legs, in coins.
@@ -49,9 +49,8 @@ struct StrategyController: Sendable {
         let last_reconciliation: String?
     }
 
-    func strategy(_ idText: String?) async throws -> JSONResponse {
-        guard let idText, let raw = Int64(idText), raw > 0 else { throw APIError(.badRequest, "The account id must be a positive integer.") }
-        let id = AccountID(raw)
+    func strategy(_ id: AccountID) async throws -> JSONResponse {
+        let raw = id.rawValue
         guard let record = try arena.account(id) else { throw APIError(.notFound, "No account \(raw).") }
         let kind = DriverSettings.Kind(rawValue: record.driverKind)
         guard kind == .hedge4 || kind == .fibonacci else {

@@ -1,0 +1,43 @@
+import ArenaCore
+import Foundation
+
+/// A rule-based driver's state as it is stored with its account, so a restart resumes it exactly.
+protocol PersistedDriverState: Codable {
+    /// Throws `DriverError` for a state that breaks the driver's invariants.
+    func validate() throws
+}
+
+extension PersistedDriverState {
+    /// The state as JSON with sorted keys and decimals as exact strings.
+    var persistedJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Every field is an exact decimal, an integer or text: encoding cannot fail.
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Parses and validates stored JSON.
+    /// - Parameter kind: What the state is, for the error ("hedge", "Fibonacci hedge").
+    /// - Throws: `DriverError` when the text is not a valid state of this kind.
+    static func restored(from json: String, kind: String) throws -> Self {
+        let state: Self
+        do {
+            state = try JSONDecoder().decode(Self.self, from: Data(json.utf8))
+        } catch {
+            throw DriverError("Not a \(kind) state: \(error)")
+        }
+        try state.validate()
+        return state
+    }
+}
+
+extension ExecutionReport {
+    /// Why the orders did not go through, as a clause for a driver's log (" (the risk gate refused
+    /// it: …)"), or nothing when no reason was given.
+    var refusalClause: String {
+        if let reason = rejectionReason { return " (the risk gate refused it: \(reason))" }
+        let reasons = orders.compactMap(\.rejectionReason)
+        return reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"
+    }
+}
