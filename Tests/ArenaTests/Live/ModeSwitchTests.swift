@@ -14,17 +14,8 @@ struct ModeSwitchTests {
     @Test("a failed preflight changes nothing and says why; a passing one switches between decisions; back to paper keeps the value")
     func switchesWithPreflight() async throws {
         let fake = try await FakeExchange.start(network: .testnet)
-        let test = try TestLedger()
-        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        let vault = try KeyVault(store: test.ledger, masterKey: try MasterKey.generate(), now: now)
-        let venue = try LiveVenue(environment: ["ARENA_HYPERLIQUID_TESTNET_URL": fake.baseURL])
-        let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: now),
-                                       configuration: ArenaConfiguration(), vault: vault, logger: Logger(label: "mode-test"),
-                                       liveVenue: venue)
-        let btc = try #require(Symbol("BTC"))
-        let record = try runtime.accounts.create(Roster.Entry(
-            name: "switcher", driver: DriverSettings(kind: .buyAndHold, symbol: btc), symbols: [btc], initial_capital: 1_000,
-            risk_limits: nil, mode: nil), network: nil, secrets: [:])
+        let arena = try LiveArena(fake: fake, accountName: "switcher")
+        let (test, now, vault, runtime, record) = (arena.test, arena.now, arena.vault, arena.runtime, arena.record)
 
         // No keys yet.
         var outcome = try await runtime.switchMode(record.id, to: .live, network: .testnet, keepPositions: false, actor: "test")

@@ -22,17 +22,8 @@ struct VenueAuditTests {
     @Test("a live run leaves one audit row per request the venue received, matching its log, with no secret in any row")
     func auditHoldsEveryCall() async throws {
         let fake = try await FakeExchange.start(network: .testnet)
-        let test = try TestLedger()
-        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        let vault = try KeyVault(store: test.ledger, masterKey: try MasterKey.generate(), now: now)
-        let venue = try LiveVenue(environment: ["ARENA_HYPERLIQUID_TESTNET_URL": fake.baseURL])
-        let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: now),
-                                       configuration: ArenaConfiguration(), vault: vault, logger: Logger(label: "audit-test"),
-                                       liveVenue: venue)
-        let btc = try #require(Symbol("BTC"))
-        let record = try runtime.accounts.create(Roster.Entry(
-            name: "audited", driver: DriverSettings(kind: .buyAndHold, symbol: btc), symbols: [btc], initial_capital: 1_000,
-            risk_limits: nil, mode: nil), network: nil, secrets: [:])
+        let arena = try LiveArena(fake: fake, accountName: "audited")
+        let (test, now, vault, runtime, record, btc) = (arena.test, arena.now, arena.vault, arena.runtime, arena.record, arena.btc)
         let agent = try Signer(privateKeyHex: Self.agentKeyHex)
         let master = try testSigner(0x32).address
         _ = try vault.setSecret(SecretValue("0x" + Self.agentKeyHex), named: .hyperliquidAgentKey, for: record.id, now: now)
