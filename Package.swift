@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "arena",
             dependencies: [
-                "Server", "Arena", "Storage", "Market", "Hyperliquid", "Custody",
+                "Server", "Arena", "Storage", "Market", "Hyperliquid", "Custody", "HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

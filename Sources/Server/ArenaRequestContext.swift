@@ -16,6 +16,9 @@ struct ArenaRequestContext: RequestContext, WebSocketRequestContext, AdminReques
     /// Request bodies larger than this are refused (413): the API's bodies are small.
     var maxUploadSize: Int { 64 * 1024 }
 
+    /// Bodies decode strictly: an unknown field is a 400 naming it.
+    var requestDecoder: StrictRequestDecoder { StrictRequestDecoder() }
+
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()

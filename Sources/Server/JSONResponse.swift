@@ -9,7 +9,7 @@ struct JSONResponse: ResponseGenerator {
     /// - Throws: `EncodingError` when the value cannot be encoded (the client then gets a 500).
     init<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws {
         self.status = status
-        json = try JSON.encode(value)
+        json = try JSON.encodeResponse(value)
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

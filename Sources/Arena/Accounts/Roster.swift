@@ -47,7 +47,9 @@ public struct Roster: Sendable, Decodable {
         guard data.count <= 4 << 20 else { throw ArenaError.invalidRoster("\(path) is larger than 4 MiB") }
         let roster: Roster
         do {
-            roster = try JSONDecoder().decode(Roster.self, from: data)
+            roster = try JSON.decodeStrictly(Roster.self, from: data)
+        } catch let error as UnknownFieldError {
+            throw ArenaError.invalidRoster("\(path): \(error)")
         } catch let error as DecodingError {
             throw ArenaError.invalidRoster("\(path): \(ArenaError.describe(error))")
         }

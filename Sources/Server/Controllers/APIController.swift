@@ -116,7 +116,7 @@ struct APIController: Sendable {
             if mode != "all" { entries = entries.filter { $0.mode == mode } }
             entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
             let page = Array(entries.dropFirst(offset).prefix(limit))
-            return try JSON.encode(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
+            return try JSON.encodeResponse(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
                                                offset: offset, market: arena.marketDescription,
                                                generated_at: arena.latestMarket?.time.milliseconds,
                                                sharpe_basis: LeaderboardEntry.sharpeBasis(

@@ -73,7 +73,7 @@ struct ModelsController: Sendable {
                     rejection_rate: decisions == 0 ? 0 : Double(stats.reduce(0) { $0 + $1.rejected }) / Double(decisions)))
             }
             lines.sort { $0.mean_return_pct != $1.mean_return_pct ? $0.mean_return_pct > $1.mean_return_pct : $0.driver < $1.driver }
-            return try JSON.encode(ModelsBody(models: lines))
+            return try JSON.encodeResponse(ModelsBody(models: lines))
         })
     }
 }
