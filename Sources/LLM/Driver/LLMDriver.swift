@@ -191,7 +191,7 @@ public final class LLMDriver: Driver {
     static func repairRequest(_ problem: DecisionParseError) -> String {
         """
         Your answer could not be used: \(problem.reason)
-        Reply again with only the JSON decision, in the form {"decisions": [{"symbol": ..., "action": ..., "confidence": ..., "justification": ...}], "reasoning": ...}, using only the allowed symbols and fields.
+        Reply again with only the JSON decision, in the form {"decisions": [{"symbol": ..., "action": ..., "size": ..., "size_unit": "usd" or "equity_fraction", "leverage": ..., "confidence": ..., "justification": ...}], "reasoning": ...}, using only the allowed symbols and fields.
         """
     }
 
