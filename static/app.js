@@ -431,6 +431,15 @@ async function admin(method, path, body) {
   return response.ok ? reply : null;
 }
 
+// What an LLM account's next decision would send (GET /api/accounts/{id}/prompt, admin only).
+document.getElementById("prompt-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const id = new FormData(event.target).get("id");
+  const reply = await admin("GET", `/api/accounts/${encodeURIComponent(id)}/prompt`);
+  document.getElementById("prompt-system").textContent = reply ? reply.system : "";
+  document.getElementById("prompt-user").textContent = reply ? reply.user : (document.getElementById("admin-result").textContent || "");
+});
+
 document.getElementById("token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   sessionStorage.setItem("arena.adminToken", document.getElementById("admin-token").value);

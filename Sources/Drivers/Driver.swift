@@ -21,10 +21,13 @@ public struct DecisionContext: Sendable {
     /// Candles and indicators per symbol, computed once per market update and shared by every
     /// account; empty when the runtime keeps none.
     public var indicators: [Symbol: SymbolIndicators]
+    /// What became of the account's previous decision; nil before its first.
+    public var lastOutcome: DecisionFeedback?
 
     public init(accountID: AccountID, accountName: String, time: Timestamp, startedAt: Timestamp, callNumber: Int,
                 symbols: [Symbol], market: MarketSnapshot, account: AccountState, initialCapital: FixedDecimal,
-                maxLeverage: Int, instruments: [Symbol: Instrument], indicators: [Symbol: SymbolIndicators] = [:]) {
+                maxLeverage: Int, instruments: [Symbol: Instrument], indicators: [Symbol: SymbolIndicators] = [:],
+                lastOutcome: DecisionFeedback? = nil) {
         self.accountID = accountID
         self.accountName = accountName
         self.time = time
@@ -37,6 +40,7 @@ public struct DecisionContext: Sendable {
         self.maxLeverage = maxLeverage
         self.instruments = instruments
         self.indicators = indicators
+        self.lastOutcome = lastOutcome
     }
 
     /// The instrument for `symbol`, falling back to the built-in defaults.
@@ -94,6 +98,20 @@ public struct ExecutionReport: Sendable {
     }
 }
 
+/// The prompts a model driver would send for a context, for operators to read.
+public struct PromptPreview: Sendable, Hashable {
+    /// The system prompt.
+    public var system: String
+    /// The user prompt.
+    public var user: String
+
+    /// Creates a preview.
+    public init(system: String, user: String) {
+        self.system = system
+        self.user = user
+    }
+}
+
 /// What decides an account's trades: a model over HTTP or a rule-based baseline.
 ///
 /// A driver only proposes: its `Decision` goes through the risk gate and the executor like every
@@ -114,6 +132,10 @@ public protocol Driver: Sendable {
     /// The driver's state as JSON text, saved with the account after every decision so that a
     /// restart resumes it exactly; nil for stateless drivers.
     func persistentState() async -> String?
+    /// Returns the prompts a decision for `context` would send, without calling anything or
+    /// changing the driver's state; nil for drivers without prompts.
+    /// - Throws: When the prompt cannot be rendered.
+    func previewPrompt(_ context: DecisionContext) async throws -> PromptPreview?
 }
 
 extension Driver {
@@ -121,4 +143,5 @@ extension Driver {
     public var model: String? { nil }
     public func reconcile(_ report: ExecutionReport) async {}
     public func persistentState() async -> String? { nil }
+    public func previewPrompt(_ context: DecisionContext) async throws -> PromptPreview? { nil }
 }

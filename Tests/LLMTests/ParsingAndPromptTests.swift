@@ -64,9 +64,11 @@ struct DecisionParserTests {
         let schema = DecisionSchema.schema(symbols: [Symbol("BTC")!, Symbol("SOL")!], maximumLeverage: 7).serialized
         #expect(schema.contains(#""symbol":{"type":"string","enum":["BTC","SOL"]}"#))
         #expect(schema.contains(#""enum":["open_long","open_short","close","hold"]"#))
-        #expect(schema.contains(#""leverage":{"type":"integer","minimum":1,"maximum":7}"#))
+        // Issue #13: leverage is required and carries a description of when it is ignored.
+        #expect(schema.contains(#""leverage":{"type":"integer","minimum":1,"maximum":7,"#))
         #expect(!schema.contains("rebalance"))
-        #expect(schema.contains(#""required":["symbol","action","confidence","justification"]"#))
+        // Issue #13: every instruction requires what an open needs (size, size_unit, leverage).
+        #expect(schema.contains(#""required":["symbol","action","size","size_unit","leverage","confidence","justification"]"#))
     }
 }
 

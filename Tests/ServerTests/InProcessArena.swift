@@ -38,14 +38,16 @@ struct InProcessArena {
     /// - Parameters:
     ///   - adminToken: The admin API's token; nil turns the admin API off, as `arena serve` does without one.
     ///   - environment: Variables the live venue reads (`ARENA_HYPERLIQUID_TESTNET_URL`).
-    static func run<Value: Sendable>(adminToken: String? = nil, speed: Double = 4, environment: [String: String] = [:],
+    ///   - models: Whether model accounts can run (with the repository's prompts), as under `arena serve`.
+    static func run<Value: Sendable>(adminToken: String? = nil, speed: Double = 4, environment: [String: String] = [:], models: Bool = false,
                                      _ body: @escaping @Sendable (Client) async throws -> Value) async throws -> Value {
         let test = try TestLedger()
         let logger = Logger(label: "in-process-arena")
         let start = Timestamp(milliseconds: 1_700_000_000_000)
         let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 42, start: start),
                                        configuration: ArenaConfiguration(pacing: .realTime(speed: speed)), logger: logger,
-                                       drivers: DriverEnvironment(llm: nil, localModel: nil, variables: [:]),
+                                       drivers: models ? DriverEnvironment.standard(logger: logger)
+                                           : DriverEnvironment(llm: nil, localModel: nil, variables: [:]),
                                        liveVenue: try LiveVenue(environment: environment))
         try runtime.apply(Roster.demo, environment: [:])
         let app = buildApplication(arena: runtime, configuration: ServerConfiguration(

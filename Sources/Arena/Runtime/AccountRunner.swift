@@ -25,6 +25,8 @@ public actor AccountRunner {
     var lastState: AccountState?
     /// Set while a decision runs, so an executor is only ever replaced between two decisions.
     var isDeciding = false
+    /// What became of the previous decision, shown to the driver at the next call.
+    var lastOutcome: DecisionFeedback?
 
     /// The decision interval in milliseconds of market time.
     public nonisolated let intervalMilliseconds: Int64
@@ -83,10 +85,7 @@ public actor AccountRunner {
         isDeciding = true
         defer { isDeciding = false }
         callNumber += 1
-        let context = DecisionContext(
-            accountID: id, accountName: record.name, time: market.time, startedAt: startedAt ?? market.time, callNumber: callNumber,
-            symbols: record.symbols, market: market, account: await executor.state(), initialCapital: record.initialCapital,
-            maxLeverage: risk.limits.max_leverage, instruments: instruments, indicators: indicators)
+        let context = await decisionContext(market: market, callNumber: callNumber, indicators: indicators)
         let started = ContinuousClock.now
         let output: DriverOutput
         do {
@@ -94,11 +93,13 @@ public actor AccountRunner {
         } catch let failure as DriverFailure {
             // A model call that produced no usable decision: keep its prompt, answer and cost.
             logger.warning("decision \(failure.outcome.rawValue)", metadata: ["reason": "\(failure.reason)"])
+            lastOutcome = DecisionFeedback(callNumber: context.callNumber, time: market.time, result: .failed, reason: failure.reason)
             store(DecisionRecord(failure: failure, accountID: id, driver: driver, time: market.time,
                                  latencyMilliseconds: Self.milliseconds(since: started)), justification: nil, actions: [])
             return
         } catch {
             logger.warning("decision failed", metadata: ["reason": "\(error)"])
+            lastOutcome = DecisionFeedback(callNumber: context.callNumber, time: market.time, result: .failed, reason: "\(error)")
             store(DecisionRecord(error: error, accountID: id, driver: driver, time: market.time,
                                  latencyMilliseconds: Self.milliseconds(since: started)), justification: nil, actions: [])
             return
@@ -129,11 +130,13 @@ public actor AccountRunner {
             events = await execute(orders, of: decision, justification: output.decision.headline,
                                    actions: output.decision.actionSummary, time: now.time)
         }
-        await driver.reconcile(ExecutionReport(
+        let report = ExecutionReport(
             decision: output.decision,
             orders: events.compactMap { if case .orderUpdated(let order) = $0 { order } else { nil } },
             fills: events.compactMap { if case .filled(let fill) = $0 { fill } else { nil } },
-            account: await executor.state(), time: now.time, rejectionReason: rejectionReason))
+            account: await executor.state(), time: now.time, rejectionReason: rejectionReason)
+        lastOutcome = DecisionFeedback(report: report, callNumber: context.callNumber)
+        await driver.reconcile(report)
         if let state = await driver.persistentState(), state != record.driverState {
             do {
                 try recording.storeDriverState(state, time: now.time)
@@ -143,6 +146,22 @@ public actor AccountRunner {
             }
         }
         publishStanding(state: await executor.state(), time: now.time)
+    }
+
+    /// What the driver sees for a decision on `market`.
+    private func decisionContext(market: MarketSnapshot, callNumber: Int, indicators: [Symbol: SymbolIndicators]) async -> DecisionContext {
+        DecisionContext(
+            accountID: id, accountName: record.name, time: market.time, startedAt: startedAt ?? market.time, callNumber: callNumber,
+            symbols: record.symbols, market: market, account: await executor.state(), initialCapital: record.initialCapital,
+            maxLeverage: risk.limits.max_leverage, instruments: instruments, indicators: indicators, lastOutcome: lastOutcome)
+    }
+
+    /// Returns the prompts the next decision would send, rendered from the newest market and the
+    /// account now; nil when the driver has no prompts.
+    /// - Throws: `ArenaError.conflict` before the first market update; the driver's rendering error.
+    public func promptPreview(indicators: [Symbol: SymbolIndicators]) async throws -> PromptPreview? {
+        guard let market = lastMarket else { throw ArenaError.conflict("Account \(id.rawValue) has seen no market yet.") }
+        return try await driver.previewPrompt(await decisionContext(market: market, callNumber: callNumber + 1, indicators: indicators))
     }
 
     /// Stores a decision that placed no order.

@@ -1,4 +1,5 @@
 import ArenaCore
+import Drivers
 import Storage
 
 /// What the server may read of the arena: the one door through which the HTTP API and the feed
@@ -64,6 +65,10 @@ public protocol ArenaQueries: Sendable {
     func decisionStatisticsByAccount() throws -> [AccountID: DecisionStatistics]
     /// The newest decision latencies of some accounts, in milliseconds.
     func recentLatencies(of accounts: [AccountID], limit: Int) throws -> [Int]
+    /// The prompts an LLM account's next decision would send, rendered from the newest market.
+    /// - Throws: `ArenaError.notFound` for an unknown account, `.conflict` for one that is not
+    ///   running, has no market yet or is not run by a model.
+    func promptPreview(of id: AccountID) async throws -> PromptPreview
     /// An account's venue audit rows matching `filter`, newest first.
     func venueAudit(of id: AccountID, filter: VenueAuditFilter) throws -> [VenueAuditRecord]
 }

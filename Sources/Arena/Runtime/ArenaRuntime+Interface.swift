@@ -1,4 +1,5 @@
 import ArenaCore
+import Drivers
 import Storage
 
 extension ArenaRuntime: ArenaQueries {
@@ -53,6 +54,15 @@ extension ArenaRuntime: ArenaQueries {
     public func events(after seq: Int64, limit: Int) throws -> [FeedMessage] { try ledger.events(after: seq, limit: limit) }
     public func decisionStatisticsByAccount() throws -> [AccountID: DecisionStatistics] { try ledger.decisionStatisticsByAccount() }
     public func recentLatencies(of accounts: [AccountID], limit: Int) throws -> [Int] { try ledger.recentLatencies(of: accounts, limit: limit) }
+    public func promptPreview(of id: AccountID) async throws -> PromptPreview {
+        guard let record = try ledger.account(id) else { throw ArenaError.notFound("No account \(id.rawValue).") }
+        guard let runner = runner(id) else { throw ArenaError.conflict("Account \(id.rawValue) is not running.") }
+        guard let preview = try await runner.promptPreview(indicators: market.indicators()) else {
+            throw ArenaError.conflict("Account \(id.rawValue) is run by the \(record.driverKind) driver, which sends no prompt; only llm accounts have one.")
+        }
+        return preview
+    }
+
     public func venueAudit(of id: AccountID, filter: VenueAuditFilter) throws -> [VenueAuditRecord] {
         try ledger.venueAudit(of: id, filter: filter)
     }

@@ -162,7 +162,7 @@ public struct DecisionParser: Sendable {
 
     private func instruction(from item: JSONValue, position: Int) throws(DecisionParseError) -> SymbolDecision {
         guard case .object(let members) = item else { throw invalid("Instruction \(position) must be an object (got \(item.kindName)).") }
-        for member in members where !DecisionSchema.instructionFields.contains(member.key) {
+        for member in members where !DecisionSchema.instructionFields.contains(member.key) && !DecisionSchema.legacyInstructionFields.contains(member.key) {
             throw invalid("Instruction \(position) has an unknown field \(Self.quote(member.key, limit: 40)); allowed: \(DecisionSchema.instructionFields.joined(separator: ", ")).")
         }
         func field(_ name: String) -> JSONValue? {
@@ -183,29 +183,50 @@ public struct DecisionParser: Sendable {
         guard let action = DecisionAction(rawValue: actionText), DecisionSchema.actions.contains(action) else {
             throw invalid("\(label): unknown action \(Self.quote(actionText, limit: 24)); use open_long, open_short, close or hold.")
         }
-        // Size.
+        let opens = action == .openLong || action == .openShort
+        // Size: `size` with `size_unit`, or the earlier `size_usd` / `size_equity_fraction`.
+        let flatSize = try amount(field("size"), name: "size", label: label, allowZero: true)
         let usd = try amount(field("size_usd"), name: "size_usd", label: label, allowZero: true)
         let fraction = try amount(field("size_equity_fraction"), name: "size_equity_fraction", label: label, allowZero: true)
         if let fraction, fraction > .one { throw invalid("\(label): size_equity_fraction must be between 0 and 1 (got \(fraction)).") }
         var size: DecisionSize?
-        if action == .openLong || action == .openShort {
-            switch (usd, fraction) {
-            case (let usd?, nil): size = .usd(usd)
-            case (nil, let fraction?): size = .equityFraction(fraction)
-            case (.some, .some): throw invalid("\(label): give size_usd or size_equity_fraction, not both.")
-            case (nil, nil): size = nil
+        if opens {
+            if let flatSize {
+                guard usd == nil, fraction == nil else {
+                    throw invalid("\(label): give size with size_unit, or the older size_usd or size_equity_fraction, not both.")
+                }
+                guard let unitValue = field("size_unit") else { throw invalid("\(label): size needs a size_unit (usd or equity_fraction).") }
+                guard case .string(let unitText) = unitValue, let unit = DecisionSchema.SizeUnit(rawValue: unitText) else {
+                    throw invalid("\(label): size_unit must be usd or equity_fraction (got \(Self.quote(unitValue.serialized, limit: 24))).")
+                }
+                switch unit {
+                case .usd:
+                    size = .usd(flatSize)
+                case .equityFraction:
+                    guard flatSize <= .one else { throw invalid("\(label): a size in equity_fraction must be between 0 and 1 (got \(flatSize)).") }
+                    size = .equityFraction(flatSize)
+                }
+            } else {
+                switch (usd, fraction) {
+                case (let usd?, nil): size = .usd(usd)
+                case (nil, let fraction?): size = .equityFraction(fraction)
+                case (.some, .some): throw invalid("\(label): give size_usd or size_equity_fraction, not both.")
+                case (nil, nil): size = nil
+                }
             }
         }
-        // Leverage.
+        // Leverage: checked for opens; closes and holds carry a placeholder that is ignored.
         var leverage: Int?
         if let leverageValue = field("leverage") {
             guard case .number(let text) = leverageValue else { throw invalid("\(label): leverage must be a number (got \(leverageValue.kindName)).") }
-            guard let double = Double(text), double.isFinite else { throw invalid("\(label): leverage \(Self.quote(text, limit: 24)) is not a finite number.") }
-            guard double == double.rounded() else { throw invalid("\(label): leverage must be a whole number (got \(Self.quote(text, limit: 24))).") }
-            guard double >= 1, double <= Double(DecisionSchema.maximumLeverage) else {
-                throw invalid("\(label): leverage must be between 1 and \(DecisionSchema.maximumLeverage) (got \(Self.quote(text, limit: 24))).")
+            if opens {
+                guard let double = Double(text), double.isFinite else { throw invalid("\(label): leverage \(Self.quote(text, limit: 24)) is not a finite number.") }
+                guard double == double.rounded() else { throw invalid("\(label): leverage must be a whole number (got \(Self.quote(text, limit: 24))).") }
+                guard double >= 1, double <= Double(DecisionSchema.maximumLeverage) else {
+                    throw invalid("\(label): leverage must be between 1 and \(DecisionSchema.maximumLeverage) (got \(Self.quote(text, limit: 24))).")
+                }
+                leverage = Int(double)
             }
-            leverage = Int(double)
         }
         let takeProfit = try amount(field("take_profit"), name: "take_profit", label: label, allowZero: false)
         let stopLoss = try amount(field("stop_loss"), name: "stop_loss", label: label, allowZero: false)

@@ -130,6 +130,21 @@ public final class LLMDriver: Driver {
                             completionTokens: record.completionTokens, costUSD: cost(record))
     }
 
+    public func previewPrompt(_ context: DecisionContext) async throws -> PromptPreview? {
+        // As `decide` would render it, with the equity of now counted but not kept.
+        let (exitPlans, sharpe) = state.withLock { state in
+            (state.exitPlans, Self.sharpeRatio(state.equities + [context.account.equity.doubleValue]))
+        }
+        do {
+            let rendered = try services.prompts.render(configuration.promptTemplate,
+                                                       context: PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpe,
+                                                                                   cache: services.promptCache))
+            return PromptPreview(system: rendered.system, user: rendered.user)
+        } catch {
+            throw LLMError(.prompt, "the prompt could not be rendered: \(error)")
+        }
+    }
+
     /// What one decision's calls produced so far.
     private struct CallRecord {
         var prompt: String
@@ -191,7 +206,7 @@ public final class LLMDriver: Driver {
     static func repairRequest(_ problem: DecisionParseError) -> String {
         """
         Your answer could not be used: \(problem.reason)
-        Reply again with only the JSON decision, in the form {"decisions": [{"symbol": ..., "action": ..., "confidence": ..., "justification": ...}], "reasoning": ...}, using only the allowed symbols and fields.
+        Reply again with only the JSON decision, in the form {"decisions": [{"symbol": ..., "action": ..., "size": ..., "size_unit": "usd" or "equity_fraction", "leverage": ..., "confidence": ..., "justification": ...}], "reasoning": ...}, using only the allowed symbols and fields.
         """
     }
 

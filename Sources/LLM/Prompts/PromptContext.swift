@@ -66,6 +66,31 @@ public enum PromptContext {
         accountValues["positions"] = positions.map { positionValues($0, context: context, plan: exitPlans[$0.symbol]) }
         accountValues["has_positions"] = !positions.isEmpty
         values["account"] = accountValues
+        if let outcome = context.lastOutcome { values["last_decision"] = feedbackValues(outcome) }
+        return values
+    }
+
+    /// The previous decision's outcome. Its reason may quote the model's own answer, so it is
+    /// passed JSON-quoted, as data.
+    static func feedbackValues(_ outcome: DecisionFeedback) -> [String: Any] {
+        let words: String
+        switch outcome.result {
+        case .filled: words = "filled"
+        case .partiallyFilled: words = "partly filled"
+        case .notFilled: words = "sent, but nothing filled"
+        case .held: words = "no order (hold)"
+        case .refused: words = "refused by the risk checks; nothing was sent"
+        case .failed: words = "not executed: your answer could not be used or the call failed"
+        }
+        var values: [String: Any] = [
+            "call_number": String(outcome.callNumber),
+            "time": ISO8601.format(outcome.time),
+            "result": outcome.result.rawValue,
+            "result_words": words,
+            "orders": outcome.orders.map { ["line": $0] },
+            "has_orders": !outcome.orders.isEmpty,
+        ]
+        if let reason = outcome.reason { values["reason"] = JSONValue.quote(DecisionParser.clean(reason, limit: 600)) }
         return values
     }
 

@@ -210,6 +210,13 @@ enum ProviderReply {
                      "stop_reason": "tool_use", "usage": ["input_tokens": inputTokens, "output_tokens": outputTokens]])
     }
 
+    /// An Anthropic message whose answer is plain text.
+    static func anthropicText(_ text: String, inputTokens: Int = 900, outputTokens: Int = 80) -> String {
+        json(["id": "msg_2", "type": "message", "role": "assistant", "model": "claude-sonnet-4",
+              "content": [["type": "text", "text": text]],
+              "stop_reason": "end_turn", "usage": ["input_tokens": inputTokens, "output_tokens": outputTokens]])
+    }
+
     static func json(_ object: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
