@@ -51,10 +51,15 @@ struct LocalModelTests {
             #expect(row["provider"] as String? == "local" && row["model"] as String? == DriverSettings.localModelName)
             #expect(row["latency_ms"] as Int? != nil)
         }
-        // Every stored decision that parsed is valid JSON of the decision's shape.
+        // Every stored decision that parsed is valid JSON of the decision's shape; one that was read
+        // but broke a rule (a confidence above 1, say) is refused with the reason, and has none.
         for row in rows where row["outcome"] as String != "failed" {
-            let parsed = try #require(row["parsed_decision"] as String?)
-            #expect(try JSONParser.parse(parsed)["instructions"] != nil)
+            if let parsed = row["parsed_decision"] as String? {
+                #expect(try JSONParser.parse(parsed)["instructions"] != nil)
+            } else {
+                #expect(row["outcome"] as String == "rejected")
+                #expect((row["rejection_reason"] as String?)?.contains("unusable") == true, "\(row)")
+            }
         }
 
         await server.stop()
