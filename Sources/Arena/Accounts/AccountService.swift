@@ -69,7 +69,7 @@ public final class AccountService: Sendable {
             instruments: setup.instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
             equityStatistics: statistics ?? EquityStatistics(),
             snapshotIntervalMilliseconds: setup.configuration.snapshotIntervalMilliseconds, tradingSwitch: setup.tradingSwitch,
-            logger: setup.logger)
+            triggerMovePercent: settings.trigger_move_pct, logger: setup.logger)
         runners.withLock { $0[record.id] = runner }
     }
 

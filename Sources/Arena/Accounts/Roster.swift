@@ -121,6 +121,9 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var seed: UInt64?
     /// Seconds between decisions.
     public var interval_seconds: Int?
+    /// A decision also starts as soon as one of the account's coins has moved more than this many
+    /// percent (of its mid) since the account's last decision; nil decides on the interval only.
+    public var trigger_move_pct: FixedDecimal?
     /// The hedge's unit: the price distance that counts as one step.
     public var unit_size: FixedDecimal?
     /// The hedge's opening margin in USD (hedge4 levers it at the coin's maximum within the account's
@@ -171,6 +174,9 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public func validate(symbols: [Symbol]) throws {
         if let interval = interval_seconds, !(1...86_400).contains(interval) {
             throw ArenaError.invalidRoster("interval_seconds must be 1 to 86400")
+        }
+        if let move = trigger_move_pct, !(move.isPositive && move <= FixedDecimal(100)) {
+            throw ArenaError.invalidRoster("trigger_move_pct must be above 0 and at most 100")
         }
         switch kind {
         case .buyAndHold:

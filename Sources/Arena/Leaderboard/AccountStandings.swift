@@ -7,6 +7,8 @@ struct AccountStandings: Sendable {
     let leaderboard: Leaderboard
     private(set) var decisions: DecisionSummary
     private(set) var statistics: EquityStatistics
+    /// Cycles skipped because the account was still deciding, since the server started.
+    private(set) var skippedCycles = 0
     let snapshotIntervalMilliseconds: Int64
 
     init(leaderboard: Leaderboard, decisions: DecisionSummary, statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64) {
@@ -18,6 +20,9 @@ struct AccountStandings: Sendable {
 
     /// Counts a stored decision, with its tokens and cost.
     mutating func count(_ decision: DecisionRecord) { decisions.add(decision) }
+
+    /// Counts a cycle the scheduler skipped because the account was still deciding.
+    mutating func countSkippedCycle() { skippedCycles += 1 }
 
     /// Takes an equity point and folds it into the statistics.
     /// - Throws: `EncodingError` when the statistics or the feed message cannot be encoded.
@@ -37,7 +42,7 @@ struct AccountStandings: Sendable {
     func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
         leaderboard.update(LeaderboardEntry(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
                                             statistics: statistics, snapshotIntervalMilliseconds: snapshotIntervalMilliseconds,
-                                            time: time))
+                                            skippedCycles: skippedCycles, time: time))
     }
 }
 

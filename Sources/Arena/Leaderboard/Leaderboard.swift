@@ -52,6 +52,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     /// LLM cost per percentage point of return; nil unless the return is positive and there was a cost.
     public var cost_per_return_pct: String?
     public var open_positions: Int
+    /// Decision cycles skipped because the account was still deciding (since the server started).
+    public var skipped_cycles: Int
     public var updated_at: Int64
 
     /// How `sharpe` is computed: the same for every account of a server, so stated once per response.

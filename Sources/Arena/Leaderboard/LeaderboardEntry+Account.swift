@@ -11,7 +11,7 @@ extension LeaderboardEntry {
     ///   - decisions: Its decisions so far, with their tokens and cost.
     ///   - statistics: Its equity curve's running statistics.
     init(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, decisions: DecisionSummary,
-         statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64, time: Timestamp) {
+         statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64, skippedCycles: Int = 0, time: Timestamp) {
         let returnPct = Self.returnPercent(equity: state.equity, initialCapital: record.initialCapital)
         let cost = decisions.costUSD
         var costPerReturn: String?
@@ -37,7 +37,8 @@ extension LeaderboardEntry {
             failed_decisions: decisions.failed, rejected_decisions: decisions.rejected,
             prompt_tokens: decisions.promptTokens, completion_tokens: decisions.completionTokens,
             llm_cost: cost.description, cost_per_return_pct: costPerReturn,
-            open_positions: state.positions.values.filter { !$0.isFlat }.count, updated_at: time.milliseconds)
+            open_positions: state.positions.values.filter { !$0.isFlat }.count, skipped_cycles: skippedCycles,
+            updated_at: time.milliseconds)
     }
 
     /// The return on the initial capital, in percent to four decimals.

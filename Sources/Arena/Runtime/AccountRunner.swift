@@ -25,6 +25,10 @@ public actor AccountRunner {
     var lastState: AccountState?
     /// Set while a decision runs, so an executor is only ever replaced between two decisions.
     var isDeciding = false
+    /// Each coin's mid when the last decision started, for the move trigger.
+    var midsAtLastDecision: [Symbol: FixedDecimal] = [:]
+    /// A move of more than this many percent since the last decision starts a decision; nil for none.
+    let triggerMovePercent: FixedDecimal?
     /// What became of the previous decision, shown to the driver at the next call.
     var lastOutcome: DecisionFeedback?
 
@@ -41,7 +45,8 @@ public actor AccountRunner {
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
          recorder: Recorder, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
          decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
-         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(), logger: Logger) {
+         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(),
+         triggerMovePercent: FixedDecimal? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "account.id"] = "\(record.id)"
         logger[metadataKey: "account.name"] = "\(record.name)"
@@ -56,14 +61,17 @@ public actor AccountRunner {
                                      snapshotIntervalMilliseconds: snapshotIntervalMilliseconds)
         orderSequence = record.orderSequence
         self.intervalMilliseconds = intervalMilliseconds
+        self.triggerMovePercent = triggerMovePercent
         self.instruments = instruments
         self.logger = logger
     }
 
     // MARK: Market
 
-    /// Feeds a market update to the executor and records whatever it caused.
-    public func apply(_ snapshot: MarketSnapshot) async {
+    /// Feeds a market update to the executor and records whatever it caused. Returns whether one
+    /// of the account's coins has moved past its move trigger since its last decision.
+    @discardableResult
+    public func apply(_ snapshot: MarketSnapshot) async -> Bool {
         lastMarket = snapshot
         if startedAt == nil { startedAt = snapshot.time }
         var batch = recording.batch()
@@ -74,7 +82,20 @@ public actor AccountRunner {
             setStatus(.halted, time: snapshot.time, alert: halt)
         }
         publishStanding(state: state, time: snapshot.time)
+        return movedPastTrigger(snapshot)
     }
+
+    /// Whether a coin of the account moved more than `triggerMovePercent` since the last decision.
+    private func movedPastTrigger(_ snapshot: MarketSnapshot) -> Bool {
+        guard let limit = triggerMovePercent, !isDeciding else { return false }
+        return record.symbols.contains { symbol in
+            guard let then = midsAtLastDecision[symbol], then.isPositive, let now = snapshot[symbol]?.mid else { return false }
+            return (now - then).magnitude * FixedDecimal(100) / then > limit
+        }
+    }
+
+    /// Counts a cycle skipped because the account was still deciding.
+    public func noteSkippedCycle() { standings.countSkippedCycle() }
 
     // MARK: Decisions
 
@@ -85,6 +106,7 @@ public actor AccountRunner {
         isDeciding = true
         defer { isDeciding = false }
         callNumber += 1
+        midsAtLastDecision = market.quotes.mapValues(\.mid)
         let context = await decisionContext(market: market, callNumber: callNumber, indicators: indicators)
         let started = ContinuousClock.now
         let output: DriverOutput

@@ -235,13 +235,21 @@ public final class ArenaRuntime: Service, Sendable {
                     logger.error("could not record the market's prices", metadata: ["error": "\(error)"])
                 }
                 let runners = allRunners
-                await withDiscardingTaskGroup { applying in
-                    for runner in runners { applying.addTask { await runner.apply(snapshot) } }
+                // Accounts whose coins moved past their move trigger since their last decision.
+                let moved = await withTaskGroup(of: AccountID?.self) { applying in
+                    for runner in runners { applying.addTask { await runner.apply(snapshot) ? runner.id : nil } }
+                    var moved = Set<AccountID>()
+                    for await id in applying { if let id { moved.insert(id) } }
+                    return moved
                 }
                 var due: [AccountRunner] = []
-                for runner in runners where (nextDue[runner.id] ?? now) <= now {
+                for runner in runners where (nextDue[runner.id] ?? now) <= now || moved.contains(runner.id) {
                     let alreadyBusy = deciding.withLock { !$0.insert(runner.id).inserted }
-                    if alreadyBusy { continue }  // still deciding: skip this cycle rather than queue
+                    if alreadyBusy {
+                        // Still deciding: skip this cycle rather than queue it, and count it.
+                        group.addTask { await runner.noteSkippedCycle() }
+                        continue
+                    }
                     nextDue[runner.id] = now + runner.intervalMilliseconds
                     due.append(runner)
                 }
