@@ -105,6 +105,22 @@ struct TraderAPITests {
         }
     }
 
+    @Test("an account created while the arena runs sees the market at once: its first order is priced, not refused")
+    func newAccountTradesAtOnce() async throws {
+        try await InProcessArena.run(adminToken: Self.token, speed: 1) { arena in
+            try await Task.sleep(for: .milliseconds(300))
+            let create = #"{"name":"late","driver":{"kind":"buy_and_hold","symbol":"BTC","interval_seconds":86400},"symbols":["BTC"],"initial_capital":"10000"}"#
+            let (_, account) = try await arena.send("POST", "/api/accounts", body: create, token: Self.token)
+            let id = try #require(account["id"] as? Int)
+            let (status, reply) = try await arena.send("POST", "/api/accounts/\(id)/orders",
+                                                       body: #"{"symbol":"BTC","side":"buy","type":"market","size":"0.001"}"#, token: Self.token)
+            #expect(status == 200)
+            let order = try #require(reply["order"] as? [String: Any])
+            #expect(order["status"] as? String == "filled", "\(reply)")
+            #expect((order["created_at"] as? Int ?? 0) > 0, "the order carries the market's time")
+        }
+    }
+
     @Test("health says the version, the uptime and the market source's state")
     func health() async throws {
         try await InProcessArena.run(speed: 4) { arena in

@@ -70,7 +70,11 @@ extension ArenaRuntime: ArenaQueries {
 
 extension ArenaRuntime: ArenaCommands {
     public func createAccount(_ entry: Roster.Entry, network: Network?, secrets: [String: String]) async throws -> AccountRecord {
-        try accounts.create(entry, network: network, secrets: secrets)
+        let record = try accounts.create(entry, network: network, secrets: secrets)
+        // A new account sees the market at once, not at the next step: its first order is priced
+        // and stamped like every other's.
+        if let snapshot = market.latestSnapshot, let runner = runner(record.id) { await runner.apply(snapshot) }
+        return record
     }
 
     public func updateAccount(_ id: AccountID, _ changes: AccountService.Changes) async throws -> AccountRecord {
