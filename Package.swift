@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Already in the graph through Hummingbird; named for the arena's own metrics (CoreMetrics only).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // The Prometheus text format of `/metrics` (Server only).
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries (Debian's -dev packages; `make` installs them).
@@ -88,6 +92,7 @@ let package = Package(
                 "ArenaCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage", "Custody", "Hyperliquid", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,6 +106,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -218,6 +225,8 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Arena", "ArenaCore", "Market", "ArenaTestSupport", "ArenaTestSupportLedger",
+                // The alert tests deliver through the project's client and read the stored deliveries.
+                "HTTP", "Storage",
                 // The API tests call the router in process (`app.test(.router)`).
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var feedQueueLimit: Int
     /// The admin API's tokens by name and role; none turns every admin endpoint off.
     public var adminCredentials: AdminCredentials
+    /// `/metrics`, the access log and the alert webhooks.
+    public var operations = ServerOperations()
 
     /// Creates a configuration; `adminToken` alone is one admin token named `admin`.
     public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096,
@@ -32,6 +34,7 @@ public func buildApplication(arena: any ArenaInterface, configuration: ServerCon
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     -> some ApplicationProtocol {
     let router = Router(context: ArenaRequestContext.self)
+    router.middlewares.add(configuration.operations.observationMiddleware(logger: logger))
     router.middlewares.add(ErrorBodyMiddleware())
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
     APIController(arena: arena).addRoutes(to: router)
@@ -43,6 +46,7 @@ public func buildApplication(arena: any ArenaInterface, configuration: ServerCon
     ModelsController(arena: arena).addRoutes(to: router)
     MarketsController(arena: arena).addRoutes(to: router)
     FeedController(arena: arena, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
+    configuration.operations.addRoutes(to: router, arena: arena, credentials: configuration.adminCredentials)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -3,6 +3,7 @@ import ArenaCore
 import ArgumentParser
 import Custody
 import Foundation
+import HTTP
 import Hyperliquid
 import Logging
 import Market
@@ -53,7 +54,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-retention-days"), help: "Days the venue audit (every request to Hyperliquid) is kept; older rows are pruned hourly.")
     var auditRetentionDays = 30
 
+    @Option(name: .customLong("log-format"), help: "text (for people) or json (one object a line, for machines).")
+    var logFormat = "text"
+
+    @Option(name: .customLong("log-file"), help: "Write the log to this file instead of standard error, rotated by size.")
+    var logFile: String?
+
+    @Option(name: .customLong("log-max-bytes"), help: "Rotate the log file once it would pass this many bytes.")
+    var logMaxBytes = 10 * 1024 * 1024
+
+    @Option(name: .customLong("log-keep"), help: "Rotated log files kept beside the current one (FILE.1 is the newest).")
+    var logKeep = 5
+
+    @Flag(name: .customLong("access-log"), inversion: .prefixedNo, help: "Log every HTTP request: method, route, status, duration, client.")
+    var accessLog = true
+
+    @Flag(name: .customLong("metrics"), inversion: .prefixedNo, help: "Serve Prometheus metrics at /metrics.")
+    var metrics = true
+
+    @Flag(name: .customLong("metrics-token-required"), help: "Ask for an admin token (Authorization: Bearer) at /metrics.")
+    var metricsTokenRequired = false
+
     func validate() throws {
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json.") }
+        guard (1_024...(1 << 40)).contains(logMaxBytes) else { throw ValidationError("--log-max-bytes must be 1024 to 2^40.") }
+        guard (0...1_000).contains(logKeep) else { throw ValidationError("--log-keep must be 0 to 1000.") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
         guard (1...1_000).contains(feedBatchMilliseconds) else { throw ValidationError("--feed-batch-ms must be 1 to 1000.") }
@@ -129,11 +154,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let sink = try logFile.map { path in
+            do {
+                return try LogSink.file(path: path, maximumBytes: logMaxBytes, keep: logKeep)
+            } catch {
+                throw ValidationError("--log-file: \(error)")
+            }
+        } ?? LogSink.standardError()
+        let format = LogFormat(rawValue: logFormat) ?? .text
+        LoggingSystem.bootstrap { label in ArenaLogHandler(label: label, level: level, format: format, sink: sink) }
         let logger = Logger(label: "arena")
         let clock = SystemClock()
         let now = clock.now()
@@ -154,10 +183,12 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("no master key: accounts cannot be given secrets (run arena keys init, then set ARENA_MASTER_KEY_FILE)")
         }
+        let exporter = metrics ? MetricsExporter() : nil
         let runtime = try ArenaRuntime(
             ledger: ledger, source: source,
             configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed,
-                                              feedBatchIntervalMilliseconds: feedBatchMilliseconds),
+                                              feedBatchIntervalMilliseconds: feedBatchMilliseconds)
+                .reporting(to: exporter?.metrics ?? .disabled),
             vault: vault, logger: logger, clock: clock)
         try runtime.apply(roster)
 
@@ -171,10 +202,16 @@ struct ServeCommand: AsyncParsableCommand {
             // Names and roles only: a token or its hash never reaches the log.
             logger.info("admin tokens", metadata: ["identities": "\(adminCredentials.identities.map(\.description).joined(separator: ", "))"])
         }
+        let alerts = try AlertService(ledger: ledger, bus: runtime.bus, http: try HTTPClient(), policy: AlertPolicy().applying(roster.alerts),
+                                      metrics: exporter?.metrics ?? .disabled, clock: clock, logger: logger)
+        try alerts.addWebhooks(from: roster.alerts, environment: ProcessInfo.processInfo.environment)
+        var serverConfiguration = ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials)
+        serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,
+                                                          alerts: alerts)
         let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
         let app = buildApplication(
             arena: runtime,
-            configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials),
+            configuration: serverConfiguration,
             logger: logger,
             onServerRunning: { boundPort in
                 // A line tests and scripts can wait for; with --port 0 it tells the port chosen.
@@ -184,7 +221,7 @@ struct ServeCommand: AsyncParsableCommand {
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
             services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: retention), .init(service: app), .init(service: runtime)],
+                + [.init(service: alerts), .init(service: retention), .init(service: app), .init(service: runtime)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -35,8 +35,13 @@ public struct Roster: Sendable, Decodable {
     }
 
     public var accounts: [Entry]
+    /// Alert webhooks and when to alert (`AlertSettings`); none when absent.
+    public var alerts: AlertSettings?
 
-    public init(accounts: [Entry]) { self.accounts = accounts }
+    public init(accounts: [Entry], alerts: AlertSettings? = nil) {
+        self.accounts = accounts
+        self.alerts = alerts
+    }
 
     /// Loads and validates a roster file.
     /// - Throws: `ArenaError.invalidRoster` naming the problem.
@@ -59,6 +64,7 @@ public struct Roster: Sendable, Decodable {
 
     /// Checks names, symbols, capital and driver settings.
     public func validate() throws {
+        try alerts?.validate()
         var names = Set<String>()
         for entry in accounts {
             let name = entry.name.trimmingCharacters(in: .whitespaces)

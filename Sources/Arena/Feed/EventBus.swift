@@ -108,6 +108,12 @@ public final class EventBus: Sendable {
     /// The number of connected subscribers.
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// How many messages the subscriber furthest behind has yet to take (0 with none): the
+    /// feed's lag, for `/metrics`.
+    public var largestSubscriberLag: Int64 {
+        state.withLock { state in state.subscribers.values.reduce(0) { max($0, state.lastSeq - $1.cursor) } }
+    }
+
     /// Publishes stored messages, whose seqs follow the last one published without a gap: keeps
     /// them in the ring and wakes the plain subscribers waiting for them.
     public func publish(_ messages: [FeedMessage]) {

@@ -55,6 +55,7 @@ struct AccountRecorder: Sendable {
             }
         }
         totals.add(events)
+        recorder.metrics.executorEvents(events, account: accountID, mode: mode)
         var touched = Set<Symbol>()
         for case .filled(let fill) in events { touched.insert(fill.symbol) }
         let positions = touched.sorted().map { state.positions[$0] ?? Position(symbol: $0) }
@@ -70,6 +71,7 @@ struct AccountRecorder: Sendable {
             let decisionID = try transaction.insertDecision(decision)
             feed.append(try decision.feedDraft(id: decisionID, justification: justification, actions: actions))
         }
+        recorder.metrics.decisionStored(decision)
     }
 
     /// Stores the account's status with the alert that reports it.

@@ -42,6 +42,7 @@ struct ExecutionBatch {
                 messages.append(try feed(id))
                 return id
             }
+            recorder.metrics.decisionStored(decision)
         }
     }
 
@@ -78,6 +79,7 @@ struct ExecutionBatch {
             for entry in executions { feed += entry.feed }
             return id
         }
+        recorder.metrics.decisionStored(decision.record)
         pendingDecision = nil
         pending = []
         decisionID = id

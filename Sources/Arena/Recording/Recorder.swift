@@ -35,12 +35,15 @@ public final class Recorder: Sendable {
     /// Where committed messages go out to feed clients.
     public let bus: EventBus
     private let writer: LedgerWriter
+    /// Where write latencies, decisions, orders and fills are reported.
+    public let metrics: ArenaMetrics
 
     /// Creates the recorder of a ledger; its bus continues after the newest stored message.
     /// - Parameter batchInterval: How often batched feed clients are written at most.
     /// - Throws: A SQLite error reading the newest seq.
-    public init(ledger: LedgerStore, batchInterval: Duration = .milliseconds(10)) throws {
+    public init(ledger: LedgerStore, batchInterval: Duration = .milliseconds(10), metrics: ArenaMetrics = .disabled) throws {
         self.ledger = ledger
+        self.metrics = metrics
         writer = LedgerWriter(ledger: ledger)
         bus = EventBus(lastSeq: try ledger.lastEventSeq(), batchInterval: batchInterval)
     }
@@ -51,19 +54,27 @@ public final class Recorder: Sendable {
     @discardableResult
     public func record<T>(_ change: (LedgerTransaction, inout [FeedDraft]) throws -> T) throws -> T {
         let bus = self.bus
-        return try writer.transaction({ transaction in
-            var drafts: [FeedDraft] = []
-            let result = try change(transaction, &drafts)
-            // The writer is held from here until the publish below, so no other seq can come between.
-            var seq = bus.lastSeq
-            let messages = drafts.map { draft in
-                seq += 1
-                return FeedMessage(seq: seq, topic: draft.topic, accountID: draft.accountID, symbol: draft.symbol, time: draft.time,
-                                   dataJSON: draft.dataJSON)
-            }
-            try transaction.appendFeedMessages(messages)
-            return (result, messages)
-        }, afterCommit: { bus.publish($0.1) }).0
+        let started = ContinuousClock.now
+        do {
+            let result = try writer.transaction({ transaction in
+                var drafts: [FeedDraft] = []
+                let result = try change(transaction, &drafts)
+                // The writer is held from here until the publish below, so no other seq can come between.
+                var seq = bus.lastSeq
+                let messages = drafts.map { draft in
+                    seq += 1
+                    return FeedMessage(seq: seq, topic: draft.topic, accountID: draft.accountID, symbol: draft.symbol, time: draft.time,
+                                       dataJSON: draft.dataJSON)
+                }
+                try transaction.appendFeedMessages(messages)
+                return (result, messages)
+            }, afterCommit: { bus.publish($0.1) }).0
+            metrics.databaseWrite(ContinuousClock.now - started)
+            return result
+        } catch {
+            metrics.databaseWriteFailed(ContinuousClock.now - started)
+            throw error
+        }
     }
 
     /// Stores and publishes messages that report no other change: prices, the ranking, alerts.

@@ -20,6 +20,7 @@ struct VenueAuditRecorder: VenueRequestObserver {
             clientOrderIDs: report.clientOrderIDs, nonce: report.nonce, signer: report.signerAddress, vault: report.vaultAddress,
             signatureHash: report.signatureHash, attempt: report.attempt, latencyMilliseconds: report.latencyMilliseconds,
             httpStatus: report.httpStatus, venueStatus: report.venueStatus, outcome: Self.outcome(of: report), error: report.errorText)
+        recorder.metrics.venueRequest(report, outcome: record.outcome.rawValue)
         do {
             try recorder.record { transaction, _ in try transaction.insertVenueAudit(record) }
         } catch {

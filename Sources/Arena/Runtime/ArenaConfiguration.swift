@@ -21,6 +21,8 @@ public struct ArenaConfiguration: Sendable {
     /// Real milliseconds between writes to a batched feed client (`batch=true`): the delay it may
     /// add, traded against one write per client per interval.
     public var feedBatchIntervalMilliseconds: Int
+    /// Where the arena reports its metrics (`/metrics`); reports nowhere by default.
+    public var metrics: ArenaMetrics = .disabled
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),
@@ -30,5 +32,12 @@ public struct ArenaConfiguration: Sendable {
         self.seed = seed
         self.paper = paper
         self.feedBatchIntervalMilliseconds = feedBatchIntervalMilliseconds
+    }
+
+    /// This configuration, reporting its metrics to `metrics`.
+    public func reporting(to metrics: ArenaMetrics) -> ArenaConfiguration {
+        var configuration = self
+        configuration.metrics = metrics
+        return configuration
     }
 }

@@ -48,12 +48,14 @@ public final class ArenaRuntime: Service, Sendable {
         self.logger = logger
         self.drivers = drivers ?? DriverEnvironment.standard(logger: logger)
         market = try MarketIntake(source: source)
-        recorder = try Recorder(ledger: ledger, batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds))
+        recorder = try Recorder(ledger: ledger, batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds),
+                                metrics: configuration.metrics)
         leaderboard = Leaderboard()
         accounts = AccountService(setup: AccountService.Setup(
             recorder: recorder, leaderboard: leaderboard, tradingSwitch: tradingSwitch, drivers: self.drivers, vault: vault,
             configuration: configuration, instruments: market.instruments, clock: clock, logger: logger))
         try accounts.startStoredAccounts()
+        reportGaugesAtEachScrape()
     }
 
     /// The ledger the arena records into.
@@ -214,6 +216,7 @@ public final class ArenaRuntime: Service, Sendable {
                     snapshot = next
                 } catch {
                     logger.error("the market source failed", metadata: ["error": "\(error)"])
+                    recordAlert(kind: "market_source_down", message: "The market source failed: \(error). Prices have stopped; restart the arena.")
                     break
                 }
                 let now = snapshot.time.milliseconds
