@@ -72,7 +72,7 @@ struct LoggingTests {
             _ = try await arena.send("POST", "/api/kill-switch?api_key=query-secret-77", body: #"{"reason":"test"}"#, token: token + "-wrong")
             _ = try await arena.getJSON("/api/leaderboard?token=query-secret-77")
         }
-        #expect(await arena.stop() == 0)
+        #expect(await arena.stop() == 0, "arena did not exit cleanly: \(arena.log)")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(names == ["arena.log", "arena.log.1", "arena.log.2"], "rotated files: \(names)")
         var access: [[String: Any]] = []

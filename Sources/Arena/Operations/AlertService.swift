@@ -149,6 +149,8 @@ public final class AlertService: Service, Sendable {
                     guard subscription.closeReason != nil else { break }
                     logger.warning("alerts fell behind the feed; events of the burst were skipped, following it again")
                 }
+                // The feed ended with the arena: a service returns only once asked to stop.
+                if !following.stopping.load(ordering: .relaxed) { try? await gracefulShutdown() }
             } onGracefulShutdown: {
                 following.stopping.store(true, ordering: .relaxed)
                 following.current.withLock { $0?.cancel() }

@@ -43,7 +43,8 @@ struct RequestObservationMiddleware: RouterMiddleware {
 
     /// The matched route's pattern; `static` for the page's files, `unmatched` for the rest.
     static func route(of context: Context, status: Int) -> String {
-        if let path = context.endpointPath { return path }
+        // Hummingbird names an unmatched request's endpoint `NotFound`; a route pattern starts with a slash.
+        if let path = context.endpointPath, path.hasPrefix("/") { return path }
         return status < 400 ? "static" : "unmatched"
     }
 }
