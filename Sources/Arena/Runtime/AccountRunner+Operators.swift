@@ -77,7 +77,13 @@ extension AccountRunner {
         record.network = network
         let time = lastMarket?.time ?? record.updatedAt
         var batch = recording.batch()
-        await record(await executor.synchronize(at: time), in: &batch, time: time)
+        let found = await executor.synchronize(at: time)
+        await record(found, in: &batch, time: time)
+        let unseenFills = found.filter { if case .filled = $0 { true } else { false } }.count
+        if executor.mode == .live, unseenFills > 0 {
+            // The venue traded while the ledger was not watching: a person should look.
+            try? recording.alert(kind: "reconciliation_mismatch", message: "\(record.name): reconciling with the venue found \(unseenFills) fill(s) the ledger had not recorded; they are recorded now. Check the account's positions.", time: time)
+        }
         if let market = lastMarket {
             await record(await executor.apply(market), in: &batch, time: market.time)
         }
