@@ -57,6 +57,9 @@ public final class ArenaMetrics: Sendable {
     let reasons: BoundedLabel
     let routes: BoundedLabel
     private let collectors = Mutex<[@Sendable (ArenaMetrics) -> Void]>([])
+    /// Made once: every ledger transaction reports to one of them.
+    private let committedWrites: Timer
+    private let failedWrites: Timer
 
     /// Creates the metrics of one arena, reporting into `factory`.
     /// - Parameter maximumLabelledAccounts: The most accounts with series of their own.
@@ -66,6 +69,8 @@ public final class ArenaMetrics: Sendable {
         models = BoundedLabel(capacity: 50)
         reasons = BoundedLabel(capacity: 40)
         routes = BoundedLabel(capacity: 200)
+        committedWrites = Timer(label: Name.databaseWriteDuration, dimensions: [("outcome", "committed")], factory: factory)
+        failedWrites = Timer(label: Name.databaseWriteDuration, dimensions: [("outcome", "failed")], factory: factory)
     }
 
     /// Adds a reading taken at each scrape (gauges of state that is cheaper read than tracked).
@@ -138,12 +143,12 @@ public final class ArenaMetrics: Sendable {
 
     /// One write transaction of the ledger, from its start to its commit.
     func databaseWrite(_ duration: Duration) {
-        Timer(label: Name.databaseWriteDuration, dimensions: [("outcome", "committed")], factory: factory).record(duration)
+        committedWrites.record(duration)
     }
 
     /// A database write that failed (rolled back).
     func databaseWriteFailed(_ duration: Duration) {
-        Timer(label: Name.databaseWriteDuration, dimensions: [("outcome", "failed")], factory: factory).record(duration)
+        failedWrites.record(duration)
     }
 
     /// One HTTP request answered, by method, route pattern (never the raw path) and status.
