@@ -53,11 +53,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-retention-days"), help: "Days the venue audit (every request to Hyperliquid) is kept; older rows are pruned hourly.")
     var auditRetentionDays = 30
 
+    @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept; older ones are pruned every minute.")
+    var eventsRetentionDays = 7
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
         guard (1...1_000).contains(feedBatchMilliseconds) else { throw ValidationError("--feed-batch-ms must be 1 to 1000.") }
         guard (1...36_500).contains(auditRetentionDays) else { throw ValidationError("--audit-retention-days must be 1 to 36500.") }
+        guard (1...36_500).contains(eventsRetentionDays) else { throw ValidationError("--events-retention-days must be 1 to 36500.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         _ = try pacing()
     }
@@ -172,6 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("admin tokens", metadata: ["identities": "\(adminCredentials.identities.map(\.description).joined(separator: ", "))"])
         }
         let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
+        let upkeep = LedgerUpkeep(ledger: ledger, eventsRetentionDays: eventsRetentionDays, logger: logger)
         let app = buildApplication(
             arena: runtime,
             configuration: ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials),
@@ -184,7 +189,7 @@ struct ServeCommand: AsyncParsableCommand {
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
             services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: retention), .init(service: app), .init(service: runtime)],
+                + [.init(service: retention), .init(service: upkeep), .init(service: app), .init(service: runtime)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
