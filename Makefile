@@ -81,10 +81,11 @@ venv-hyperliquid:
 test: venv-browser venv venv-hyperliquid
 	@echo "Building arena and its tests (about 2 minutes the first time)..."
 	$(SWIFT) build --build-tests
-	@# The browser and the local model each load the machine for a while: they run after the rest,
+	@# The browser, the API fuzzer (schemathesis) and the local model each load the machine for a while: they run after the rest,
 	@# alone, so that the suite's timing-sensitive tests never share the cores with them.
-	$(SWIFT) test --skip-build --skip PageTests --skip LocalModelTests
+	$(SWIFT) test --skip-build --skip PageTests --skip LocalModelTests --skip FuzzTests
 	$(SWIFT) test --skip-build --filter PageTests
+	$(SWIFT) test --skip-build --filter FuzzTests
 	ARENA_REQUIRE_LOCAL_MODEL=1 $(SWIFT) test --skip-build --filter LocalModelTests
 
 bench: deps

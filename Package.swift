@@ -76,6 +76,9 @@ let package = Package(
                 "ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the ledger's bulk writes (GRDB's own C module, no second copy).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // zlib, for prompts stored deflated (already in the graph through Server).
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -233,6 +236,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                // The storage-bounds tests read the ledger's columns as stored.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

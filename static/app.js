@@ -303,6 +303,33 @@ async function loadRecentDecisions() {
   all.sort((a, b) => a.time - b.time).forEach(addDecision);
 }
 
+// The newest fills and refusals of every account, so the trades panel is full when the page opens
+// (the feed then adds each new one on top).
+async function loadRecentTrades() {
+  const trades = [];
+  await Promise.all([...state.entries.keys()].map(async (id) => {
+    try {
+      const [fills, refused] = await Promise.all([getJSON(`/api/accounts/${id}/fills?limit=10`),
+        getJSON(`/api/accounts/${id}/orders?status=rejected&limit=5`)]);
+      for (const row of fills.fills) trades.push({ time: row.fill.time, kind: "fill", fill: row.fill });
+      for (const order of refused.orders) trades.push({ time: order.updated_at, kind: "rejected", order });
+    } catch (error) { console.warn("trades not loaded", id, error); }
+  }));
+  trades.sort((a, b) => a.time - b.time).slice(-100).forEach((trade) => {
+    if (trade.kind === "fill") addFill(trade.fill);
+    else addRefusal(trade.order);
+  });
+}
+
+function addFill(fill) {
+  addTrade("fill", `${accountName(fill.account_id)} ${fill.side} ${fill.size} ${fill.symbol} @ ${fill.price}` +
+    (fill.is_liquidation ? " (liquidation)" : "") + ` · fee ${usd(fill.fee)}`, fill.is_liquidation ? "rejected" : "");
+}
+
+function addRefusal(order) {
+  addTrade("rejected", `${accountName(order.account_id)} ${order.side} ${order.size} ${order.symbol}: ${order.rejection_reason}`, "rejected");
+}
+
 // ---------- selected account ----------
 
 async function selectAccount(id) {
@@ -366,21 +393,22 @@ function handle(message) {
         entry.fees = String(Number(entry.fees) + Number(data.fee));
         renderLeaderboard();
       }
-      addTrade("fill", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol} @ ${data.price}` +
-        (data.is_liquidation ? " (liquidation)" : "") + ` · fee ${usd(data.fee)}`, data.is_liquidation ? "rejected" : "");
+      addFill(data);
       if (data.account_id === state.selected) refreshAccount().catch(() => {});
       break;
     }
     case "order":
-      if (data.status === "rejected") {
-        addTrade("rejected", `${accountName(data.account_id)} ${data.side} ${data.size} ${data.symbol}: ${data.rejection_reason}`, "rejected");
-      }
+      if (data.status === "rejected") addRefusal(data);
       break;
     case "decision":
       addDecision(data);
       break;
     case "alert":
       addTrade("alert", data.message, "rejected");
+      break;
+    case "pruned":
+      // The feed no longer holds what we missed (its retention window): reload the state instead.
+      loadLeaderboard().then(() => loadCurves()).catch(() => {});
       break;
     case "leaderboard":
       for (const line of data.ranking || []) {
@@ -497,7 +525,7 @@ chart.addEventListener("mouseleave", () => { state.hoverTime = null; document.ge
 window.addEventListener("resize", scheduleChart);
 
 loadLeaderboard()
-  .then(() => Promise.all([loadCurves(), loadRecentDecisions()]))
+  .then(() => Promise.all([loadCurves(), loadRecentDecisions(), loadRecentTrades()]))
   .catch((error) => addTrade("error", String(error), "rejected"))
   .finally(connect);
 setInterval(() => loadLeaderboard().catch(() => {}), 15000);

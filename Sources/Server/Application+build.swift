@@ -27,12 +27,9 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Builds the HTTP and WebSocket application over an arena, seen only through its narrow
-/// interface: the same function serves `arena serve` and the tests (in process with
-/// `app.test(.router)`, or on a socket).
-public func buildApplication(arena: any ArenaInterface, configuration: ServerConfiguration, logger: Logger,
-                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-    -> some ApplicationProtocol {
+/// The router of every route the server answers; `router.routes` lists them (method and path),
+/// which the test of `static/openapi.json` compares with the document.
+func buildRouter(arena: any ArenaInterface, configuration: ServerConfiguration, logger: Logger) -> Router<ArenaRequestContext> {
     let router = Router(context: ArenaRequestContext.self)
     router.middlewares.add(configuration.operations.observationMiddleware(logger: logger))
     router.middlewares.add(ErrorBodyMiddleware())
@@ -47,6 +44,17 @@ public func buildApplication(arena: any ArenaInterface, configuration: ServerCon
     MarketsController(arena: arena).addRoutes(to: router)
     FeedController(arena: arena, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     configuration.operations.addRoutes(to: router, arena: arena, credentials: configuration.adminCredentials)
+    DocsController(staticFolder: configuration.staticFolder).addRoutes(to: router)
+    return router
+}
+
+/// Builds the HTTP and WebSocket application over an arena, seen only through its narrow
+/// interface: the same function serves `arena serve` and the tests (in process with
+/// `app.test(.router)`, or on a socket).
+public func buildApplication(arena: any ArenaInterface, configuration: ServerConfiguration, logger: Logger,
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    -> some ApplicationProtocol {
+    let router = buildRouter(arena: arena, configuration: configuration, logger: logger)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router),

@@ -201,7 +201,7 @@ extension LedgerStore {
                 }
                 let record = DecisionRecord(
                     accountID: id, time: Timestamp(milliseconds: row["time"]), driverKind: row["driver_kind"], provider: row["provider"],
-                    model: row["model"], prompt: row["prompt"], rawResponse: row["raw_response"], reasoning: row["reasoning"],
+                    model: row["model"], prompt: try Self.prompt(of: row), rawResponse: row["raw_response"], reasoning: row["reasoning"],
                     parsedDecision: row["parsed_decision"], outcome: outcome, rejectionReason: row["rejection_reason"],
                     promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     costUSD: (row["cost_usd"] as String?).flatMap(FixedDecimal.init), latencyMilliseconds: row["latency_ms"])

@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics-token-required"), help: "Ask for an admin token (Authorization: Bearer) at /metrics.")
     var metricsTokenRequired = false
 
+    @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept; older ones are pruned every minute.")
+    var eventsRetentionDays = 7
+
     func validate() throws {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json.") }
         guard (1_024...(1 << 40)).contains(logMaxBytes) else { throw ValidationError("--log-max-bytes must be 1024 to 2^40.") }
@@ -83,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...86_400).contains(snapshotInterval) else { throw ValidationError("--snapshot-interval must be 1 to 86400 seconds.") }
         guard (1...1_000).contains(feedBatchMilliseconds) else { throw ValidationError("--feed-batch-ms must be 1 to 1000.") }
         guard (1...36_500).contains(auditRetentionDays) else { throw ValidationError("--audit-retention-days must be 1 to 36500.") }
+        guard (1...36_500).contains(eventsRetentionDays) else { throw ValidationError("--events-retention-days must be 1 to 36500.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         _ = try pacing()
     }
@@ -209,6 +213,7 @@ struct ServeCommand: AsyncParsableCommand {
         serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,
                                                           alerts: alerts)
         let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
+        let upkeep = LedgerUpkeep(ledger: ledger, eventsRetentionDays: eventsRetentionDays, logger: logger)
         let app = buildApplication(
             arena: runtime,
             configuration: serverConfiguration,
@@ -221,7 +226,7 @@ struct ServeCommand: AsyncParsableCommand {
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
             services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: alerts), .init(service: retention), .init(service: app), .init(service: runtime)],
+                + [.init(service: alerts), .init(service: retention), .init(service: upkeep), .init(service: app), .init(service: runtime)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

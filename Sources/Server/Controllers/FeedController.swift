@@ -135,6 +135,12 @@ struct FeedController: Sendable {
         if let afterSeq = query.afterSeq {
             let stored = try arena.events(after: afterSeq, limit: Self.replayLimit)
             var replay: [String] = []
+            // Seqs have no gaps: a first stored message past after_seq + 1 means the ones between
+            // were pruned by the retention window. Say so before replaying what is kept.
+            if let first = stored.first?.seq, first > afterSeq + 1 {
+                replay.append("{\"type\":\"pruned\",\"data\":{\"after_seq\":\(afterSeq),\"first_seq\":\(first),"
+                    + "\"message\":\"Messages \(afterSeq + 1) to \(first - 1) are past the feed's retention window; reload the state from the API.\"}}")
+            }
             // Every message is stored before it is published: all up to the hello's seq are here.
             for message in stored where message.seq <= hello.last_seq && query.filter.matches(message) {
                 replay.append(message.json)

@@ -173,8 +173,11 @@ struct HistoryController: Sendable {
         // The cursor is the last message read, kept or not, so a filtered page never rereads.
         let next = events.last?.seq ?? after
         let kept = events.filter(filter.matches)
+        // Seqs have no gaps, so a first message past after_seq + 1 means the ones between were
+        // pruned (`arena serve --events-retention-days`): the client must reload state, not assume it saw them.
+        let pruned = (events.first?.seq ?? after + 1) > after + 1
         let body = "{\"events\":[" + kept.map(\.json).joined(separator: ",") + "],\"next_after_seq\":\(next)"
-            + ",\"last_seq\":\(arena.feed.lastSeq),\"more\":\(events.count == limit)}"
+            + ",\"last_seq\":\(arena.feed.lastSeq),\"more\":\(events.count == limit),\"pruned\":\(pruned)}"
         return RawJSONResponse(json: body)
     }
 }

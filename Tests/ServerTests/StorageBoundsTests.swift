@@ -1,0 +1,191 @@
+import Arena
+import ArenaCore
+import ArenaTestSupport
+import ArenaTestSupportLedger
+import Foundation
+import GRDB
+import HummingbirdWSClient
+import Logging
+@testable import Storage
+import Testing
+
+/// The ledger stays bounded for weeks: old feed messages are pruned (and a resume from a pruned
+/// seq says so), old equity snapshots are thinned to each bucket's first, extremes and last, and
+/// prompts are stored deflated but read back as text.
+@Suite("storage that stays bounded")
+struct StorageBoundsTests {
+    static let day: Int64 = 86_400_000
+
+    static func decimal(_ text: String) throws -> FixedDecimal { try #require(FixedDecimal(text)) }
+
+    /// A feed message of type `price` at `time`.
+    static func message(_ seq: Int64, at time: Int64) -> FeedMessage {
+        FeedMessage(seq: seq, topic: .price, accountID: nil, time: Timestamp(milliseconds: time), dataJSON: "{\"n\":\(seq)}")
+    }
+
+    @Test("a prompt is stored deflated, several times smaller, and read back as the same text")
+    func promptsAreDeflated() throws {
+        let test = try TestLedger(accounts: 1)
+        let line = "BTC mid 97,123.5 | EMA20 97,001.2 | RSI14 55.1 | funding 0.0000125 | open interest 12,345.6\n"
+        let prompt = "You are an autonomous trading agent. é✓\n" + String(repeating: line, count: 60)
+        let id = try test.ledger.recordDecision(DecisionRecord(accountID: AccountID(1), time: Timestamp(milliseconds: 5), driverKind: "llm",
+                                                               prompt: prompt, outcome: .hold))
+        let (text, bytes) = try test.database.read { db -> (String?, Data?) in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT prompt, prompt_deflated FROM decisions WHERE id = ?", arguments: [id]))
+            return (row["prompt"], row["prompt_deflated"])
+        }
+        #expect(text == nil, "the plain text column stays empty")
+        let stored = try #require(bytes)
+        #expect(stored.count * 4 < prompt.utf8.count, "deflated \(prompt.utf8.count) bytes to \(stored.count)")
+        let read = try test.ledger.decisions(of: AccountID(1), before: nil, limit: 10)
+        #expect(read.first?.record.prompt == prompt)
+        // A row written before prompts were deflated is read from its text column.
+        try test.database.write { db in
+            try db.execute(sql: "UPDATE decisions SET prompt = 'old text', prompt_deflated = NULL WHERE id = ?", arguments: [id])
+        }
+        #expect(try test.ledger.decisions(of: AccountID(1), before: nil, limit: 10).first?.record.prompt == "old text")
+    }
+
+    @Test("feed messages older than the window go, the newest always stays, in batches")
+    func eventsArePruned() throws {
+        let test = try TestLedger()
+        let now: Int64 = 1_800_000_000_000
+        // 12 days of messages, two an hour.
+        let messages = (0..<(12 * 48)).map { Self.message(Int64($0 + 1), at: now - 12 * Self.day + Int64($0) * 1_800_000) }
+        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+        let upkeep = LedgerUpkeep(ledger: test.ledger, eventsRetentionDays: 7, logger: Logger(label: "test"))
+        let pass = upkeep.runPass()
+        let newest = try #require(messages.last).time.milliseconds
+        let kept = messages.filter { $0.time.milliseconds >= newest - 7 * Self.day }
+        #expect(pass.eventsPruned == messages.count - kept.count)
+        #expect(try test.ledger.firstEventSeq() == kept.first?.seq)
+        #expect(try test.ledger.lastEventSeq() == messages.last?.seq)
+        #expect(upkeep.runPass().eventsPruned == 0, "a second pass finds nothing more")
+        // Batches smaller than the work still remove all of it.
+        let more = (0..<50).map { Self.message(Int64(messages.count + 1 + $0), at: newest + 30 * Self.day + Int64($0)) }
+        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(more) }
+        #expect(try test.ledger.pruneEvents(before: Timestamp(milliseconds: newest + 30 * Self.day), batchSize: 7) == kept.count)
+        #expect(try test.ledger.count("events") == 50)
+        // Even a cutoff past every message keeps the newest one: a restart continues seq after it.
+        _ = try test.ledger.pruneEvents(before: Timestamp(milliseconds: Int64.max))
+        #expect(try test.ledger.count("events") == 1)
+        #expect(try test.ledger.lastEventSeq() == more.last?.seq)
+    }
+
+    @Test("old equity snapshots keep each bucket's first, lowest, highest and last; the last day stays whole")
+    func snapshotsAreDownsampled() throws {
+        let test = try TestLedger(accounts: 2)
+        let start: Int64 = 1_800_000_000_000 - (1_800_000_000_000 % 300_000)
+        // Three days of 5-second snapshots for account 1, a zigzag with a known extreme per bucket.
+        var snapshots: [SnapshotRecord] = []
+        let count = 3 * 17_280
+        for index in 0..<count {
+            let time = start + Int64(index) * 5_000
+            let wave = (index % 60) == 17 ? 900 : ((index % 60) == 41 ? -900 : (index % 7) * 10)
+            let equity = try Self.decimal("\(10_000 + wave).25")
+            snapshots.append(SnapshotRecord(accountID: AccountID(1), time: Timestamp(milliseconds: time), equity: equity, cash: equity,
+                                            unrealizedPnl: .zero, marginUsed: .zero))
+        }
+        snapshots.append(SnapshotRecord(accountID: AccountID(2), time: Timestamp(milliseconds: start), equity: try Self.decimal("5"),
+                                        cash: try Self.decimal("5"), unrealizedPnl: .zero, marginUsed: .zero))
+        for chunk in stride(from: 0, to: snapshots.count, by: 5_000) {
+            try test.database.write { db in
+                try LedgerTransaction(db).insertSnapshots(Array(snapshots[chunk..<min(snapshots.count, chunk + 5_000)]), metrics: [:],
+                                                          now: Timestamp(milliseconds: start))
+            }
+        }
+        let before = try test.ledger.equityCurve(of: AccountID(1), from: Timestamp(milliseconds: start),
+                                                 to: Timestamp(milliseconds: start + 3 * Self.day), points: 200)
+        let upkeep = LedgerUpkeep(ledger: test.ledger, logger: Logger(label: "test"))
+        let pass = upkeep.runPass()
+        let newest = start + Int64(count - 1) * 5_000
+        let cutoff = newest - Self.day
+        let oldBuckets = Int((cutoff - start) / 300_000)
+        let remaining = try test.database.read { db in
+            (old: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_snapshots WHERE account_id = 1 AND time < ?", arguments: [start + Int64(oldBuckets) * 300_000]) ?? 0,
+             recent: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_snapshots WHERE account_id = 1 AND time >= ?", arguments: [start + Int64(oldBuckets) * 300_000]) ?? 0,
+             other: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_snapshots WHERE account_id = 2") ?? 0)
+        }
+        #expect(remaining.old == oldBuckets * 4, "four snapshots per old bucket")
+        #expect(remaining.recent == count - oldBuckets * 60, "the newest day is untouched")
+        #expect(remaining.other == 1)
+        #expect(pass.snapshotsDownsampled == oldBuckets * 56)
+        // Every old bucket keeps its extremes: the curve the API draws is the same.
+        let after = try test.ledger.equityCurve(of: AccountID(1), from: Timestamp(milliseconds: start),
+                                                to: Timestamp(milliseconds: start + 3 * Self.day), points: 200)
+        #expect(after == before)
+        let extremes = try test.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT MIN(CAST(equity AS REAL)) AS low, MAX(CAST(equity AS REAL)) AS high FROM account_snapshots WHERE account_id = 1 AND time < ? GROUP BY (time - ?) / 300000",
+                             arguments: [start + Int64(oldBuckets) * 300_000, start])
+        }
+        #expect(extremes.count == oldBuckets)
+        #expect(extremes.allSatisfy { ($0["low"] as Double) == 9_100.25 && ($0["high"] as Double) == 10_900.25 })
+        #expect(upkeep.runPass().snapshotsDownsampled == 0, "a second pass starts at its watermark and finds nothing")
+    }
+
+    @Test("a client resuming from a pruned seq is told so, over the API and the WebSocket, and gets what is kept")
+    func resumeFromAPrunedSeq() async throws {
+        let folder = try TemporaryFolder(prefix: "arena-pruned")
+        let path = folder.path("arena.sqlite")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        do {
+            let database = try ArenaDatabase(path: path)
+            try Migrator(folder: packageMigrations).migrate(database, now: now)
+            // Ten days ago and one hour ago: the first three fall out of a seven-day window.
+            let messages = [Self.message(1, at: now - 10 * Self.day), Self.message(2, at: now - 10 * Self.day + 1),
+                            Self.message(3, at: now - 9 * Self.day), Self.message(4, at: now - 3_600_000),
+                            Self.message(5, at: now - 3_000_000)]
+            try database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+            try database.close()
+        }
+        let arena = try await ArenaProcess(arguments: ["--market", "sim", "--events-retention-days", "7"], database: path)
+        defer { arena.terminate() }
+        var first: Int64 = 0
+        for _ in 0..<100 {
+            let (_, page) = try await arena.getJSON("/api/feed?after_seq=0&limit=1")
+            first = ((page["events"] as? [[String: Any]])?.first?["seq"] as? NSNumber)?.int64Value ?? 0
+            if first == 4 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(first == 4, "messages 1 to 3 were pruned at start")
+        let (status, pruned) = try await arena.getJSON("/api/feed?after_seq=1&limit=2")
+        #expect(status == 200)
+        #expect(pruned["pruned"] as? Bool == true)
+        #expect((pruned["events"] as? [[String: Any]])?.compactMap { ($0["seq"] as? NSNumber)?.intValue } == [4, 5])
+        let (_, whole) = try await arena.getJSON("/api/feed?after_seq=3&limit=2")
+        #expect(whole["pruned"] as? Bool == false, "nothing after seq 3 is missing")
+
+        let frames = Frames()
+        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(arena.port)/ws/feed?after_seq=1&topics=price", logger: Logger(label: "test")) { inbound, _, _ in
+            for try await frame in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = frame else { continue }
+                if frames.append(text) >= 4 { return }
+            }
+        }
+        let texts = frames.all
+        #expect(texts.first?.contains("\"type\":\"hello\"") == true)
+        #expect(texts.dropFirst().first?.contains("\"type\":\"pruned\"") == true, "\(texts)")
+        #expect(texts.dropFirst().first?.contains("\"first_seq\":4") == true)
+        #expect(texts.dropFirst(2).first?.contains("\"seq\":4") == true)
+    }
+}
+
+/// Text frames received, shared with the WebSocket's closure.
+final class Frames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var texts: [String] = []
+
+    /// Appends `text` and returns how many there are now.
+    func append(_ text: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        texts.append(text)
+        return texts.count
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return texts
+    }
+}
