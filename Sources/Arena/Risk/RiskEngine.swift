@@ -1,4 +1,5 @@
 import ArenaCore
+import Storage
 
 /// Every risk rule of one account behind one entry point, `evaluate`, that drivers' decisions and
 /// operators' orders both pass: the venue's limits, the account's limits (`RiskGate`), the
@@ -43,15 +44,27 @@ public struct RiskEngine: Sendable {
 
     /// Creates the engine of one account.
     /// - Parameters:
-    ///   - highWaterMark: The high-water mark so far (from the stored equity statistics).
+    ///   - highWaterMark: The high-water mark so far (from the stored equity statistics), used
+    ///     when no risk state was stored.
+    ///   - stored: The risk state stored by the previous run: its baseline and high-water mark win.
     ///   - tradingSwitch: The arena-wide kill switch.
     public init(limits: RiskLimits, instruments: [Symbol: Instrument], highWaterMark: FixedDecimal? = nil,
-                tradingSwitch: TradingSwitch = TradingSwitch()) {
+                stored: StoredRiskState? = nil, tradingSwitch: TradingSwitch = TradingSwitch()) {
         gate = RiskGate(limits: limits)
         self.instruments = instruments
-        self.highWaterMark = highWaterMark
+        self.highWaterMark = stored?.highWaterMark ?? highWaterMark
+        if let day = stored?.day, let equity = stored?.dayStartEquity { dayStart = (day, equity) }
         self.tradingSwitch = tradingSwitch
     }
+
+    /// The state a restart must get back: the day's baseline and the high-water mark.
+    public var persistentState: StoredRiskState {
+        StoredRiskState(day: dayStart?.day, dayStartEquity: dayStart?.equity, highWaterMark: highWaterMark)
+    }
+
+    /// Starts the drawdown measure again from `equity`: a resumed account is measured from the
+    /// equity it was resumed at, not from the mark it had fallen from.
+    public mutating func resetHighWaterMark(to equity: FixedDecimal) { highWaterMark = equity }
 
     /// The account's limits.
     public var limits: RiskLimits { gate.limits }
