@@ -8,6 +8,7 @@ CREATE TABLE risk_state (
     day              INTEGER,                                -- UTC day number (epoch ms / 86400000) of the baseline
     day_start_equity TEXT,                                   -- equity when that day was first seen
     high_water_mark  TEXT,                                   -- NULL until the first equity is seen
+    daily_loss_day   INTEGER,                                -- the day the daily loss limit was reached, until the next day
     updated_at       INTEGER NOT NULL                        -- epoch ms (market time)
 );
 
@@ -19,13 +20,14 @@ CREATE TABLE kill_switch (
     engaged_at INTEGER NOT NULL                              -- epoch ms
 );
 
--- Every halt, pause, resume and kill-switch change: who (a token's name, or system / risk for
+-- Every halt (drawdown, daily loss), pause, resume and kill-switch change: who (a token's name, or system / risk for
 -- automatic ones), why, and the equity then. account_id is NULL for the arena-wide kill switch.
 CREATE TABLE risk_events (
     id          INTEGER PRIMARY KEY,
     account_id  INTEGER REFERENCES accounts(id),
     time        INTEGER NOT NULL,                            -- epoch ms (market time)
     action      TEXT    NOT NULL CHECK (action IN ('halt', 'pause', 'resume', 'archive',
+                                                   'daily_loss_halt', 'daily_loss_cleared',
                                                    'kill_switch_engaged', 'kill_switch_released')),
     actor       TEXT    NOT NULL,
     reason      TEXT    NOT NULL,

@@ -11,18 +11,23 @@ public struct StoredRiskState: Sendable, Hashable {
     public var dayStartEquity: FixedDecimal?
     /// The highest equity since the account started or was last resumed.
     public var highWaterMark: FixedDecimal?
+    /// The UTC day the daily loss limit was reached, until the next day lifts it.
+    public var dailyLossDay: Int64?
 
-    public init(day: Int64?, dayStartEquity: FixedDecimal?, highWaterMark: FixedDecimal?) {
+    public init(day: Int64?, dayStartEquity: FixedDecimal?, highWaterMark: FixedDecimal?, dailyLossDay: Int64? = nil) {
         self.day = day
         self.dayStartEquity = dayStartEquity
         self.highWaterMark = highWaterMark
+        self.dailyLossDay = dailyLossDay
     }
 }
 
-/// What a risk event was: an account halted, paused, resumed or archived, or the arena-wide kill
-/// switch engaged or released.
+/// What a risk event was: an account halted, paused, resumed or archived, its daily loss limit
+/// reached or lifted by a new day, or the arena-wide kill switch engaged or released.
 public enum RiskEventAction: String, Sendable, Hashable, CaseIterable, Codable {
     case halt, pause, resume, archive
+    case dailyLossHalt = "daily_loss_halt"
+    case dailyLossCleared = "daily_loss_cleared"
     case killSwitchEngaged = "kill_switch_engaged"
     case killSwitchReleased = "kill_switch_released"
 }
@@ -70,11 +75,12 @@ extension LedgerTransaction {
     /// Replaces an account's stored risk state.
     public func saveRiskState(_ state: StoredRiskState, for id: AccountID, now: Timestamp) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO risk_state (account_id, day, day_start_equity, high_water_mark, updated_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO risk_state (account_id, day, day_start_equity, high_water_mark, daily_loss_day, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, day_start_equity = excluded.day_start_equity,
-                high_water_mark = excluded.high_water_mark, updated_at = excluded.updated_at
+                high_water_mark = excluded.high_water_mark, daily_loss_day = excluded.daily_loss_day, updated_at = excluded.updated_at
             """).execute(arguments: [id.rawValue, state.day, state.dayStartEquity?.description, state.highWaterMark?.description,
-                                     now.milliseconds])
+                                     state.dailyLossDay, now.milliseconds])
     }
 
     /// Appends one risk event.
@@ -99,7 +105,7 @@ extension LedgerStore {
     /// - Throws: `StorageError.corruptValue` for an unreadable amount, or a SQLite error.
     public func riskState(of id: AccountID) throws -> StoredRiskState? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT day, day_start_equity, high_water_mark FROM risk_state WHERE account_id = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT day, day_start_equity, high_water_mark, daily_loss_day FROM risk_state WHERE account_id = ?",
                                              arguments: [id.rawValue]) else { return nil }
             func amount(_ column: String) throws -> FixedDecimal? {
                 guard let text = row[column] as String? else { return nil }
@@ -107,7 +113,7 @@ extension LedgerStore {
                 return value
             }
             return StoredRiskState(day: row["day"], dayStartEquity: try amount("day_start_equity"),
-                                   highWaterMark: try amount("high_water_mark"))
+                                   highWaterMark: try amount("high_water_mark"), dailyLossDay: row["daily_loss_day"])
         }
     }
 

@@ -70,4 +70,31 @@ struct RiskStatePersistenceTests {
         #expect(engine.observe(equity: 8_850, at: Timestamp(milliseconds: 3), account: account(equity: 8_850)) == nil)
         #expect(engine.observe(equity: 8_000, at: Timestamp(milliseconds: 4), account: account(equity: 8_000))?.contains("high-water mark 8900") == true)
     }
+
+    @Test("the daily-loss halt is reported once when it begins, not again after a restart the same day, and lifted by the next UTC day")
+    func dailyLossHaltReportedOnce() {
+        let limits = RiskLimits(daily_loss_limit: 500)
+        var engine = RiskEngine(limits: limits, instruments: Instrument.defaults)
+        let morning = Timestamp(milliseconds: 30 * Self.day + 1)
+        _ = engine.observe(equity: 10_000, at: morning, account: account(equity: 10_000))
+        #expect(engine.dailyLossChange(equity: 10_000) == nil)
+        _ = engine.observe(equity: 9_400, at: morning.adding(milliseconds: 1_000), account: account(equity: 9_400))
+        guard case .reached(let reason)? = engine.dailyLossChange(equity: 9_400) else {
+            Issue.record("the daily loss halt was not reported")
+            return
+        }
+        #expect(reason.contains("daily loss limit of 500 USD is reached"))
+        #expect(engine.dailyLossChange(equity: 9_300) == nil)
+        #expect(engine.persistentState.dailyLossDay == 30)
+
+        var restarted = RiskEngine(limits: limits, instruments: Instrument.defaults, stored: engine.persistentState)
+        _ = restarted.observe(equity: 9_300, at: morning.adding(milliseconds: 2_000), account: account(equity: 9_300))
+        #expect(restarted.dailyLossChange(equity: 9_300) == nil, "the halt was reported again after the restart")
+        _ = restarted.observe(equity: 9_300, at: Timestamp(milliseconds: 31 * Self.day), account: account(equity: 9_300))
+        guard case .cleared? = restarted.dailyLossChange(equity: 9_300) else {
+            Issue.record("the new day did not lift the halt")
+            return
+        }
+        #expect(restarted.persistentState.dailyLossDay == nil)
+    }
 }

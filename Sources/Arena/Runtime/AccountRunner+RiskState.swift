@@ -10,17 +10,36 @@ extension AccountRunner {
     public static let systemActor = "system"
 
     /// Follows the account's equity at a market update: stores the day's baseline and the
-    /// high-water mark whenever they move, and halts the account at its drawdown limit.
+    /// high-water mark whenever they move, records the daily-loss halt when it begins and ends,
+    /// and halts the account at its drawdown limit.
     func observeRisk(_ state: AccountState, time: Timestamp) {
         let before = risk.persistentState
-        if let halt = risk.observe(equity: state.equity, at: time, account: riskAccount(state)) {
+        let halt = risk.observe(equity: state.equity, at: time, account: riskAccount(state))
+        var event: RiskEventRecord?
+        switch risk.dailyLossChange(equity: state.equity) {
+        case .reached(let reason)?:
+            event = RiskEventRecord(accountID: id, time: time, action: .dailyLossHalt, actor: Self.riskActor, reason: reason, equity: state.equity)
+        case .cleared(let reason)?:
+            event = RiskEventRecord(accountID: id, time: time, action: .dailyLossCleared, actor: Self.riskActor, reason: reason, equity: state.equity)
+        case nil:
+            break
+        }
+        if let halt {
+            // The transition stores the risk state with the halt.
             transition(to: .halted, actor: Self.riskActor, reason: halt, equity: state.equity, time: time)
-            return
+            if event == nil { return }
         }
         let after = risk.persistentState
-        guard after != before else { return }
+        guard after != before || event != nil else { return }
+        let accountID = id
         do {
-            try recording.recorder.record { transaction, _ in try transaction.saveRiskState(after, for: id, now: time) }
+            try recording.recorder.record { transaction, feed in
+                try transaction.saveRiskState(after, for: accountID, now: time)
+                if let event {
+                    try transaction.insertRiskEvent(event)
+                    feed.append(try FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: event.action.rawValue, message: event.reason)))
+                }
+            }
         } catch {
             logger.error("could not store the risk state", metadata: ["error": "\(error)"])
         }
