@@ -11,7 +11,9 @@ struct RiskStateRestartTests {
     static let roster = """
         {"accounts": [
           {"name": "r1", "driver": {"kind": "random", "seed": 11, "interval_seconds": 1}, "symbols": ["BTC", "ETH"], "initial_capital": "10000"},
-          {"name": "r2", "driver": {"kind": "random", "seed": 12, "interval_seconds": 1}, "symbols": ["BTC", "SOL"], "initial_capital": "10000"}
+          {"name": "r2", "driver": {"kind": "random", "seed": 12, "interval_seconds": 1}, "symbols": ["BTC", "SOL"], "initial_capital": "10000"},
+          {"name": "r3", "driver": {"kind": "random", "seed": 13, "interval_seconds": 1}, "symbols": ["BTC"], "initial_capital": "10000",
+           "risk_limits": {"max_drawdown_pct": "0.01"}}
         ]}
         """
 
@@ -26,7 +28,13 @@ struct RiskStateRestartTests {
         return (board["entries"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["trades"] as? Int ?? 0) }
     }
 
-    @Test("a kill switch and a pause set before a SIGKILL are in force after the restart, with actor and reason, until released")
+    /// The newest entry of an account's halts history.
+    func newestHalt(_ arena: ArenaProcess, account: Int) async throws -> (status: String?, entry: [String: Any]) {
+        let (_, halts) = try await arena.send("GET", "/api/accounts/\(account)/halts", token: Self.token)
+        return (halts["status"] as? String, (halts["entries"] as? [[String: Any]])?.first ?? [:])
+    }
+
+    @Test("a kill switch, a pause and a drawdown halt set before a SIGKILL are in force after the restart, with actor and reason, until released")
     func killSwitchAndPauseSurvive() async throws {
         let folder = try TemporaryFolder(prefix: "arena-risk-restart")
         let rosterPath = folder.path("roster.json")
@@ -38,6 +46,10 @@ struct RiskStateRestartTests {
         let first = try await ArenaProcess(arguments: arguments, environment: environment, database: database)
         let deadline = ContinuousClock.now + .seconds(60)
         while try await trades(first) < 5 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        // r3 may lose 0.01% from its high before the risk engine halts it: the first fee does it.
+        while try await newestHalt(first, account: 3).status != "halted" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let (engaged, _) = try await first.send("POST", "/api/kill-switch", body: #"{"reason": "fire drill"}"#, token: Self.token)
         #expect(engaged == 200)
         let (paused, _) = try await first.send("PATCH", "/api/accounts/2", body: #"{"status": "paused", "reason": "inspecting r2"}"#,
@@ -70,6 +82,10 @@ struct RiskStateRestartTests {
         #expect(pause["actor"] as? String == "admin")
         #expect((pause["reason"] as? String)?.contains("inspecting r2") == true)
         #expect(pause["equity"] as? String != nil)
+        let drawdown = try await newestHalt(second, account: 3)
+        #expect(drawdown.status == "halted", "the drawdown halt was released by the restart")
+        #expect(drawdown.entry["action"] as? String == "halt" && drawdown.entry["actor"] as? String == "risk")
+        #expect((drawdown.entry["reason"] as? String)?.contains("maximum drawdown of 0.01%") == true)
         let (_, afterHalts) = try await second.send("GET", "/api/accounts/1/halts", token: Self.token)
         #expect((afterHalts["risk_state"] as? [String: Any])?["high_water_mark"] as? String != nil)
 
