@@ -497,7 +497,11 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a time-out the fault harness provoked): nothing to answer.
+            self.close_connection = True
 
     def drop(self):
         self.close_connection = True
