@@ -38,6 +38,7 @@ func buildRouter(arena: any ArenaInterface, configuration: ServerConfiguration, 
     HistoryController(arena: arena).addRoutes(to: router)
     AdminController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     AuditController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
+    RiskController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     PromptController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     StrategyController(arena: arena).addRoutes(to: router)
     ModelsController(arena: arena).addRoutes(to: router)

@@ -69,7 +69,7 @@ public final class AccountService: Sendable {
             instruments: setup.instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
             equityStatistics: statistics ?? EquityStatistics(),
             snapshotIntervalMilliseconds: setup.configuration.snapshotIntervalMilliseconds, tradingSwitch: setup.tradingSwitch,
-            triggerMovePercent: settings.trigger_move_pct, logger: setup.logger)
+            triggerMovePercent: settings.trigger_move_pct, riskState: try ledger.riskState(of: record.id), logger: setup.logger)
         runners.withLock { $0[record.id] = runner }
     }
 
@@ -215,14 +215,20 @@ public final class AccountService: Sendable {
         public var status: AccountStatus?
         /// Secrets to set or replace, by name.
         public var secrets: [String: String]
+        /// Why the status changes, stored with the change.
+        public var reason: String?
+        /// Who asks (the admin token's name), stored with a status change.
+        public var actor: String
 
         public init(driver: DriverSettings? = nil, symbols: [Symbol]? = nil, riskLimits: RiskLimits? = nil, status: AccountStatus? = nil,
-                    secrets: [String: String] = [:]) {
+                    secrets: [String: String] = [:], reason: String? = nil, actor: String = "operator") {
             self.driver = driver
             self.symbols = symbols
             self.riskLimits = riskLimits
             self.status = status
             self.secrets = secrets
+            self.reason = reason
+            self.actor = actor
         }
     }
 
@@ -265,7 +271,8 @@ public final class AccountService: Sendable {
             await runner.reconfigure(record: record, driver: driver, limits: limits)
         }
         if let status = changes.status {
-            await runner.changeStatus(status, reason: "Set to \(status.rawValue) by an operator.")
+            let why = changes.reason.map { ": \($0)" } ?? "."
+            await runner.changeStatus(status, reason: "Set to \(status.rawValue) by \(changes.actor)\(why)", actor: changes.actor)
         }
         guard let updated = try ledger.account(id) else { throw ArenaError.notFound("No account \(id.rawValue).") }
         return updated

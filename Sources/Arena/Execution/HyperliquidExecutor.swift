@@ -85,6 +85,10 @@ public actor HyperliquidExecutor: OrderExecutor {
     private var lastFundingPoll: Timestamp?
     /// Set until a reconciliation succeeds: at start-up and after any unclear outcome.
     public private(set) var needsReconciliation = true
+    /// Orders a reconciliation found open at the venue that the executor did not follow (after
+    /// `adoptLedger`: that the ledger did not hold as open), oldest first; they are followed and
+    /// stored from then on, and the runtime reports them.
+    public private(set) var ordersUnknownToLedger: [ClientOrderID] = []
 
     /// Creates an executor for one venue account.
     /// - Parameters:
@@ -269,6 +273,24 @@ public actor HyperliquidExecutor: OrderExecutor {
 
     // MARK: Reconciliation
 
+    /// Takes what the ledger holds before the first reconciliation after a restart: its open
+    /// orders, so that those the venue no longer has get their true status from the venue's order
+    /// status and fills; and its newest fill and funding times, so that what happened while the
+    /// arena was down is reported once and nothing twice.
+    public func adoptLedger(openOrders orders: [Order], lastFill: Timestamp?, lastFunding: Timestamp?) {
+        for order in orders where !order.status.isFinal {
+            let id = order.request.clientOrderID
+            openOrders[id] = order
+            if let venueID = order.venueOrderID { clientOrderIDs[venueID] = id }
+        }
+        if let since = lastFill ?? orders.map(\.submittedAt).min(), since < fillsAfter { fillsAfter = since }
+        if let lastFunding, lastFunding < fundingAfter { fundingAfter = lastFunding }
+        needsReconciliation = true
+    }
+
+    /// Forgets the orders reported as unknown to the ledger (once the runtime has reported them).
+    public func clearUnknownOrders() { ordersUnknownToLedger.removeAll() }
+
     /// Reads open orders, fills and positions from the venue and returns what the executor did
     /// not know: orders found open (for example after a restart), orders that ended meanwhile,
     /// fills not yet reported. Clears `needsReconciliation` when the venue could be read.
@@ -298,10 +320,15 @@ public actor HyperliquidExecutor: OrderExecutor {
                 order.averageFillPrice = known.averageFillPrice
                 order.fee = known.fee
                 if known.status == order.status, known.venueOrderID == order.venueOrderID { continue }
-            } else if order.filledSize.isPositive {
-                // Found after a restart, partly filled: its earlier fills are in the ledger, so new
-                // fills are reported without being counted into it again.
-                ordersAwaitingFills.insert(id)
+            } else {
+                ordersUnknownToLedger.append(id)
+                logger.warning("an order open at the venue was not held by the ledger as open; following it from now",
+                               metadata: ["cloid": "\(id.hex)"])
+                if order.filledSize.isPositive {
+                    // Found after a restart, partly filled: its earlier fills are in the ledger, so new
+                    // fills are reported without being counted into it again.
+                    ordersAwaitingFills.insert(id)
+                }
             }
             order.updatedAt = time
             openOrders[id] = order

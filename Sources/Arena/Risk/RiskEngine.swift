@@ -1,4 +1,5 @@
 import ArenaCore
+import Storage
 
 /// Every risk rule of one account behind one entry point, `evaluate`, that drivers' decisions and
 /// operators' orders both pass: the venue's limits, the account's limits (`RiskGate`), the
@@ -40,18 +41,33 @@ public struct RiskEngine: Sendable {
     private var dayStart: (day: Int64, equity: FixedDecimal)?
     /// The highest equity seen, from which the drawdown limit measures.
     public private(set) var highWaterMark: FixedDecimal?
+    /// The UTC day the daily loss limit was reached (reported once), until a new day lifts it.
+    private var dailyLossDay: Int64?
 
     /// Creates the engine of one account.
     /// - Parameters:
-    ///   - highWaterMark: The high-water mark so far (from the stored equity statistics).
+    ///   - highWaterMark: The high-water mark so far (from the stored equity statistics), used
+    ///     when no risk state was stored.
+    ///   - stored: The risk state stored by the previous run: its baseline and high-water mark win.
     ///   - tradingSwitch: The arena-wide kill switch.
     public init(limits: RiskLimits, instruments: [Symbol: Instrument], highWaterMark: FixedDecimal? = nil,
-                tradingSwitch: TradingSwitch = TradingSwitch()) {
+                stored: StoredRiskState? = nil, tradingSwitch: TradingSwitch = TradingSwitch()) {
         gate = RiskGate(limits: limits)
         self.instruments = instruments
-        self.highWaterMark = highWaterMark
+        self.highWaterMark = stored?.highWaterMark ?? highWaterMark
+        if let day = stored?.day, let equity = stored?.dayStartEquity { dayStart = (day, equity) }
+        dailyLossDay = stored?.dailyLossDay
         self.tradingSwitch = tradingSwitch
     }
+
+    /// The state a restart must get back: the day's baseline and the high-water mark.
+    public var persistentState: StoredRiskState {
+        StoredRiskState(day: dayStart?.day, dayStartEquity: dayStart?.equity, highWaterMark: highWaterMark, dailyLossDay: dailyLossDay)
+    }
+
+    /// Starts the drawdown measure again from `equity`: a resumed account is measured from the
+    /// equity it was resumed at, not from the mark it had fallen from.
+    public mutating func resetHighWaterMark(to equity: FixedDecimal) { highWaterMark = equity }
 
     /// The account's limits.
     public var limits: RiskLimits { gate.limits }
@@ -92,6 +108,27 @@ public struct RiskEngine: Sendable {
         let drawdown = (mark - equity) * FixedDecimal(100) / mark
         guard drawdown >= limit else { return nil }
         return "\(account.name) reached its maximum drawdown of \(limit)% from the high-water mark \(mark.rounded(decimals: 2)); halted to reduce-only until an operator resumes it."
+    }
+
+    /// A change of the daily-loss halt, to store with who (the risk engine) and why.
+    public enum DailyLossChange: Sendable, Hashable {
+        /// The day's loss reached the limit: only reduce-only orders pass until the next UTC day.
+        case reached(String)
+        /// A new UTC day lifted the previous day's halt.
+        case cleared(String)
+    }
+
+    /// After `observe`: whether the daily-loss halt began (first time this UTC day) or a new day
+    /// lifted it. Each is reported once, also across restarts (the day is in the stored state).
+    public mutating func dailyLossChange(equity: FixedDecimal) -> DailyLossChange? {
+        guard let start = dayStart else { return nil }
+        if let halted = dailyLossDay, halted != start.day {
+            dailyLossDay = nil
+            return .cleared("A new UTC day lifts the daily loss halt; the day's baseline is \(start.equity.rounded(decimals: 2)).")
+        }
+        guard dailyLossDay == nil, let limit = gate.limits.daily_loss_limit, start.equity - equity >= limit else { return nil }
+        dailyLossDay = start.day
+        return .reached("The daily loss limit of \(limit) USD is reached (equity \(equity.rounded(decimals: 2)) against \(start.equity.rounded(decimals: 2)) at the start of the UTC day); only reduce-only orders pass until the next UTC day.")
     }
 
     private mutating func context(account: Account, market: MarketSnapshot) -> RiskContext {

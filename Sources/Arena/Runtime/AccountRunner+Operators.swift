@@ -108,10 +108,12 @@ extension AccountRunner {
         risk.replaceLimits(limits)
     }
 
-    /// Pauses, resumes (clearing a halt) or archives the account.
-    public func changeStatus(_ status: AccountStatus, reason: String) {
+    /// Pauses, resumes (clearing a halt; the drawdown measure starts again from the equity now)
+    /// or archives the account; `actor` (an admin token's name, or `system`) and `reason` are stored with it.
+    public func changeStatus(_ status: AccountStatus, reason: String, actor: String = AccountRunner.systemActor) async {
         let time = lastMarket?.time ?? record.updatedAt
-        setStatus(status, time: time, alert: reason)
+        let equity = await executor.state().equity
+        transition(to: status, actor: actor, reason: reason, equity: equity, time: time)
         if let state = lastState { publishStanding(state: state, time: time) }
         if status == .archived { standings.leaderboard.remove(id) }
     }

@@ -42,11 +42,12 @@ public actor AccountRunner {
     ///   - decisionSummary: Its decisions so far (from the ledger).
     ///   - equityStatistics: Its equity curve's statistics so far (from the ledger).
     ///   - tradingSwitch: The arena-wide kill switch.
+    ///   - riskState: The risk state stored by the previous run (`AccountRunner+RiskState`).
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
          recorder: Recorder, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
          decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
          snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(),
-         triggerMovePercent: FixedDecimal? = nil, logger: Logger) {
+         triggerMovePercent: FixedDecimal? = nil, riskState: StoredRiskState? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "account.id"] = "\(record.id)"
         logger[metadataKey: "account.name"] = "\(record.name)"
@@ -55,7 +56,7 @@ public actor AccountRunner {
         self.driver = driver
         self.executor = executor
         risk = RiskEngine(limits: limits, instruments: instruments, highWaterMark: equityStatistics.highWaterMark,
-                          tradingSwitch: tradingSwitch)
+                          stored: riskState, tradingSwitch: tradingSwitch)
         recording = AccountRecorder(accountID: record.id, totals: record.totals, recorder: recorder, logger: logger)
         standings = AccountStandings(leaderboard: leaderboard, decisions: decisionSummary, statistics: equityStatistics,
                                      snapshotIntervalMilliseconds: snapshotIntervalMilliseconds)
@@ -78,9 +79,7 @@ public actor AccountRunner {
         await record(await executor.apply(snapshot), in: &batch, time: snapshot.time)
         let state = await executor.state()
         lastState = state
-        if let halt = risk.observe(equity: state.equity, at: snapshot.time, account: riskAccount(state)) {
-            setStatus(.halted, time: snapshot.time, alert: halt)
-        }
+        observeRisk(state, time: snapshot.time)
         publishStanding(state: state, time: snapshot.time)
         return movedPastTrigger(snapshot)
     }
@@ -265,20 +264,6 @@ public actor AccountRunner {
         }
     }
 
-    /// Changes the account's status and stores it with the alert that reports it.
-    func setStatus(_ status: AccountStatus, time: Timestamp, alert: String?) {
-        guard record.status != status else { return }
-        record.status = status
-        do {
-            try recording.store(status, time: time, alert: alert)
-        } catch {
-            logger.error("could not store the account's status", metadata: ["error": "\(error)"])
-        }
-        if let alert {
-            logger.warning("account status changed", metadata: ["status": "\(status.rawValue)", "reason": "\(alert)"])
-        }
-    }
-
     /// The venue already acted but the ledger could not be written: the ledger must not silently
     /// diverge from it, so the account stops.
     private func haltForLedgerFailure(_ error: any Error, time: Timestamp) {
@@ -289,7 +274,7 @@ public actor AccountRunner {
                              time: time)
     }
 
-    private func riskAccount(_ state: AccountState) -> RiskEngine.Account {
+    func riskAccount(_ state: AccountState) -> RiskEngine.Account {
         RiskEngine.Account(name: record.name, status: record.status, symbols: record.symbols, state: state)
     }
 

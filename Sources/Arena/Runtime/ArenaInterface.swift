@@ -71,6 +71,12 @@ public protocol ArenaQueries: Sendable {
     func promptPreview(of id: AccountID) async throws -> PromptPreview
     /// An account's venue audit rows matching `filter`, newest first.
     func venueAudit(of id: AccountID, filter: VenueAuditFilter) throws -> [VenueAuditRecord]
+    /// Halts, pauses, resumes (an account's) or kill-switch changes (`accountID` nil), newest first.
+    func riskEvents(of accountID: AccountID?, before: Int64?, limit: Int) throws -> [RiskEventRecord]
+    /// An account's stored risk state: the day's loss baseline and the high-water mark.
+    func riskState(of id: AccountID) throws -> StoredRiskState?
+    /// The ledger's open orders against the ones the account's executor holds; nil when not running.
+    func openOrderCheck(of id: AccountID) async throws -> OpenOrderCheck?
 }
 
 /// What the server may ask the arena to do: every change an operator can make.
@@ -90,10 +96,10 @@ public protocol ArenaCommands: Sendable {
     /// Switches an account between paper and live.
     func switchMode(_ id: AccountID, to mode: AccountMode, network: Network, keepPositions: Bool, actor: String)
         async throws -> (report: PreflightReport, switched: Bool)
-    /// Stops every new order; with `closePositions`, closes every position too.
-    func engageKillSwitch(closePositions: Bool, reason: String) async
-    /// Lets orders through again.
-    func releaseKillSwitch()
+    /// Stops every new order; with `closePositions`, closes every position too. Stored with who and why.
+    func engageKillSwitch(closePositions: Bool, reason: String, actor: String) async
+    /// Lets orders through again. Stored with who and why.
+    func releaseKillSwitch(reason: String, actor: String)
     /// Stores a request to a mutating admin route: who made it, where, and the status it got.
     func recordAdminAction(identity: String, role: AdminRole, method: String, route: String, accountID: AccountID?, status: Int) throws
 }

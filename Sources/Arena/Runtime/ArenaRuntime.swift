@@ -29,7 +29,7 @@ public final class ArenaRuntime: Service, Sendable {
     /// Where wall-clock time comes from.
     public let clock: any WallClock
     let market: MarketIntake
-    private let logger: Logger
+    let logger: Logger
     /// When the runtime was created, on the wall clock and the monotonic one (for the uptime).
     let startedAt: (wall: Timestamp, instant: ContinuousClock.Instant)
     private let stopping = Atomic<Bool>(false)
@@ -56,6 +56,7 @@ public final class ArenaRuntime: Service, Sendable {
             configuration: configuration, instruments: market.instruments, clock: clock, logger: logger))
         try accounts.startStoredAccounts()
         reportGaugesAtEachScrape()
+        try restoreKillSwitch()
     }
 
     /// The ledger the arena records into.
@@ -76,7 +77,7 @@ public final class ArenaRuntime: Service, Sendable {
     /// Every running account's runner, by id.
     public var allRunners: [AccountRunner] { accounts.allRunners }
 
-    private var marketTime: Timestamp { market.latestSnapshot?.time ?? Timestamp(milliseconds: 0) }
+    var marketTime: Timestamp { market.latestSnapshot?.time ?? Timestamp(milliseconds: 0) }
 
     // MARK: Mode and kill switch
 
@@ -105,7 +106,9 @@ public final class ArenaRuntime: Service, Sendable {
             report = preflight
             if let executor, preflight.passed {
                 if from == .paper { _ = await runner.closeAll(origin: .system) }
+                await adoptLedger(into: executor, of: id)
                 _ = await runner.replaceExecutor(with: executor, network: network)
+                await reportOrdersUnknownToLedger(executor, of: id)
                 switched = true
             }
         } else {
@@ -146,29 +149,22 @@ public final class ArenaRuntime: Service, Sendable {
     }
 
     /// Halts every new order at once; with `closePositions`, also closes every account's positions.
-    public func engageKillSwitch(closePositions: Bool, reason: String) async {
+    /// Stored with `actor` and `reason`, so a restart keeps it engaged.
+    public func engageKillSwitch(closePositions: Bool, reason: String, actor: String) async {
         tradingSwitch.engage(reason: "The kill switch is engaged: \(reason)")
-        logger.critical("kill switch engaged", metadata: ["reason": "\(reason)", "close_positions": "\(closePositions)"])
-        recordAlert(kind: "kill_switch", message: "Kill switch engaged: \(reason)")
+        logger.critical("kill switch engaged", metadata: ["reason": "\(reason)", "actor": "\(actor)", "close_positions": "\(closePositions)"])
+        recordKillSwitch(engaged: true, reason: reason, actor: actor)
         guard closePositions else { return }
         await withDiscardingTaskGroup { group in
             for runner in allRunners { group.addTask { _ = await runner.closeAll(origin: .system) } }
         }
     }
 
-    /// Lets orders through again.
-    public func releaseKillSwitch() {
+    /// Lets orders through again; stored with `actor` and `reason`.
+    public func releaseKillSwitch(reason: String, actor: String) {
         tradingSwitch.release()
-        logger.warning("kill switch released")
-        recordAlert(kind: "kill_switch", message: "Kill switch released: trading resumes.")
-    }
-
-    private func recordAlert(kind: String, message: String) {
-        do {
-            try recorder.record([FeedDraft(.alert, time: marketTime, data: AlertView(kind: kind, message: message))])
-        } catch {
-            logger.error("could not record an alert", metadata: ["error": "\(error)", "alert": "\(message)"])
-        }
+        logger.warning("kill switch released", metadata: ["reason": "\(reason)", "actor": "\(actor)"])
+        recordKillSwitch(engaged: false, reason: reason, actor: actor)
     }
 
     // MARK: Running

@@ -20,7 +20,8 @@ struct AdminController: Sendable {
             try await createAccount(request.decode(as: CreateAccount.self, context: context))
         }
         admin.patch("/api/accounts/{id}") { request, context in
-            try await updateAccount(context.parameters.accountID(), request.decode(as: UpdateAccount.self, context: context))
+            try await updateAccount(context.parameters.accountID(), request.decode(as: UpdateAccount.self, context: context),
+                                    actor: context.adminIdentity?.name ?? "operator")
         }
         admin.delete("/api/accounts/{id}") { _, context in try await archiveAccount(context.parameters.accountID()) }
         admin.post("/api/accounts/{id}/orders") { request, context in
@@ -35,9 +36,13 @@ struct AdminController: Sendable {
                                  actor: context.adminIdentity?.name ?? "operator")
         }
         admin.post("/api/kill-switch") { request, context in
-            try await engageKillSwitch(request.decode(as: KillSwitchRequest.self, context: context))
+            try await engageKillSwitch(request.decode(as: KillSwitchRequest.self, context: context),
+                                       actor: context.adminIdentity?.name ?? "operator")
         }
-        admin.delete("/api/kill-switch") { _, _ in try releaseKillSwitch() }
+        admin.delete("/api/kill-switch") { request, context in
+            try await releaseKillSwitch(request.decodeIfPresent(as: ReleaseKillSwitch.self, context: context),
+                                        actor: context.adminIdentity?.name ?? "operator")
+        }
     }
 
     // MARK: Accounts
@@ -114,11 +119,14 @@ struct AdminController: Sendable {
         let status: AccountStatus?
         /// Secrets to set or replace, by name.
         let secrets: [String: String]?
+        /// Why the status changes (pause, resume); stored with it in the account's halts history.
+        let reason: String?
     }
 
-    func updateAccount(_ id: AccountID, _ body: UpdateAccount) async throws -> JSONResponse {
+    func updateAccount(_ id: AccountID, _ body: UpdateAccount, actor: String) async throws -> JSONResponse {
         let record = try await arena.updateAccount(id, AccountService.Changes(
-            driver: body.driver, symbols: body.symbols, riskLimits: body.risk_limits, status: body.status, secrets: body.secrets ?? [:]))
+            driver: body.driver, symbols: body.symbols, riskLimits: body.risk_limits, status: body.status, secrets: body.secrets ?? [:],
+            reason: try body.reason.map(Self.validReason), actor: actor))
         return try JSONResponse(try view(record))
     }
 
@@ -257,14 +265,30 @@ struct AdminController: Sendable {
         let reason: String?
     }
 
-    func engageKillSwitch(_ body: KillSwitchRequest) async throws -> JSONResponse {
-        let reason = String((body.reason ?? "engaged by an operator").prefix(200))
-        await arena.engageKillSwitch(closePositions: body.close_positions ?? false, reason: reason)
+    struct ReleaseKillSwitch: Decodable {
+        let reason: String?
+    }
+
+    func engageKillSwitch(_ body: KillSwitchRequest, actor: String) async throws -> JSONResponse {
+        let reason = try body.reason.map(Self.validReason) ?? "engaged by an operator"
+        await arena.engageKillSwitch(closePositions: body.close_positions ?? false, reason: reason, actor: actor)
         return try JSONResponse(KillSwitchState(engaged: true, reason: arena.killSwitchReason))
     }
 
-    func releaseKillSwitch() throws -> JSONResponse {
-        arena.releaseKillSwitch()
+    func releaseKillSwitch(_ body: ReleaseKillSwitch?, actor: String) throws -> JSONResponse {
+        arena.releaseKillSwitch(reason: try body?.reason.map(Self.validReason) ?? "released by an operator", actor: actor)
         return try JSONResponse(KillSwitchState(engaged: false, reason: nil))
+    }
+
+    /// The longest reason stored with a halt, a resume or the kill switch.
+    static let maximumReasonLength = 200
+
+    /// A reason as stored: trimmed, not empty, at most `maximumReasonLength` characters.
+    static func validReason(_ text: String) throws -> String {
+        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= maximumReasonLength else {
+            throw APIError(.badRequest, "reason must be 1 to \(maximumReasonLength) characters; shorten it or leave it out.")
+        }
+        return reason
     }
 }

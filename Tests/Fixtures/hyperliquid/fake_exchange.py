@@ -7,7 +7,9 @@ recovering the signer with the official SDK's own hashing (`hyperliquid.utils.si
 code. It keeps users, agents, orders, positions, balances and fills; IOC and crossing orders fill
 against a configurable mid; `/control` sets mids, adds users and agents, injects failures (an
 `err` answer, HTTP 500, 429, a dropped connection, a time-out before or after the action was
-applied) and reports the state for assertions, with a log of every request it received.
+applied, a dropped connection or HTTP 500 after it was applied; queued one by one, or at random
+on a share of `/exchange` calls with `fault_rate`) and reports the state for assertions, with a
+log of every request it received.
 
 Usage: fake_exchange.py [--port 0] [--network testnet|mainnet]
 It prints `listening PORT` on its first line of standard output once ready, and exits when its
@@ -16,6 +18,7 @@ standard input closes (so a test that dies never leaves it running).
 
 import argparse
 import json
+import random
 import sys
 import threading
 import time
@@ -72,6 +75,10 @@ class Venue:
         self.next_oid = 1000
         self.next_tid = 1
         self.failures = []  # injected failures, in order
+        # Random faults on a share of /exchange calls (the fault harness): rate, modes, seconds.
+        self.random_faults = None
+        self.fault_random = random.Random(0)
+        self.faults_injected = {}
         self.requests = {"info": 0, "exchange": 0}
         self.log = []  # every /info and /exchange request as it arrived: endpoint, type, nonce, signature
         self.signatures_verified = 0
@@ -445,13 +452,18 @@ class Venue:
             spec = body["fail"]
             for _ in range(int(spec.get("count", 1))):
                 self.failures.append(spec)
+        if "fault_rate" in body:
+            spec = body["fault_rate"]
+            rate = float(spec.get("rate", 0))
+            self.random_faults = spec if rate > 0 else None
+            self.fault_random = random.Random(int(spec.get("seed", 0)))
         if body.get("reset_arrivals"):
             self.arrivals = []
         orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"]) for o in self.orders.values()]
         return 200, {
             "orders": orders, "requests": self.requests, "log": self.log, "signatures_verified": self.signatures_verified,
             "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
-            "pending_failures": len(self.failures),
+            "pending_failures": len(self.failures), "faults_injected": self.faults_injected,
             "arrivals": self.arrivals, "fills": len(self.fills),
             "users": {address: {"balance": text(user["balance"]),
                                 "leverage": {coin: list(value) for coin, value in user["leverage"].items()}}
@@ -462,6 +474,11 @@ class Venue:
         for index, failure in enumerate(self.failures):
             if failure.get("endpoint", "exchange") == endpoint:
                 return self.failures.pop(index)
+        spec = self.random_faults
+        if spec and endpoint == spec.get("endpoint", "exchange") and self.fault_random.random() < float(spec["rate"]):
+            mode = self.fault_random.choice(spec.get("modes", ["timeout_after", "drop_after", "http500_after", "http500", "rate_limit"]))
+            self.faults_injected[mode] = self.faults_injected.get(mode, 0) + 1
+            return {"mode": mode, "seconds": spec.get("seconds", 1), "retry_after": 0}
         return None
 
 
@@ -480,7 +497,11 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a time-out the fault harness provoked): nothing to answer.
+            self.close_connection = True
 
     def drop(self):
         self.close_connection = True
@@ -546,6 +567,14 @@ class Handler(BaseHTTPRequestHandler):
             # The action is applied; the answer never comes.
             time.sleep(float(failure.get("seconds", 3)))
             self.drop()
+            return
+        if mode == "drop_after":
+            # The action is applied; the connection drops before the answer.
+            self.drop()
+            return
+        if mode == "http500_after":
+            # The action is applied; the answer is a server error.
+            self.answer(500, "internal error")
             return
         self.answer(status, payload)
 
