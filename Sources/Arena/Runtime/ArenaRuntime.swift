@@ -167,6 +167,14 @@ public final class ArenaRuntime: Service, Sendable {
         recordKillSwitch(engaged: false, reason: reason, actor: actor)
     }
 
+    private func recordAlert(kind: String, message: String) {
+        do {
+            try recorder.record([FeedDraft(.alert, time: marketTime, data: AlertView(kind: kind, message: message))])
+        } catch {
+            logger.error("could not record an alert", metadata: ["error": "\(error)", "alert": "\(message)"])
+        }
+    }
+
     // MARK: Running
 
     public func run() async throws {
