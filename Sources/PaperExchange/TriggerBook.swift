@@ -57,6 +57,7 @@ extension TriggerBook {
     /// Moves the trailing stops of `symbol` after `mark` (a sell stop up behind a new high, a buy
     /// stop down behind a new low; never back) and returns those whose trigger moved.
     public mutating func trail(_ symbol: Symbol, mark: FixedDecimal, instrument: Instrument, time: Timestamp) -> [Order] {
+        guard orders.contains(where: { $0.request.trailing != nil }) else { return [] }
         var moved: [Order] = []
         for index in orders.indices where orders[index].request.symbol == symbol && orders[index].request.trailing != nil {
             var order = orders[index]

@@ -318,6 +318,11 @@ public actor HyperliquidExecutor: OrderExecutor {
                 order.filledSize = known.filledSize
                 order.averageFillPrice = known.averageFillPrice
                 order.fee = known.fee
+                // What only the arena knows: who asked, the exit group, the plan and a trailing stop's state.
+                order.request.origin = known.request.origin
+                order.request.group = known.request.group
+                order.request.exits = known.request.exits
+                order.request.trailing = known.request.trailing
                 if known.status == order.status, known.venueOrderID == order.venueOrderID { continue }
             } else if order.filledSize.isPositive {
                 // Found after a restart, partly filled: its earlier fills are in the ledger, so new
