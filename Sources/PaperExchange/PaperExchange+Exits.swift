@@ -58,8 +58,9 @@ extension PaperExchange {
 
     /// Everything that follows an order's fills for its exits: a filled exit cancels the rest of
     /// its group, a position closed or flipped drops the exits that protected it, and an entry
-    /// gets (or resizes) its own. `before` is the position's size before the fills.
-    mutating func settleExits(after order: Order, positionBefore before: FixedDecimal, time: Timestamp,
+    /// gets (or resizes) its own. `before` is the position's size before the fills; nil when no
+    /// order was waiting, so that there was nothing to drop.
+    mutating func settleExits(after order: Order, positionBefore before: FixedDecimal?, time: Timestamp,
                               into events: inout [ExchangeEvent]) {
         let symbol = order.request.symbol
         if let group = order.request.group, order.filledSize.isPositive {
@@ -67,13 +68,15 @@ extension PaperExchange {
                 $0.request.group == group && $0.request.clientOrderID != order.request.clientOrderID
             }
         }
-        let after = positions[symbol]?.size ?? .zero
-        if !before.isZero, after.isZero || after.signum != before.signum {
-            let closingSide: Side = before.isPositive ? .sell : .buy
-            cancelExits(reason: after.isZero ? ExitCancellation.positionClosed : ExitCancellation.positionFlipped,
-                        time: time, into: &events) {
-                $0.request.symbol == symbol && $0.request.reduceOnly && $0.request.side == closingSide
-                    && $0.request.clientOrderID != order.request.clientOrderID
+        if let before, !before.isZero {
+            let after = positions[symbol]?.size ?? .zero
+            if after.isZero || after.signum != before.signum {
+                let closingSide: Side = before.isPositive ? .sell : .buy
+                cancelExits(reason: after.isZero ? ExitCancellation.positionClosed : ExitCancellation.positionFlipped,
+                            time: time, into: &events) {
+                    $0.request.symbol == symbol && $0.request.reduceOnly && $0.request.side == closingSide
+                        && $0.request.clientOrderID != order.request.clientOrderID
+                }
             }
         }
         if !order.request.exits.isEmpty, order.filledSize.isPositive { armExits(of: order, time: time, into: &events) }

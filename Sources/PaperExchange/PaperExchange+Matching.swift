@@ -140,7 +140,8 @@ extension PaperExchange {
                         noFillStatus: OrderStatus, into events: inout [ExchangeEvent]) {
         var order = accepted
         let request = order.request
-        let positionBefore = positions[request.symbol]?.size ?? .zero
+        // Only waiting orders can be exits to drop; without any, the position's look-up is skipped.
+        let positionBefore = triggers.orders.isEmpty && resting.isEmpty ? nil : positions[request.symbol]?.size ?? .zero
         var size = order.remainingSize
         if request.reduceOnly { size = FixedDecimal.min(size, reducibleSize(request.symbol, side: request.side)) }
         executions.removeAll(keepingCapacity: true)
