@@ -32,9 +32,9 @@ struct ExitGroupTests {
         TestMarkets.snapshot(btc, mid: mid, at: time, step: step, size: size, levels: levels)
     }
 
-    func open(_ action: DecisionAction = .openLong, usd: FixedDecimal = 10_000, takeProfit: FixedDecimal? = nil,
+    func open(_ action: DecisionAction = .openLong, usd: FixedDecimal = 10_000, leverage: Int = 2, takeProfit: FixedDecimal? = nil,
               stopLoss: FixedDecimal? = nil, trailing: TrailingDistance? = nil) -> Decision {
-        Decision(instructions: [SymbolDecision(symbol: btc, action: action, size: .usd(usd), leverage: 2, takeProfit: takeProfit,
+        Decision(instructions: [SymbolDecision(symbol: btc, action: action, size: .usd(usd), leverage: leverage, takeProfit: takeProfit,
                                                stopLoss: stopLoss, justification: "test", trailingStop: trailing)])
     }
 
@@ -104,6 +104,30 @@ struct ExitGroupTests {
         #expect(exits(all).allSatisfy { $0.status == .canceled && $0.rejectionReason == PaperExchange.ExitCancellation.positionClosed })
         #expect(await runner.openOrdersNow().isEmpty)
         #expect(try test.ledger.unfinishedOrders(of: record.id).isEmpty)
+    }
+
+    @Test("the kill switch's close-all and a liquidation cancel the exits too")
+    func killSwitchAndLiquidation() async throws {
+        let test = try TestLedger()
+        let (runner, record) = try runner(test, [open(takeProfit: 102_000, stopLoss: 99_000)])
+        _ = await runner.apply(market(100_000, at: 1_000))
+        await runner.decide()
+        #expect(exits(try orders(test, record)).count == 2)
+        _ = await runner.closeAll(origin: .system)
+        #expect(exits(try orders(test, record)).allSatisfy { $0.status == .canceled })
+        #expect(await runner.openOrdersNow().isEmpty)
+
+        let liquidated = try TestLedger()
+        let (small, smallRecord) = try self.runner(liquidated, [open(usd: 19_000, leverage: 19, takeProfit: 110_000, stopLoss: 90_000)], capital: 1_000)
+        _ = await small.apply(market(100_000, at: 1_000))
+        await small.decide()
+        #expect(exits(try orders(liquidated, smallRecord)).map(\.status) == [.waitingTrigger, .waitingTrigger])
+        // A 4.5% fall at 19x leaves less than the maintenance margin, long before the stop at 90,000.
+        _ = await small.apply(market(95_500, at: 2_000))
+        let after = exits(try orders(liquidated, smallRecord))
+        #expect(after.allSatisfy { $0.status == .canceled && $0.rejectionReason == LiquidationEngine.cancellationReason }, "\(after)")
+        #expect(try liquidated.ledger.positions(of: smallRecord.id).isEmpty)
+        #expect(try liquidated.ledger.unfinishedOrders(of: smallRecord.id).isEmpty)
     }
 
     @Test("a flip does not inherit the old exits, by a decision or by one operator order")
