@@ -323,7 +323,10 @@ public actor HyperliquidExecutor: OrderExecutor {
                 order.request.group = known.request.group
                 order.request.exits = known.request.exits
                 order.request.trailing = known.request.trailing
-                if known.status == order.status, known.venueOrderID == order.venueOrderID { continue }
+                // The venue sizes an entry's exits to what the entry filled.
+                if known.status == order.status, known.venueOrderID == order.venueOrderID, known.request.size == order.request.size {
+                    continue
+                }
             } else if order.filledSize.isPositive {
                 // Found after a restart, partly filled: its earlier fills are in the ledger, so new
                 // fills are reported without being counted into it again.
