@@ -356,7 +356,8 @@ async function refreshAccount() {
   document.querySelector("#orders tbody").replaceChildren(...orders.orders.map((o) => {
     const tr = element("tr");
     const slippage = number(o.slippage_bps);
-    const status = element("td", o.status + (o.rejection_reason ? ": " + o.rejection_reason : ""), o.status === "rejected" ? "rejected" : "");
+    const label = o.status === "partially_filled" ? "partly filled, rest cancelled" : o.status;
+    const status = element("td", label + (o.rejection_reason ? ": " + o.rejection_reason : ""), o.status === "rejected" ? "rejected" : "");
     tr.append(element("td", time(o.created_at)), element("td", o.symbol), element("td", o.side, o.side === "buy" ? "up" : "down"),
       element("td", o.filled_size + " / " + o.size, "num"), element("td", o.average_fill_price || "–", "num"),
       element("td", slippage === null ? "–" : slippage.toFixed(2) + " bp", "num slippage" + (slippage !== null && slippage > 5 ? " high" : "")),

@@ -70,7 +70,7 @@ public struct DecisionFeedback: Sendable, Hashable {
             case .rejected:
                 if order.filledSize.isPositive { partial += 1 }
                 lines.append("\(what): refused by the venue: \(order.rejectionReason ?? "no reason given")")
-            case .canceled:
+            case .canceled, .partiallyFilled:
                 if order.filledSize.isPositive {
                     partial += 1
                     lines.append("\(what): partly filled, \(order.filledSize) of \(request.size)\(price); the rest was cancelled")

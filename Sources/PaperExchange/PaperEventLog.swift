@@ -28,6 +28,9 @@ public enum PaperEventLog {
                 "slippage_bps=\(order.slippageBasisPoints.map(\.description) ?? "-")",
                 "submitted=\(order.submittedAt.milliseconds)", "updated=\(order.updatedAt.milliseconds)",
             ]
+            if let group = request.group { fields.append("group=\(group)") }
+            if let trailing = request.trailing { fields.append("trail=\(trailing.distance.text)/\(trailing.anchor)") }
+            if !request.exits.isEmpty { fields.append("exits=\(request.exits.map { "\($0.kind.rawValue):\($0.clientOrderID)" }.joined(separator: ","))") }
             if let reason = order.rejectionReason { fields.append("reason=\"\(reason)\"") }
             return fields.joined(separator: " ")
         case let .filled(fill):

@@ -48,6 +48,7 @@ extension PaperExchange {
         let orders = resting
         resting = []
         var kept: [Order] = []
+        var filled: [(order: Order, positionBefore: FixedDecimal)] = []
         for original in orders {
             var order = original
             let request = order.request
@@ -59,9 +60,7 @@ extension PaperExchange {
             if request.reduceOnly {
                 size = FixedDecimal.min(size, reducibleSize(request.symbol, side: request.side))
                 if size.isZero {
-                    order.status = .canceled
-                    order.rejectionReason = RejectionReason.reduceOnlyIncreases
-                    order.updatedAt = time
+                    order.cancelRemainder(reason: RejectionReason.reduceOnlyIncreases, at: time)
                     events.append(.orderUpdated(order))
                     continue
                 }
@@ -74,6 +73,7 @@ extension PaperExchange {
             }
             let slot = events.count
             events.append(.orderUpdated(order))
+            filled.append((order, positions[request.symbol]?.size ?? .zero))
             book(Execution(price: price, size: taken), for: &order, liquidity: .maker, leverage: leverage(for: request.symbol),
                  time: time, into: &events)
             order.updatedAt = time
@@ -83,8 +83,11 @@ extension PaperExchange {
                 order.status = .filled
             }
             events[slot] = .orderUpdated(order)
+            filled[filled.count - 1].order = order
         }
         resting = kept + resting
+        // Exits are settled once the book walk is over, so that they never touch the list it walks.
+        for (order, before) in filled { settleExits(after: order, positionBefore: before, time: time, into: &events) }
     }
 
     /// Fires the trigger orders whose price the new mark reached, oldest first per coin, coins in
@@ -92,6 +95,7 @@ extension PaperExchange {
     mutating func fireTriggers(in snapshot: MarketSnapshot, time: Timestamp, into events: inout [ExchangeEvent]) {
         for symbol in snapshot.symbols {
             guard let quote = snapshot.quotes[symbol], quote.mark.isPositive else { continue }
+            trailStops(symbol, mark: quote.mark, time: time, into: &events)
             for fired in triggers.fire(symbol, mark: quote.mark) {
                 var order = fired
                 order.midAtSubmission = quote.mid
@@ -99,9 +103,7 @@ extension PaperExchange {
                 let instrument = configuration.instrument(for: symbol)
                 let terms = matchingTerms(of: order.request, instrument: instrument, reference: quote.mid)
                 if let reason = preMatchRejection(of: order, terms: terms, instrument: instrument) {
-                    order.status = .canceled
-                    order.rejectionReason = reason
-                    order.updatedAt = time
+                    order.cancelRemainder(reason: reason, at: time)
                     events.append(.orderUpdated(order))
                     continue
                 }
@@ -146,9 +148,7 @@ extension PaperExchange {
         guard MarginRules.isLiquidatable(accountValue: value, maintenanceMargin: maintenance) else { return }
         events.append(.liquidated(Liquidation(accountValue: value, maintenanceMargin: maintenance, time: time)))
         for var order in openOrders {
-            order.status = .canceled
-            order.rejectionReason = LiquidationEngine.cancellationReason
-            order.updatedAt = time
+            order.cancelRemainder(reason: LiquidationEngine.cancellationReason, at: time)
             events.append(.orderUpdated(order))
         }
         resting = []

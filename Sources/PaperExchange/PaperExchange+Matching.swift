@@ -46,6 +46,15 @@ extension PaperExchange {
         if request.reduceOnly, !isTrigger(request), reducibleSize(request.symbol, side: request.side).isZero {
             return RejectionReason.reduceOnlyIncreases
         }
+        if isTrigger(request), request.trailing == nil, let reason = TriggerRules.refusal(of: request, mark: quote.mark) {
+            return reason
+        }
+        if let trailing = request.trailing, !trailing.distance.isValid {
+            return "A trailing stop's distance must be positive (a percentage below 100)."
+        }
+        if checkDuplicate, !request.exits.isEmpty, let reason = exitRejection(of: request, instrument: instrument, mark: quote.mark) {
+            return reason
+        }
         if checkDuplicate, isOpen(request.clientOrderID) { return RejectionReason.duplicateClientOrderID }
         return nil
     }
@@ -131,6 +140,8 @@ extension PaperExchange {
                         noFillStatus: OrderStatus, into events: inout [ExchangeEvent]) {
         var order = accepted
         let request = order.request
+        // Only waiting orders can be exits to drop; without any, the position's look-up is skipped.
+        let positionBefore = triggers.orders.isEmpty && resting.isEmpty ? nil : positions[request.symbol]?.size ?? .zero
         var size = order.remainingSize
         if request.reduceOnly { size = FixedDecimal.min(size, reducibleSize(request.symbol, side: request.side)) }
         executions.removeAll(keepingCapacity: true)
@@ -161,10 +172,10 @@ extension PaperExchange {
         if order.remainingSize.isZero || (!order.remainingSize.isPositive) {
             order.status = .filled
         } else if request.reduceOnly, reducibleSize(request.symbol, side: request.side).isZero {
-            order.status = .canceled
+            order.cancelRemainder(reason: nil, at: time)
         } else if terms.timeInForce == .ioc {
             if order.filledSize.isPositive {
-                order.status = .canceled
+                order.cancelRemainder(reason: nil, at: time)
             } else {
                 order.status = noFillStatus
                 order.rejectionReason = RejectionReason.noLiquidity
@@ -174,6 +185,7 @@ extension PaperExchange {
             resting.append(order)
         }
         events[slot] = .orderUpdated(order)
+        if order.filledSize.isPositive { settleExits(after: order, positionBefore: positionBefore, time: time, into: &events) }
     }
 
     /// Makes room for `count` more events, growing geometrically so that many matches into one

@@ -172,7 +172,7 @@ public struct PaperExchange: Sendable {
             case .open: resting.append(order)
             case .waitingTrigger: triggers.add(order)
             case .pending: pending.append(PendingOrder(order: order, due: lastSnapshotTime ?? order.submittedAt))
-            case .filled, .canceled, .rejected: continue
+            case .filled, .partiallyFilled, .canceled, .rejected: continue
             }
         }
         nextVenueOrderID = highestID + 1
@@ -195,6 +195,9 @@ public struct PaperExchange: Sendable {
             return events
         }
         if case .trigger = request.type {
+            if request.trailing != nil, let mark = prices?.mark {
+                order.request = startingTrail(request, mark: mark, instrument: instrument)
+            }
             order.status = .waitingTrigger
             assignVenueID(&order)
             triggers.add(order)
@@ -233,8 +236,7 @@ public struct PaperExchange: Sendable {
             removed = pending.remove(at: index).order
         }
         guard var order = removed else { throw .unknownOrder(clientOrderID) }
-        order.status = .canceled
-        order.updatedAt = time
+        order.cancelRemainder(reason: nil, at: time)
         return [.orderUpdated(order)]
     }
 

@@ -52,3 +52,27 @@ public struct TriggerBook: Sendable, Hashable {
         }
     }
 }
+
+extension TriggerBook {
+    /// Moves the trailing stops of `symbol` after `mark` (a sell stop up behind a new high, a buy
+    /// stop down behind a new low; never back) and returns those whose trigger moved.
+    public mutating func trail(_ symbol: Symbol, mark: FixedDecimal, instrument: Instrument, time: Timestamp) -> [Order] {
+        guard orders.contains(where: { $0.request.trailing != nil }) else { return [] }
+        var moved: [Order] = []
+        for index in orders.indices where orders[index].request.symbol == symbol && orders[index].request.trailing != nil {
+            var order = orders[index]
+            guard var trailing = order.request.trailing, trailing.follow(mark, side: order.request.side),
+                  case let .trigger(oldTrigger, kind, limit) = order.request.type else { continue }
+            order.request.trailing = trailing
+            let stop = trailing.distance.stopPrice(anchor: trailing.anchor, side: order.request.side, instrument: instrument)
+            let better = order.request.side == .sell ? stop > oldTrigger : stop < oldTrigger
+            orders[index] = order
+            guard better else { continue }
+            order.request.type = .trigger(triggerPrice: stop, kind: kind, limitPrice: limit)
+            order.updatedAt = time
+            orders[index] = order
+            moved.append(order)
+        }
+        return moved
+    }
+}

@@ -78,12 +78,14 @@ struct ExecutionWriter {
         upsertOrder = try LedgerStatement(db, sql: """
             INSERT INTO orders (account_id, decision_id, cloid, venue_order_id, mode, origin, symbol, side, type, tif, reduce_only,
                                 price, trigger_price, size, filled_size, average_fill_price, mid_at_submission, slippage, fee,
-                                status, rejection_reason, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                status, rejection_reason, created_at, updated_at,
+                                trigger_kind, exit_group, trailing_distance, trailing_anchor, exit_plan)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (cloid) DO UPDATE SET venue_order_id = COALESCE(excluded.venue_order_id, venue_order_id),
                 filled_size = excluded.filled_size, average_fill_price = excluded.average_fill_price, slippage = excluded.slippage,
                 fee = excluded.fee, status = excluded.status, rejection_reason = excluded.rejection_reason,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, size = excluded.size, price = excluded.price,
+                trigger_price = excluded.trigger_price, trailing_anchor = excluded.trailing_anchor, exit_plan = excluded.exit_plan
             """)
         orderIDByCloid = try LedgerStatement(db, sql: "SELECT id FROM orders WHERE cloid = ?")
         insertFill = try LedgerStatement(db, sql: """
@@ -213,15 +215,17 @@ struct ExecutionWriter {
         var price: FixedDecimal?
         var triggerPrice: FixedDecimal?
         var tif: String?
+        var triggerKind: String?
         switch request.type {
         case .market:
             tif = TimeInForce.ioc.rawValue
         case .limit(let limit, let timeInForce):
             price = limit
             tif = timeInForce.rawValue
-        case .trigger(let trigger, _, let limit):
+        case .trigger(let trigger, let kind, let limit):
             triggerPrice = trigger
             price = limit
+            triggerKind = kind.rawValue
         }
         return try upsertOrder.runReturningInsertedRowID { values in
             values.add(account)
@@ -247,6 +251,11 @@ struct ExecutionWriter {
             values.add(order.rejectionReason)
             values.add(order.submittedAt.milliseconds)
             values.add(order.updatedAt.milliseconds)
+            values.add(triggerKind)
+            values.add(request.group?.hex)
+            values.add(request.trailing?.distance.text)
+            values.add(request.trailing?.anchor)
+            values.add(ExitPlanText.text(of: request.exits))
         }
     }
 

@@ -185,12 +185,18 @@ public struct LedgerStore: Sendable {
             type = .limit(price: price, timeInForce: tif)
         case "trigger":
             guard let trigger = decimal("trigger_price") else { throw StorageError.corruptValue(table: "orders", column: "trigger_price") }
-            type = .trigger(triggerPrice: trigger, kind: .stopLoss, limitPrice: decimal("price"))
+            let kind = (row["trigger_kind"] as String?).flatMap(TriggerKind.init(rawValue:)) ?? .stopLoss
+            type = .trigger(triggerPrice: trigger, kind: kind, limitPrice: decimal("price"))
         default:
             type = .market(slippageBound: OrderType.defaultSlippageBound)
         }
-        let request = OrderRequest(clientOrderID: cloid, symbol: symbol, side: side, size: size, type: type,
+        var request = OrderRequest(clientOrderID: cloid, symbol: symbol, side: side, size: size, type: type,
                                    reduceOnly: row["reduce_only"], origin: origin)
+        request.group = (row["exit_group"] as String?).flatMap(ClientOrderID.init(hex:))
+        if let distance = (row["trailing_distance"] as String?).flatMap(TrailingDistance.init(text:)) {
+            request.trailing = TrailingStop(distance: distance, anchor: decimal("trailing_anchor") ?? .zero)
+        }
+        request.exits = try ExitPlanText.legs(of: row["exit_plan"])
         var order = Order(request: request, status: status, submittedAt: Timestamp(milliseconds: row["created_at"]),
                           midAtSubmission: decimal("mid_at_submission"))
         order.filledSize = decimal("filled_size") ?? .zero

@@ -153,19 +153,25 @@ struct OrdersCommand: AsyncParsableCommand {
         commandName: "orders", abstract: "Place or cancel an operator's order on an account.", subcommands: [Place.self, Cancel.self])
 
     struct Place: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place a market or limit order; the account's risk limits apply.")
+        static let configuration = CommandConfiguration(abstract: "Place an order or an exit of a position; the account's risk limits apply.")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The account id.") var id: Int64
         @Option(help: "The coin, as BTC.") var symbol: String
         @Option(help: "buy or sell.") var side: String
         @Option(help: "The size in coins.") var size: String
-        @Option(help: "market (default) or limit.") var type = "market"
+        @Option(help: "market (default), limit, stop_market, stop_limit, take_profit_market, take_profit_limit or trailing_stop.")
+        var type = "market"
         @Option(help: "The limit price.") var price: String?
         @Option(help: "gtc, ioc or alo, for limit orders.") var tif: String?
         @Flag(help: "Only reduce a position.") var reduceOnly = false
         @Option(help: "The leverage.") var leverage: Int?
         @Option(help: "A take-profit trigger price.") var takeProfit: String?
         @Option(help: "A stop-loss trigger price.") var stopLoss: String?
+        @Option(help: "The take-profit's limit price (a take-profit-limit).") var takeProfitLimit: String?
+        @Option(help: "The stop's limit price (a stop-limit).") var stopLossLimit: String?
+        @Option(help: "A trailing stop's distance in USD.") var trailUsd: String?
+        @Option(help: "A trailing stop's distance in percent of the price.") var trailPct: String?
+        @Option(help: "The trigger price of a stop or take-profit order.") var triggerPrice: String?
 
         func run() async throws {
             var body: [String: Any] = ["symbol": symbol, "side": side, "size": size, "type": type]
@@ -175,6 +181,11 @@ struct OrdersCommand: AsyncParsableCommand {
             if let leverage { body["leverage"] = leverage }
             if let takeProfit { body["take_profit"] = takeProfit }
             if let stopLoss { body["stop_loss"] = stopLoss }
+            if let takeProfitLimit { body["take_profit_limit"] = takeProfitLimit }
+            if let stopLossLimit { body["stop_loss_limit"] = stopLossLimit }
+            if let trailUsd { body["trail_usd"] = trailUsd }
+            if let trailPct { body["trail_pct"] = trailPct }
+            if let triggerPrice { body["trigger_price"] = triggerPrice }
             let answer = try await ArenaAPIClient(options: client).send(.post, "/api/accounts/\(id)/orders", body: body, admin: true)
             if client.json { return printJSON(answer) }
             printOrder(answer.object["order"], fills: answer.object["fills"])

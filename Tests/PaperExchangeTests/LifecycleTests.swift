@@ -72,16 +72,29 @@ struct LifecycleTests {
         #expect(exchange.position(Fixtures.btc) == nil)
     }
 
-    @Test("a reduce only trigger that fires with no position left is cancelled with the reason")
+    @Test("a reduce only trigger is cancelled the moment its position is closed, so it never fires")
     func reduceOnlyTriggerWithoutPosition() throws {
         var exchange = Self.longExchange()
         _ = exchange.submit(Self.trigger(2, .sell, "0.1", at: "99000", .stopLoss), at: Fixtures.time(2))
-        _ = exchange.submit(Fixtures.market(3, .sell, "0.1", reduceOnly: true), at: Fixtures.time(2))
-        let fired = exchange.apply(Fixtures.btcSnapshot(at: 3, mid: 98_000))
-        let order = try #require(fired.orders.last)
+        let closed = exchange.submit(Fixtures.market(3, .sell, "0.1", reduceOnly: true), at: Fixtures.time(2))
+        let order = try #require(closed.orders.last)
+        #expect(order.request.clientOrderID == Fixtures.id(2))
         #expect(order.status == .canceled)
-        #expect(order.rejectionReason == "Reduce only order would increase position")
-        #expect(fired.fills.isEmpty)
+        #expect(order.rejectionReason == PaperExchange.ExitCancellation.positionClosed)
+        #expect(exchange.openOrders.isEmpty)
+        let fired = exchange.apply(Fixtures.btcSnapshot(at: 3, mid: 98_000))
+        #expect(fired.orders.isEmpty && fired.fills.isEmpty)
+    }
+
+    @Test("two exits that fire together: the second finds no position and is cancelled with the reason")
+    func twoTriggersFireTogether() throws {
+        var exchange = Self.longExchange()
+        _ = exchange.submit(Self.trigger(2, .sell, "0.1", at: "99000", .stopLoss), at: Fixtures.time(2))
+        _ = exchange.submit(Self.trigger(3, .sell, "0.1", at: "99500", .stopLoss), at: Fixtures.time(2))
+        let fired = exchange.apply(Fixtures.btcSnapshot(at: 3, mid: 98_000))
+        #expect(fired.orders.map(\.status) == [.filled, .canceled])
+        #expect(fired.orders.last?.rejectionReason == "Reduce only order would increase position")
+        #expect(exchange.position(Fixtures.btc) == nil)
     }
 
     @Test("cancel removes a resting limit or a waiting trigger; an unknown id is an error")

@@ -56,7 +56,7 @@ struct MatchingTests {
         let events = exchange.submit(Fixtures.market(1, .buy, "1"), at: Fixtures.time(1))
         #expect(events.fills.map(\.price) == [100_001, 104_000])
         let order = try #require(events.orders.last)
-        #expect(order.status == .canceled)
+        #expect(order.status == .partiallyFilled)
         #expect(order.filledSize == Fixtures.decimal("0.2"))
         #expect(order.rejectionReason == nil)
     }
@@ -81,7 +81,7 @@ struct MatchingTests {
         let events = exchange.submit(Fixtures.limit(1, .buy, "0.5", at: "100002", .ioc), at: Fixtures.time(1))
         #expect(events.fills.map(\.price) == [100_001, 100_002])
         let order = try #require(events.orders.last)
-        #expect(order.status == .canceled)
+        #expect(order.status == .partiallyFilled)
         #expect(order.filledSize == Fixtures.decimal("0.2"))
         #expect(exchange.openOrders.isEmpty)
     }

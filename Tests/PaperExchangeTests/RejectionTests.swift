@@ -63,7 +63,7 @@ struct RejectionTests {
         let events = exchange.submit(Fixtures.market(2, .sell, "0.2", reduceOnly: true), at: Fixtures.time(2))
         #expect(events.fills.reduce(FixedDecimal.zero) { $0 + $1.size } == Fixtures.decimal("0.05"))
         let order = try #require(events.orders.last)
-        #expect(order.status == .canceled)
+        #expect(order.status == .partiallyFilled)
         #expect(exchange.position(Fixtures.btc) == nil)
     }
 

@@ -10,11 +10,8 @@ struct CrashHarnessTests {
     @Test("ten SIGKILLs while trading leave every ledger invariant holding, and trading resumes after each restart")
     func tenKills() async throws {
         let bench = try #require(builtProduct("arena-bench"), "arena-bench is not built beside the tests; run swift build --build-tests")
-        // The resting-orders invariant needs the paper engine to get its orders back from the
-        // ledger on restart, which lands separately; until then it is reported, not required.
         let child = try ChildProcess(executable: bench,
-                                     arguments: ["crash", "--kills", "10", "--accounts", "6", "--max-ms", "800",
-                                                 "--known-failing", "resting_orders_live"],
+                                     arguments: ["crash", "--kills", "10", "--accounts", "6", "--max-ms", "800"],
                                      errorOutput: .mergedIntoOutput)
         let status = await child.exited(timeout: .seconds(300))
         let output = child.output

@@ -344,31 +344,33 @@ enum ReferenceWriter {
         var price: String?
         var triggerPrice: String?
         var tif: String?
+        var kind: String?
         switch request.type {
         case .market:
             tif = TimeInForce.ioc.rawValue
         case .limit(let limit, let timeInForce):
             price = limit.description
             tif = timeInForce.rawValue
-        case .trigger(let trigger, _, let limit):
+        case .trigger(let trigger, let triggerKind, let limit):
             triggerPrice = trigger.description
             price = limit?.description
+            kind = triggerKind.rawValue
         }
         try db.execute(sql: """
             INSERT INTO orders (account_id, decision_id, cloid, venue_order_id, mode, origin, symbol, side, type, tif, reduce_only,
                                 price, trigger_price, size, filled_size, average_fill_price, mid_at_submission, slippage, fee,
-                                status, rejection_reason, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                status, rejection_reason, created_at, updated_at, trigger_kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (cloid) DO UPDATE SET venue_order_id = COALESCE(excluded.venue_order_id, venue_order_id),
                 filled_size = excluded.filled_size, average_fill_price = excluded.average_fill_price, slippage = excluded.slippage,
                 fee = excluded.fee, status = excluded.status, rejection_reason = excluded.rejection_reason,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, size = excluded.size, price = excluded.price, trigger_price = excluded.trigger_price
             """, arguments: [
                 account, decisionID, request.clientOrderID.hex, order.venueOrderID, mode.rawValue, request.origin.rawValue,
                 request.symbol.name, request.side.rawValue, request.type.name, tif, request.reduceOnly, price, triggerPrice,
                 request.size.description, order.filledSize.description, order.averageFillPrice?.description,
                 order.midAtSubmission?.description, order.slippageBasisPoints?.rounded(decimals: 4).description,
                 order.fee.description, order.status.rawValue, order.rejectionReason, order.submittedAt.milliseconds,
-                order.updatedAt.milliseconds])
+                order.updatedAt.milliseconds, kind])
     }
 }

@@ -23,7 +23,7 @@ public final class AccountService: Sendable {
         var logger: Logger
     }
 
-    private let setup: Setup
+    let setup: Setup
     private let runners = Mutex<[AccountID: AccountRunner]>([:])
 
     init(setup: Setup) {
@@ -60,8 +60,8 @@ public final class AccountService: Sendable {
         // A live account starts on an empty stand-in until the runtime has run its preflight and
         // reconciled it from the venue.
         let live = record.mode == .live
-        let executor = paperExecutor(for: record.id, cash: live ? .zero : record.cash,
-                                     positions: live ? [] : try ledger.positions(of: record.id))
+        let executor = live ? paperExecutor(for: record.id, cash: .zero, positions: [])
+            : try restoredPaperExecutor(for: record, ledger: ledger)
         let statistics = try ledger.metrics(of: record.id).flatMap { try? JSONDecoder().decode(EquityStatistics.self, from: Data($0.utf8)) }
         let runner = AccountRunner(
             record: record, driver: driver, executor: executor, limits: try Self.limits(of: record),

@@ -83,6 +83,8 @@ public actor HyperliquidExecutor: OrderExecutor {
     private var lastMarket: MarketSnapshot?
     private var lastPoll: Timestamp?
     private var lastFundingPoll: Timestamp?
+    /// When the arena last moved each trailing stop's venue trigger.
+    private var trailingMovedAt: [ClientOrderID: Timestamp] = [:]
     /// Set until a reconciliation succeeds: at start-up and after any unclear outcome.
     public private(set) var needsReconciliation = true
     /// Orders a reconciliation found open at the venue that the executor did not follow (after
@@ -151,6 +153,12 @@ public actor HyperliquidExecutor: OrderExecutor {
     public func apply(_ snapshot: MarketSnapshot) async -> [ExchangeEvent] {
         lastMarket = snapshot
         await refreshDeadManSwitch(at: snapshot.time)
+        let trailed = await trailStops(snapshot)
+        if !trailed.isEmpty { return trailed + (await apply(afterTrailing: snapshot)) }
+        return await apply(afterTrailing: snapshot)
+    }
+
+    private func apply(afterTrailing snapshot: MarketSnapshot) async -> [ExchangeEvent] {
         if needsReconciliation { return await reconcile(at: snapshot.time) }
         guard lastPoll.map({ snapshot.time.milliseconds - $0.milliseconds >= configuration.pollIntervalMilliseconds }) ?? true else {
             return []
@@ -189,9 +197,22 @@ public actor HyperliquidExecutor: OrderExecutor {
         }
         var order = Order(request: wire.reduceOnly == request.reduceOnly ? request : reduceOnly(request), status: .pending,
                           submittedAt: time, midAtSubmission: mid)
+        let mark = lastMarket?[request.symbol]?.mark ?? mid ?? .zero
+        if let reason = TriggerRules.refusal(of: request, mark: mark) ?? exitRefusal(of: request, mark: mark, instrument: asset.instrument) {
+            return events + [rejected(request, at: time, reason: reason)]
+        }
+        // An entry's exits ride with it as the venue's own group (`normalTpsl`): the venue places
+        // them when it fills and cancels one when the other fills. An exit on its own is tied to the
+        // position (`positionTpsl`), which the venue cancels when the position closes.
+        let exitWires = request.exits.map { exitWire($0, entry: request, asset: asset) }
+        let grouping: OrderGrouping = !exitWires.isEmpty ? .normalTakeProfitStopLoss
+            : isTrigger(request) && request.reduceOnly ? .positionTakeProfitStopLoss : .none
         let placement: OrderPlacement
+        let exitPlacements: [OrderPlacement]
         do {
-            placement = try await exchange.placeOrders([wire]).first ?? .unknown(reason: "the venue answered no status")
+            let placements = try await exchange.placeOrders([wire] + exitWires, grouping: grouping)
+            placement = placements.first ?? .unknown(reason: "the venue answered no status")
+            exitPlacements = Array(placements.dropFirst())
         } catch {
             return events + [rejected(request, at: time, reason: "\(error)")]
         }
@@ -211,11 +232,11 @@ public actor HyperliquidExecutor: OrderExecutor {
                 order.status = .filled
             } else {
                 // An IOC's remainder is cancelled at once; a resting order keeps the rest open.
-                order.status = isImmediate(request) ? .canceled : .open
+                order.status = isImmediate(request) ? .partiallyFilled : .open
             }
         case .found(let status, let filledSize, let venueOrderID, let reason):
             order.venueOrderID = venueOrderID
-            order.status = status
+            order.status = status == .canceled && filledSize.isPositive ? .partiallyFilled : status
             order.rejectionReason = reason
             if filledSize.isPositive { (fills, otherEvents) = await fillsOf(&order, expectedSize: filledSize, averagePrice: nil) }
         case .unknown(let reason):
@@ -230,6 +251,7 @@ public actor HyperliquidExecutor: OrderExecutor {
         events.append(.orderUpdated(order))
         events += fills.map(ExchangeEvent.filled)
         events += otherEvents
+        events += recordExits(of: request, placements: exitPlacements, mark: mark, time: time)
         await refreshAccount()
         return events
     }
@@ -257,8 +279,7 @@ public actor HyperliquidExecutor: OrderExecutor {
         do {
             let results = try await exchange.cancel(byClientOrderID: [ClientCancel(asset: asset.index, clientOrderID: clientOrderID)])
             if results.first.flatMap({ $0 }) == nil {
-                order.status = .canceled
-                order.updatedAt = time
+                order.cancelRemainder(reason: nil, at: time)
                 openOrders[clientOrderID] = nil
                 return [.orderUpdated(order)] + (await pollFills(at: time))
             }
@@ -319,7 +340,15 @@ public actor HyperliquidExecutor: OrderExecutor {
                 order.filledSize = known.filledSize
                 order.averageFillPrice = known.averageFillPrice
                 order.fee = known.fee
-                if known.status == order.status, known.venueOrderID == order.venueOrderID { continue }
+                // What only the arena knows: who asked, the exit group, the plan and a trailing stop's state.
+                order.request.origin = known.request.origin
+                order.request.group = known.request.group
+                order.request.exits = known.request.exits
+                order.request.trailing = known.request.trailing
+                // The venue sizes an entry's exits to what the entry filled.
+                if known.status == order.status, known.venueOrderID == order.venueOrderID, known.request.size == order.request.size {
+                    continue
+                }
             } else {
                 ordersUnknownToLedger.append(id)
                 logger.warning("an order open at the venue was not held by the ledger as open; following it from now",
@@ -436,7 +465,7 @@ public actor HyperliquidExecutor: OrderExecutor {
         }
         let status = HyperliquidConversion.orderStatus(entry.status, isTrigger: entry.order.isTrigger == true)
         guard status != order.status else { return events }
-        order.status = status
+        order.status = status == .canceled && order.filledSize.isPositive ? .partiallyFilled : status
         if status == .rejected || status == .canceled, entry.status != "canceled" { order.rejectionReason = entry.status }
         if status == .filled { order.filledSize = max(order.filledSize, order.request.size) }
         order.updatedAt = Timestamp(milliseconds: entry.statusTimestamp)
@@ -572,4 +601,107 @@ public actor HyperliquidExecutor: OrderExecutor {
         guard let prefix = clientOrderIDPrefix else { return true }
         return cloidHex.lowercased().hasPrefix(prefix)
     }
+}
+
+// MARK: - Exits
+
+extension HyperliquidExecutor {
+    /// Why an entry's exits cannot be sent with the mark at `mark`; nil when they can.
+    private func exitRefusal(of request: OrderRequest, mark: FixedDecimal, instrument: Instrument) -> String? {
+        for leg in request.exits where leg.trailing == nil {
+            guard instrument.isValidPrice(leg.triggerPrice), leg.limitPrice.map(instrument.isValidPrice) ?? true else {
+                return "Price must be divisible by tick size"
+            }
+            if let reason = TriggerRules.refusal(side: request.side.opposite, kind: leg.kind, triggerPrice: leg.triggerPrice,
+                                                 limitPrice: leg.limitPrice, mark: mark) {
+                return reason
+            }
+        }
+        return nil
+    }
+
+    /// The wire of one exit of `entry`: a reduce-only trigger of the entry's size; a market exit's
+    /// worst price is its trigger moved by the slippage bound.
+    private func exitWire(_ leg: ExitLeg, entry: OrderRequest, asset: HyperliquidUniverse.Asset) -> OrderWire {
+        let side = entry.side.opposite
+        let worst = leg.limitPrice
+            ?? asset.instrument.marketOrderPrice(reference: leg.triggerPrice, side: side, slippage: configuration.defaultSlippage)
+        return OrderWire(asset: asset.index, isBuy: side == .buy, price: worst, size: entry.size, reduceOnly: true,
+                         type: .trigger(isMarket: leg.limitPrice == nil, triggerPrice: leg.triggerPrice, kind: leg.kind),
+                         clientOrderID: leg.clientOrderID)
+    }
+
+    /// The records of an entry's exits as the venue answered for them: waiting (for the entry to
+    /// fill, then for their price), refused with the venue's words, or unclear.
+    private func recordExits(of entry: OrderRequest, placements: [OrderPlacement], mark: FixedDecimal, time: Timestamp) -> [ExchangeEvent] {
+        var events: [ExchangeEvent] = []
+        for (leg, placement) in zip(entry.exits, placements) {
+            let request = leg.request(symbol: entry.symbol, entrySide: entry.side, size: entry.size, group: entry.clientOrderID,
+                                      mark: mark, origin: entry.origin)
+            var order = Order(request: request, status: .waitingTrigger, submittedAt: time, midAtSubmission: lastMarket?[entry.symbol]?.mid)
+            switch placement {
+            case .resting(let venueOrderID):
+                order.venueOrderID = venueOrderID
+            case .filled(_, _, let venueOrderID):
+                order.venueOrderID = venueOrderID
+            case .rejected(let reason):
+                order.status = .rejected
+                order.rejectionReason = reason
+            case .found(let status, _, let venueOrderID, let reason):
+                order.status = status
+                order.venueOrderID = venueOrderID
+                order.rejectionReason = reason
+            case .unknown:
+                order.status = .pending
+                needsReconciliation = true
+            }
+            if let venueOrderID = order.venueOrderID { clientOrderIDs[venueOrderID] = request.clientOrderID }
+            if !order.status.isFinal { openOrders[request.clientOrderID] = order }
+            events.append(.orderUpdated(order))
+        }
+        return events
+    }
+
+    /// Trailing stops live are run by the arena: the venue holds a plain stop, and when the mark
+    /// makes a new best the arena moves the venue's trigger with `modify`, at most once per poll
+    /// interval per stop (the modify counts against the shared request budget). Each move is
+    /// reported as the order's update, with the note that the arena moved it.
+    private func trailStops(_ snapshot: MarketSnapshot) async -> [ExchangeEvent] {
+        var events: [ExchangeEvent] = []
+        for id in openOrders.keys.sorted(by: { $0.hex < $1.hex }) {
+            guard var order = openOrders[id], order.status == .waitingTrigger, var trailing = order.request.trailing,
+                  let mark = snapshot[order.request.symbol]?.mark, case let .trigger(oldTrigger, kind, limit) = order.request.type,
+                  let asset = universe.asset(for: order.request.symbol) else { continue }
+            _ = trailing.follow(mark, side: order.request.side)
+            order.request.trailing = trailing
+            openOrders[id] = order
+            let stop = trailing.distance.stopPrice(anchor: trailing.anchor, side: order.request.side, instrument: asset.instrument)
+            let better = order.request.side == .sell ? stop > oldTrigger : stop < oldTrigger
+            guard better else { continue }
+            if let last = trailingMovedAt[id], snapshot.time.milliseconds - last.milliseconds < configuration.pollIntervalMilliseconds {
+                continue
+            }
+            var moved = order.request
+            moved.type = .trigger(triggerPrice: stop, kind: kind, limitPrice: limit)
+            let worst = limit ?? asset.instrument.marketOrderPrice(reference: stop, side: moved.side, slippage: configuration.defaultSlippage)
+            let wire = OrderWire(asset: asset.index, isBuy: moved.side == .buy, price: worst, size: moved.size, reduceOnly: true,
+                                 type: .trigger(isMarket: limit == nil, triggerPrice: stop, kind: kind), clientOrderID: id)
+            do {
+                try await exchange.modify(OrderModification(orderReference: .client(id), order: wire))
+            } catch {
+                logger.warning("could not move a trailing stop", metadata: ["order.cloid": "\(id)", "error": "\(error)"])
+                continue
+            }
+            trailingMovedAt[id] = snapshot.time
+            order.request = moved
+            order.rejectionReason = Self.trailingNote
+            order.updatedAt = snapshot.time
+            openOrders[id] = order
+            events.append(.orderUpdated(order))
+        }
+        return events
+    }
+
+    /// What the record of a live trailing stop says about who moves it.
+    public static let trailingNote = "Trailing stop run by the arena: the venue holds a stop whose trigger the arena moves (modify) as the mark makes new bests"
 }

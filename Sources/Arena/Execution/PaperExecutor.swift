@@ -8,9 +8,17 @@ public actor PaperExecutor: OrderExecutor {
     /// Creates a paper account with `cash` and the given open positions (a restart restores the
     /// ledger's state this way).
     public init(configuration: PaperExchangeConfiguration, cash: FixedDecimal, positions: [Position], seed: UInt64) {
+        self.init(configuration: configuration, cash: cash, positions: positions, openOrders: [], seed: seed)
+    }
+
+    /// Creates a paper account as a restart finds it: `cash`, open positions and the orders that
+    /// were not final (resting, waiting for their trigger, in flight), in the order the venue
+    /// received them, with their ids, groups and trailing state.
+    public init(configuration: PaperExchangeConfiguration, cash: FixedDecimal, positions: [Position], openOrders: [Order], seed: UInt64) {
         exchange = PaperExchange(configuration: configuration, startingCash: cash, seed: seed)
-        if !positions.isEmpty {
-            exchange.restore(cash: cash, positions: Dictionary(positions.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }))
+        if !positions.isEmpty || !openOrders.isEmpty {
+            exchange.restore(cash: cash, positions: Dictionary(positions.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }),
+                             openOrders: openOrders)
         }
     }
 
@@ -39,6 +47,9 @@ public actor PaperExecutor: OrderExecutor {
     public func cancel(_ clientOrderID: ClientOrderID, at time: Timestamp) -> [ExchangeEvent] {
         (try? exchange.cancel(clientOrderID, at: time)) ?? []
     }
+
+    /// The exit groups still open, by group id.
+    public func exitGroups() -> [ClientOrderID: [Order]] { exchange.exitGroups }
 
     public func activeOrders() -> [Order] { exchange.openOrders }
 

@@ -25,6 +25,15 @@ public struct OrderView: Codable, Sendable, Hashable {
     public var mode: String
     public var created_at: Int64
     public var updated_at: Int64
+    /// A trigger order's kind: `take_profit` or `stop_loss`.
+    public var trigger_kind: String?
+    /// The exit group (its entry's cloid) a take-profit or stop belongs to.
+    public var exit_group: String?
+    /// A trailing stop's distance (`250` USD or `1.5%`) and the best mark it has followed.
+    public var trailing_distance: String?
+    public var trailing_anchor: String?
+    /// The cloids of the exits an entry placed (or will place) when it fills.
+    public var exits: [String]?
 
     public init(id: Int64?, accountID: AccountID, mode: AccountMode, order: Order) {
         let request = order.request
@@ -42,10 +51,15 @@ public struct OrderView: Codable, Sendable, Hashable {
         case .limit(let limit, let timeInForce):
             price = limit.description
             tif = timeInForce.rawValue
-        case .trigger(let trigger, _, let limit):
+        case .trigger(let trigger, let kind, let limit):
             trigger_price = trigger.description
             price = limit?.description
+            trigger_kind = kind == .takeProfit ? "take_profit" : "stop_loss"
         }
+        exit_group = request.group?.hex
+        trailing_distance = request.trailing?.distance.text
+        trailing_anchor = request.trailing?.anchor.description
+        exits = request.exits.isEmpty ? nil : request.exits.map(\.clientOrderID.hex)
         size = request.size.description
         filled_size = order.filledSize.description
         average_fill_price = order.averageFillPrice?.description

@@ -42,6 +42,8 @@ public struct GatedOrder: Sendable, Hashable {
     /// Exit triggers placed, reduce-only, once the order has filled.
     public var takeProfit: FixedDecimal?
     public var stopLoss: FixedDecimal?
+    /// Exit types beyond market take-profit and stop-loss, or the terms of an order that is itself an exit.
+    public var exits = ExitTerms()
 
     public init(symbol: Symbol, side: Side, size: FixedDecimal, reduceOnly: Bool, leverage: Int?,
                 takeProfit: FixedDecimal? = nil, stopLoss: FixedDecimal? = nil) {
@@ -218,8 +220,10 @@ public struct RiskGate: Sendable {
                 if let position, !position.isFlat, position.size.signum != side.sign {
                     orders.append(GatedOrder(symbol: symbol, side: side, size: position.size.magnitude, reduceOnly: true, leverage: nil))
                 }
-                orders.append(GatedOrder(symbol: symbol, side: side, size: size, reduceOnly: false, leverage: leverage,
-                                         takeProfit: instruction.takeProfit, stopLoss: instruction.stopLoss))
+                var entry = GatedOrder(symbol: symbol, side: side, size: size, reduceOnly: false, leverage: leverage,
+                                       takeProfit: instruction.takeProfit, stopLoss: instruction.stopLoss)
+                entry.exits.trailingStop = instruction.trailingStop
+                orders.append(entry)
             }
         }
         return orders.isEmpty ? .hold : .orders(orders)

@@ -28,8 +28,7 @@ extension AccountRunner {
 
     /// Stores a refused order with its reason, changing nothing else.
     private func refuse(_ gated: GatedOrder, reason: String, time: Timestamp) async -> [ExchangeEvent] {
-        let request = nextRequest(symbol: gated.symbol, side: gated.side, size: gated.size, type: gated.type,
-                                  reduceOnly: gated.reduceOnly, origin: .operator, time: time)
+        let request = request(for: gated, origin: .operator, time: time)
         var order = Order(request: request, status: .rejected, submittedAt: time, midAtSubmission: lastMarket?[gated.symbol]?.mid)
         order.rejectionReason = reason
         let events = [ExchangeEvent.orderUpdated(order)]

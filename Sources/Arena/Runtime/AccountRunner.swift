@@ -222,23 +222,12 @@ public actor AccountRunner {
 
     // MARK: Submitting and recording
 
-    /// Submits one gated order, records the outcome, places its exit triggers once it has filled,
-    /// and returns every event.
+    /// Submits one gated order with the exits it asks for (the executor places them as one group
+    /// when it fills), records the outcome, and returns every event.
     func submit(_ gated: GatedOrder, origin: OrderOrigin, in batch: inout ExecutionBatch, time: Timestamp) async -> [ExchangeEvent] {
-        let request = nextRequest(symbol: gated.symbol, side: gated.side, size: gated.size, type: gated.type,
-                                  reduceOnly: gated.reduceOnly, origin: origin, time: time)
-        var events = await executor.submit(request, leverage: gated.leverage, at: time)
+        let request = request(for: gated, origin: origin, time: time)
+        let events = await executor.submit(request, leverage: gated.leverage, at: time)
         await record(events, in: &batch, time: time)
-        let filled = events.reduce(FixedDecimal.zero) { sum, event in
-            if case .filled(let fill) = event, fill.clientOrderID == request.clientOrderID { sum + fill.size } else { sum }
-        }
-        for exit in gated.exitTriggers(filled: filled) {
-            let exitRequest = nextRequest(symbol: gated.symbol, side: gated.side.opposite, size: filled, type: exit, reduceOnly: true,
-                                          origin: origin, time: time)
-            let exitEvents = await executor.submit(exitRequest, leverage: nil, at: time)
-            await record(exitEvents, in: &batch, time: time)
-            events += exitEvents
-        }
         return events
     }
 

@@ -29,6 +29,8 @@ public struct SymbolDecision: Sendable, Hashable {
     public var leverage: Int?
     public var takeProfit: FixedDecimal?
     public var stopLoss: FixedDecimal?
+    /// A stop that follows the price at this distance, placed with the entry's other exits.
+    public var trailingStop: TrailingDistance?
     /// A condition under which the driver's thesis no longer holds, in its own words.
     public var invalidationCondition: String?
     /// 0...1.
@@ -37,7 +39,8 @@ public struct SymbolDecision: Sendable, Hashable {
 
     public init(symbol: Symbol, action: DecisionAction, size: DecisionSize? = nil, targetSize: FixedDecimal? = nil, leverage: Int? = nil,
                 takeProfit: FixedDecimal? = nil, stopLoss: FixedDecimal? = nil, invalidationCondition: String? = nil,
-                confidence: FixedDecimal? = nil, justification: String) {
+                confidence: FixedDecimal? = nil, justification: String, trailingStop: TrailingDistance? = nil) {
+        self.trailingStop = trailingStop
         self.symbol = symbol
         self.action = action
         self.size = size

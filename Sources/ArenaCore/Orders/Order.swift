@@ -66,9 +66,17 @@ public struct OrderRequest: Sendable, Hashable {
     public var type: OrderType
     public var reduceOnly: Bool
     public var origin: OrderOrigin
+    /// The exits an entry asks for, placed as one group when (and sized to what) it fills.
+    public var exits: [ExitLeg]
+    /// The exit group a take-profit or stop belongs to (named by its entry's id, or by its first
+    /// exit's for exits on a position): when one fills, the others are cancelled.
+    public var group: ClientOrderID?
+    /// Set on a trailing stop: how far it follows the best mark, and that mark.
+    public var trailing: TrailingStop?
 
     public init(clientOrderID: ClientOrderID, symbol: Symbol, side: Side, size: FixedDecimal,
-                type: OrderType, reduceOnly: Bool = false, origin: OrderOrigin = .driver) {
+                type: OrderType, reduceOnly: Bool = false, origin: OrderOrigin = .driver,
+                exits: [ExitLeg] = [], group: ClientOrderID? = nil, trailing: TrailingStop? = nil) {
         self.clientOrderID = clientOrderID
         self.symbol = symbol
         self.side = side
@@ -76,6 +84,15 @@ public struct OrderRequest: Sendable, Hashable {
         self.type = type
         self.reduceOnly = reduceOnly
         self.origin = origin
+        self.exits = exits
+        self.group = group
+        self.trailing = trailing
+    }
+
+    /// The trigger's kind, for a trigger order.
+    public var triggerKind: TriggerKind? {
+        if case let .trigger(_, kind, _) = type { return kind }
+        return nil
     }
 }
 
@@ -88,14 +105,17 @@ public enum OrderStatus: String, Sendable, Hashable, Codable {
     /// A trigger order waiting for its price.
     case waitingTrigger = "waiting_trigger"
     case filled
-    /// Cancelled, possibly after a partial fill (see `filledSize`).
+    /// Filled in part, the rest cancelled (an Ioc or market order that found too little, a
+    /// resting order cancelled after some fills); `filledSize` says how much.
+    case partiallyFilled = "partially_filled"
+    /// Cancelled before any fill.
     case canceled
     case rejected
 
     /// Whether the order can change no more.
     public var isFinal: Bool {
         switch self {
-        case .filled, .canceled, .rejected: true
+        case .filled, .partiallyFilled, .canceled, .rejected: true
         case .pending, .open, .waitingTrigger: false
         }
     }
@@ -133,6 +153,14 @@ public struct Order: Sendable, Hashable {
     }
 
     public var remainingSize: FixedDecimal { request.size - filledSize }
+
+    /// Ends the order without further fills: `partiallyFilled` when some of it filled, else
+    /// `canceled`; `reason` says why the rest was cancelled.
+    public mutating func cancelRemainder(reason: String?, at time: Timestamp) {
+        status = filledSize.isPositive ? .partiallyFilled : .canceled
+        if let reason { rejectionReason = reason }
+        updatedAt = time
+    }
 
     /// Slippage of the average fill against the mid at submission, in basis points; positive
     /// when the fill was worse for the trader (bought above or sold below the mid).

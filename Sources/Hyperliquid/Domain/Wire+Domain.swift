@@ -131,6 +131,7 @@ public enum HyperliquidConversion {
                           midAtSubmission: nil)
         order.venueOrderID = wire.oid
         order.filledSize = max(.zero, originalSize - openSize)
+        if order.status == .canceled, order.filledSize.isPositive { order.status = .partiallyFilled }
         order.updatedAt = statusTime ?? submitted
         if order.status == .rejected || order.status == .canceled, let status, status != "canceled", status != "rejected" {
             order.rejectionReason = status
@@ -145,6 +146,8 @@ public enum HyperliquidConversion {
         case "open": return isTrigger ? .waitingTrigger : .open
         case "filled": return .filled
         case "triggered": return .pending
+        // A take-profit or stop of a grouped order waiting for its entry to fill, or for its price.
+        case "waitingForFill", "waitingForTrigger": return .waitingTrigger
         default:
             if status.hasSuffix("Rejected") || status == "rejected" { return .rejected }
             // `canceled`, `marginCanceled`, `reduceOnlyCanceled`, `scheduledCancel`, ...

@@ -230,6 +230,10 @@ public struct DecisionParser: Sendable {
         }
         let takeProfit = try amount(field("take_profit"), name: "take_profit", label: label, allowZero: false)
         let stopLoss = try amount(field("stop_loss"), name: "stop_loss", label: label, allowZero: false)
+        let trailingPercent = try amount(field("trailing_stop_pct"), name: "trailing_stop_pct", label: label, allowZero: false)
+        if let trailingPercent, trailingPercent > FixedDecimal(50) {
+            throw invalid("\(label): trailing_stop_pct must be above 0 and at most 50 (got \(trailingPercent)).")
+        }
         // Confidence.
         guard let confidenceValue = field("confidence") else { throw invalid("\(label): missing confidence (a number from 0 to 1).") }
         guard let confidence = try amount(confidenceValue, name: "confidence", label: label, allowZero: true), confidence <= .one else {
@@ -249,7 +253,8 @@ public struct DecisionParser: Sendable {
                               takeProfit: action == .openLong || action == .openShort ? takeProfit : nil,
                               stopLoss: action == .openLong || action == .openShort ? stopLoss : nil,
                               invalidationCondition: invalidation, confidence: confidence,
-                              justification: Self.clean(justification, limit: DecisionSchema.maximumJustification))
+                              justification: Self.clean(justification, limit: DecisionSchema.maximumJustification),
+                              trailingStop: action == .openLong || action == .openShort ? trailingPercent.map(TrailingDistance.percent) : nil)
     }
 
     /// Reads a non-negative amount within the model limits, exactly when the text allows.

@@ -42,7 +42,7 @@ public enum DecisionSchema {
 
     /// The instruction fields, in the order the schema lists them.
     public static let instructionFields = ["symbol", "action", "size", "size_unit", "leverage", "take_profit", "stop_loss",
-                                           "invalidation_condition", "confidence", "justification"]
+                                           "trailing_stop_pct", "invalidation_condition", "confidence", "justification"]
     /// Fields read for compatibility with answers in the earlier form, not offered in the schema.
     public static let legacyInstructionFields = ["size_usd", "size_equity_fraction"]
     /// The fields every instruction must carry.
@@ -67,6 +67,8 @@ public enum DecisionSchema {
                                       ("description", .string("Whole-number leverage for opens. Ignored for close and hold (send 1)."))])),
                 ("take_profit", number),
                 ("stop_loss", number),
+                ("trailing_stop_pct", .object([("type", .string("number")), ("exclusiveMinimum", .int(0)), ("maximum", .int(50)),
+                                               ("description", .string("Optional, for opens: a stop that follows the price at this distance in percent (1.5 is 1.5%)."))])),
                 ("invalidation_condition", .object([("type", .string("string")), ("maxLength", .int(maximumInvalidation))])),
                 ("confidence", .object([("type", .string("number")), ("minimum", .int(0)), ("maximum", .int(1))])),
                 ("justification", .object([("type", .string("string")), ("maxLength", .int(maximumJustification))])),

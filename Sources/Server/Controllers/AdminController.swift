@@ -147,6 +147,15 @@ struct AdminController: Sendable {
         let leverage: Int?
         let take_profit: FixedDecimal?
         let stop_loss: FixedDecimal?
+        /// The limit of the entry's take-profit (a take-profit-limit) and of its stop (a stop-limit).
+        let take_profit_limit: FixedDecimal?
+        let stop_loss_limit: FixedDecimal?
+        /// A trailing stop: its distance in USD or in percent of the price (an entry's exit, or the
+        /// distance of a `trailing_stop` order).
+        let trail_usd: FixedDecimal?
+        let trail_pct: FixedDecimal?
+        /// The trigger of a stop or take-profit order placed on its own on a position.
+        let trigger_price: FixedDecimal?
     }
 
     struct OrderResult: Encodable {
@@ -158,17 +167,69 @@ struct AdminController: Sendable {
     func placeOrder(_ id: AccountID, _ body: PlaceOrder) async throws -> JSONResponse {
         var gated = GatedOrder(symbol: body.symbol, side: body.side, size: body.size, reduceOnly: body.reduce_only ?? false,
                                leverage: body.leverage, takeProfit: body.take_profit, stopLoss: body.stop_loss)
-        switch body.type ?? "market" {
-        case "market":
-            guard body.price == nil else { throw APIError(.badRequest, "A market order takes no price.") }
-        case "limit":
-            guard let price = body.price, price.isPositive else { throw APIError(.badRequest, "A limit order needs a positive price.") }
-            gated.limit = (price, body.tif ?? .gtc)
+        let trailing = try Self.trailing(body)
+        let type = body.type ?? "market"
+        switch type {
+        case "market", "limit":
+            if type == "market" {
+                guard body.price == nil else { throw APIError(.badRequest, "A market order takes no price.") }
+            } else {
+                guard let price = body.price, price.isPositive else { throw APIError(.badRequest, "A limit order needs a positive price.") }
+                gated.limit = (price, body.tif ?? .gtc)
+            }
+            guard body.trigger_price == nil else {
+                throw APIError(.badRequest, "trigger_price is for stop and take-profit orders; an entry's exits are take_profit and stop_loss.")
+            }
+            if body.take_profit_limit != nil, body.take_profit == nil { throw APIError(.badRequest, "take_profit_limit needs take_profit.") }
+            if body.stop_loss_limit != nil, body.stop_loss == nil { throw APIError(.badRequest, "stop_loss_limit needs stop_loss.") }
+            if gated.reduceOnly, body.take_profit != nil || body.stop_loss != nil || trailing != nil {
+                throw APIError(.badRequest, "A reduce-only order has no exits of its own; place a stop or take-profit order on the position instead.")
+            }
+            gated.exits = ExitTerms(takeProfitLimit: body.take_profit_limit, stopLossLimit: body.stop_loss_limit, trailingStop: trailing)
+        case "stop_market", "stop_limit", "take_profit_market", "take_profit_limit", "trailing_stop":
+            guard body.take_profit == nil, body.stop_loss == nil, body.take_profit_limit == nil, body.stop_loss_limit == nil,
+                  body.leverage == nil, body.tif == nil else {
+                throw APIError(.badRequest, "A \(type) order is itself an exit of the position: it takes no take_profit, stop_loss, leverage or tif.")
+            }
+            let needsLimit = type.hasSuffix("_limit")
+            guard needsLimit == (body.price != nil) else {
+                throw APIError(.badRequest, needsLimit ? "A \(type) order needs a price (its limit)." : "A \(type) order takes no price.")
+            }
+            if type == "trailing_stop" {
+                guard let trailing else { throw APIError(.badRequest, "A trailing_stop order needs trail_usd or trail_pct.") }
+                guard body.trigger_price == nil else {
+                    throw APIError(.badRequest, "A trailing_stop starts at the mark less its distance; it takes no trigger_price.")
+                }
+                gated.exits.trigger = PositionExit(kind: .stopLoss, triggerPrice: nil, trailing: trailing)
+            } else {
+                guard trailing == nil else { throw APIError(.badRequest, "trail_usd and trail_pct are for trailing stops.") }
+                guard let trigger = body.trigger_price, trigger.isPositive else {
+                    throw APIError(.badRequest, "A \(type) order needs a positive trigger_price.")
+                }
+                gated.exits.trigger = PositionExit(kind: type.hasPrefix("stop") ? .stopLoss : .takeProfit, triggerPrice: trigger,
+                                                   limitPrice: body.price)
+            }
+            gated.reduceOnly = true
         default:
-            throw APIError(.badRequest, "type must be market or limit.")
+            throw APIError(.badRequest, "type must be market, limit, stop_market, stop_limit, take_profit_market, take_profit_limit or trailing_stop.")
         }
         let events = try await arena.placeOrder(gated, for: id)
         return try JSONResponse(try result(of: events, account: id))
+    }
+
+    /// The trailing distance a body asks for, if any.
+    static func trailing(_ body: PlaceOrder) throws -> TrailingDistance? {
+        switch (body.trail_usd, body.trail_pct) {
+        case (nil, nil): return nil
+        case (let usd?, nil):
+            guard usd.isPositive else { throw APIError(.badRequest, "trail_usd must be positive.") }
+            return .price(usd)
+        case (nil, let percent?):
+            guard TrailingDistance.percent(percent).isValid else { throw APIError(.badRequest, "trail_pct must be above 0 and below 100.") }
+            return .percent(percent)
+        default:
+            throw APIError(.badRequest, "Give a trailing stop's distance as trail_usd or trail_pct, not both.")
+        }
     }
 
     /// The orders of `events` as stored (with ids), their fills, and exit triggers placed after them.

@@ -11,6 +11,12 @@ applied, a dropped connection or HTTP 500 after it was applied; queued one by on
 on a share of `/exchange` calls with `fault_rate`) and reports the state for assertions, with a
 log of every request it received.
 
+Grouped exits behave as the venue's: with `normalTpsl` the orders after the first are its
+take-profit and stop, waiting (`waitingForFill`) until it fills and then sized to what filled;
+with `positionTpsl` they are tied to the position. When one exit of a group fills, the others
+are cancelled (`siblingFilledCanceled`); when a position is closed or flipped, its grouped exits
+are cancelled (`reduceOnlyCanceled`). `modify` of a waiting trigger changes it in place.
+
 Usage: fake_exchange.py [--port 0] [--network testnet|mainnet]
 It prints `listening PORT` on its first line of standard output once ready, and exits when its
 standard input closes (so a test that dies never leaves it running).
@@ -150,7 +156,7 @@ class Venue:
                 return None, "Order has invalid price."
         return info, None
 
-    def place(self, address, user, wire):
+    def place(self, address, user, wire, parent=None, group=None):
         info, error = self.validate(user, wire)
         if error:
             return {"error": error}
@@ -164,7 +170,8 @@ class Venue:
         reduce_only = bool(wire["r"])
         order_type = wire["t"]
         position = self.position(user, coin)
-        if reduce_only and (position["szi"] == 0 or (position["szi"] > 0) == is_buy):
+        waiting_parent = parent is not None and parent["status"] == "open" and parent["sz"] == parent["origSz"]
+        if reduce_only and not waiting_parent and (position["szi"] == 0 or (position["szi"] > 0) == is_buy):
             return {"error": "Reduce only order would increase position."}
         if not reduce_only and price * size < 10:
             return {"error": "Order must have minimum value of $10."}
@@ -183,8 +190,15 @@ class Venue:
             "isMarket": order_type.get("trigger", {}).get("isMarket", False),
             "tpsl": order_type.get("trigger", {}).get("tpsl"),
             "tif": order_type.get("limit", {}).get("tif"),
+            "group": group, "parent": parent["oid"] if parent is not None else None, "active": not waiting_parent,
         }
         self.orders[oid] = order
+        if parent is not None:
+            if waiting_parent:
+                return "waitingForFill"
+            # The parent filled (in part): the exit covers what filled.
+            order["sz"] = order["origSz"] = parent["origSz"] - parent["sz"]
+            return "waitingForTrigger"
         if order["isTrigger"]:
             return self.with_cloid({"resting": {"oid": oid}}, cloid)
         bid, ask = self.book(coin)
@@ -228,6 +242,7 @@ class Venue:
             elif (remainder > 0) != (start > 0):
                 position["entryPx"] = price
         position["szi"] = start + signed
+        self.after_fill(order, size, start, position["szi"])
         fee = (price * size * (TAKER_FEE if crossed else MAKER_FEE)).quantize(Decimal("0.000001"))
         user["balance"] += closed - fee
         order["sz"] -= size
@@ -242,6 +257,30 @@ class Venue:
         self.next_tid += 1
         self.fills.append({"user": order["user"], "fill": fill})
 
+    def after_fill(self, order, size, start, end):
+        """What a fill changes for grouped exits: a parent's waiting exits wake up, sized to what
+        filled; a filled exit cancels its siblings; a closed or flipped position drops its exits."""
+        for child in self.orders.values():
+            if child["parent"] == order["oid"] and child["status"] == "open":
+                if not child["active"]:
+                    child["active"] = True
+                    child["sz"] = child["origSz"] = Decimal(0)
+                child["sz"] += size
+                child["origSz"] += size
+        if order["group"] is not None:
+            for sibling in self.orders.values():
+                if sibling is not order and sibling["group"] == order["group"] and sibling["status"] == "open":
+                    sibling["status"] = "siblingFilledCanceled"
+                    sibling["statusTimestamp"] = now_ms()
+        if start != 0 and (end == 0 or (end > 0) != (start > 0)):
+            closing_side = "A" if start > 0 else "B"
+            for exit_order in self.orders.values():
+                if (exit_order is not order and exit_order["user"] == order["user"] and exit_order["coin"] == order["coin"]
+                        and exit_order["group"] is not None and exit_order["active"] and exit_order["status"] == "open"
+                        and exit_order["side"] == closing_side):
+                    exit_order["status"] = "reduceOnlyCanceled"
+                    exit_order["statusTimestamp"] = now_ms()
+
     def reprice(self):
         """Fills resting orders and fires triggers that the new mids reach."""
         for order in list(self.orders.values()):
@@ -250,6 +289,8 @@ class Venue:
             bid, ask = self.book(order["coin"])
             mid = self.mids[order["coin"]]
             if order["isTrigger"]:
+                if not order["active"] or order["status"] != "open":
+                    continue
                 is_buy = order["side"] == "B"
                 above = mid >= order["triggerPx"]
                 fires = (above if is_buy else not above) if order["tpsl"] == "sl" else (not above if is_buy else above)
@@ -267,7 +308,21 @@ class Venue:
     def apply_action(self, address, user, action):
         kind = action.get("type")
         if kind == "order":
-            statuses = [self.place(address, user, wire) for wire in action["orders"]]
+            grouping = action.get("grouping", "na")
+            if grouping == "normalTpsl" and len(action["orders"]) > 1:
+                first = self.place(address, user, action["orders"][0])
+                parent = None
+                if isinstance(first, dict) and "error" not in first:
+                    parent = self.orders[next(iter(first.values()))["oid"]]
+                statuses = [first]
+                for wire in action["orders"][1:]:
+                    if parent is None:
+                        statuses.append({"error": "Parent order was not placed."})
+                    else:
+                        statuses.append(self.place(address, user, wire, parent=parent, group="normal-" + str(parent["oid"])))
+                return {"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}}
+            group = "position-" + str(self.next_oid) if grouping == "positionTpsl" else None
+            statuses = [self.place(address, user, wire, group=group) for wire in action["orders"]]
             return {"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}}
         if kind in ("cancel", "cancelByCloid"):
             statuses = []
@@ -289,6 +344,18 @@ class Venue:
                           and (o["oid"] == reference or o["cloid"] == reference)), None)
             if order is None:
                 return {"status": "err", "response": "Cannot modify canceled or filled order"}
+            new = action["order"]
+            if order["isTrigger"] and "trigger" in new["t"] and new.get("c") == order["cloid"]:
+                # A waiting trigger is changed in place: same order, same cloid, new terms.
+                info, error = self.validate(user, new)
+                if error:
+                    return {"status": "ok", "response": {"type": "order", "data": {"statuses": [{"error": error}]}}}
+                order["triggerPx"] = Decimal(new["t"]["trigger"]["triggerPx"])
+                order["isMarket"] = new["t"]["trigger"].get("isMarket", False)
+                order["limitPx"] = Decimal(new["p"])
+                order["modified"] = order.get("modified", 0) + 1
+                order["statusTimestamp"] = now_ms()
+                return {"status": "ok", "response": {"type": "default"}}
             order["status"] = "canceled"
             status = self.place(address, user, action["order"])
             if "error" in status:
@@ -459,7 +526,8 @@ class Venue:
             self.fault_random = random.Random(int(spec.get("seed", 0)))
         if body.get("reset_arrivals"):
             self.arrivals = []
-        orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"]) for o in self.orders.values()]
+        orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"], modified=o.get("modified", 0),
+                       active=o.get("active", True)) for o in self.orders.values()]
         return 200, {
             "orders": orders, "requests": self.requests, "log": self.log, "signatures_verified": self.signatures_verified,
             "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
