@@ -31,6 +31,9 @@ struct SoakBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("snapshot-interval"), help: "Seconds of market time between equity snapshots.")
     var snapshotInterval = 60
 
+    @Option(name: .customLong("snapshot-bucket"), help: "Seconds of market time each downsampled bucket of old snapshots stands for (arena serve: 300 with 5 s snapshots).")
+    var snapshotBucket = 900
+
     @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed keeps.")
     var eventsRetentionDays = 7
 
@@ -74,7 +77,8 @@ struct SoakBenchCommand: AsyncParsableCommand {
                          symbols: symbols, initial_capital: 10_000, risk_limits: RiskLimits(max_leverage: 5), mode: nil)
         }), environment: [:])
         // Passes every two wall seconds: at this speed a wall minute is days of market time.
-        let upkeep = LedgerUpkeep(ledger: ledger, eventsRetentionDays: eventsRetentionDays, interval: .seconds(2), logger: logger)
+        let upkeep = LedgerUpkeep(ledger: ledger, eventsRetentionDays: eventsRetentionDays,
+                                  snapshotBucketMilliseconds: Int64(snapshotBucket) * 1_000, interval: .seconds(2), logger: logger)
         FileHandle.standardError.write(Data("\(accounts) accounts deciding every \(decisionInterval) s of market time, \(days) days, steps of \(stepSeconds) s...\n".utf8))
 
         let group = ServiceGroup(configuration: .init(services: [.init(service: upkeep), .init(service: runtime)],
@@ -118,10 +122,10 @@ struct SoakBenchCommand: AsyncParsableCommand {
         // Past the first day, once every table has reached its steady shape.
         let steady = samples.filter { $0.market_day >= 1 }
         print(String(format: #"{"benchmark":"soak","accounts":%d,"days":%d,"decision_interval_s":%d,"step_s":%d,"snapshot_interval_s":%d,"#
-                     + #""events_retention_days":%d,"wall_s":%d,"decisions":%d,"snapshots_kept":%d,"events_kept":%d,"events_mb":%.1f,"#
+                     + #""snapshot_bucket_s":%d,"events_retention_days":%d,"wall_s":%d,"decisions":%d,"snapshots_kept":%d,"events_kept":%d,"events_mb":%.1f,"#
                      + #""db_file_mb":%.1f,"db_free_pages":%d,"rss_mb":{"min":%.1f,"max":%.1f,"steady_min":%.1f,"steady_max":%.1f},"#
                      + #""fds":{"min":%d,"max":%d,"steady_min":%d,"steady_max":%d},"peak_rss_mb":%.1f}"#,
-                     accounts, days, decisionInterval, stepSeconds, snapshotInterval, eventsRetentionDays, Int(wall.components.seconds),
+                     accounts, days, decisionInterval, stepSeconds, snapshotInterval, snapshotBucket, eventsRetentionDays, Int(wall.components.seconds),
                      decisions, snapshots, events, eventsMegabytes, Double(stats.file_bytes) / 1_048_576, stats.free_pages,
                      rss.min() ?? 0, rss.max() ?? 0, steady.map(\.rss_mb).min() ?? 0, steady.map(\.rss_mb).max() ?? 0,
                      fds.min() ?? 0, fds.max() ?? 0, steady.map(\.fds).min() ?? 0, steady.map(\.fds).max() ?? 0, peakResidentMegabytes()))

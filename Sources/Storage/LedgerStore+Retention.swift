@@ -66,6 +66,8 @@ extension LedgerStore {
                                                                       arguments: [raw]).map({ $0 - (($0 % bucketMilliseconds) + bucketMilliseconds) % bucketMilliseconds }),
                           start < end else { return (0, true) }
                     let stop = min(end, start + bucketsPerBatch * bucketMilliseconds)
+                    // CAST(equity AS REAL) only ranks a bucket's rows to find its extremes; the
+                    // rows kept keep their exact text.
                     try db.execute(sql: """
                         DELETE FROM account_snapshots WHERE id IN (
                             SELECT id FROM (

@@ -123,6 +123,30 @@ struct StorageBoundsTests {
         #expect(upkeep.runPass().snapshotsDownsampled == 0, "a second pass starts at its watermark and finds nothing")
     }
 
+    @Test("arena db stats counts each table's rows and bytes and the file's pages, as a table or JSON")
+    func databaseStatistics() async throws {
+        let executable = try #require(arenaExecutable, "the arena executable is not built next to the tests; run make test")
+        let test = try TestLedger(accounts: 1)
+        let messages = (1...500).map { Self.message(Int64($0), at: Int64($0)) }
+        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+        let json = try ChildProcess(executable: executable, arguments: ["db", "stats", "--db", test.path, "--json"])
+        #expect(await json.exited(timeout: .seconds(30)) == 0, "\(json.errorOutput)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let tables = try #require(object["tables"] as? [[String: Any]])
+        let events = try #require(tables.first { $0["name"] as? String == "events" })
+        #expect(events["rows"] as? Int == 500)
+        #expect((events["bytes"] as? Int ?? 0) > 500 * 40, "the events' pages are measured (dbstat)")
+        #expect(tables.first?["name"] as? String == "events", "largest first")
+        #expect((object["page_count"] as? Int ?? 0) > 0 && (object["file_bytes"] as? Int ?? 0) > 0)
+        let table = try ChildProcess(executable: executable, arguments: ["db", "stats", "--db", test.path])
+        #expect(await table.exited(timeout: .seconds(30)) == 0)
+        #expect(table.output.contains("events") && table.output.contains("500") && table.output.contains("free pages"))
+        let missing = try ChildProcess(executable: executable, arguments: ["db", "stats", "--db", test.folder.path("none.sqlite")])
+        #expect(await missing.exited(timeout: .seconds(30)) != 0)
+        #expect(missing.errorOutput.contains("No database at"))
+        #expect(!FileManager.default.fileExists(atPath: test.folder.path("none.sqlite")), "a missing file is not created")
+    }
+
     @Test("a client resuming from a pruned seq is told so, over the API and the WebSocket, and gets what is kept")
     func resumeFromAPrunedSeq() async throws {
         let folder = try TemporaryFolder(prefix: "arena-pruned")

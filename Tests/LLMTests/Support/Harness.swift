@@ -22,7 +22,7 @@ extension TestLedger {
     /// Every stored column of every decision, as text, for secret checks.
     func allDecisionText() throws -> String {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decisions").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM decisions").map(Self.readableDecision).map { row in
                 row.columnNames.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\n")
             }.joined(separator: "\n")
         }
@@ -32,7 +32,20 @@ extension TestLedger {
     func decisions(of id: AccountID) throws -> [Row] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? ORDER BY id", arguments: [id.rawValue])
+                .map(Self.readableDecision)
         }
+    }
+
+    /// A decision row with its prompt as text in `prompt`, whether stored plain or deflated
+    /// (`prompt_deflated`), so that checks see what the prompt said.
+    static func readableDecision(_ row: Row) -> Row {
+        var values: [String: (any DatabaseValueConvertible)?] = [:]
+        for column in row.columnNames { values[column] = row[column] as DatabaseValue }
+        if let deflated = row["prompt_deflated"] as Data?, let text = PromptCompression.inflate(Array(deflated)) {
+            values["prompt"] = text
+            values["prompt_deflated"] = nil as DatabaseValue?
+        }
+        return Row(values)
     }
 }
 
