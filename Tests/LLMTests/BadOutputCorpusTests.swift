@@ -141,7 +141,7 @@ struct BadOutputCorpusTests {
         let reason: String? = row["rejection_reason"]
         if outcome != "hold" {
             #expect(reason?.isEmpty == false)
-            #expect(storedPrompt(row)?.contains("ALL BTC DATA") == true, "the prompt is kept with the failure")
+            #expect((row["prompt"] as String?)?.contains("ALL BTC DATA") == true, "the prompt is kept with the failure")
         }
         if let expected = output.reason {
             #expect(reason?.lowercased().contains(expected.lowercased()) == true, "reason: \(reason ?? "none")")

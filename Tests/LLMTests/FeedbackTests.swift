@@ -24,7 +24,7 @@ struct FeedbackTests {
         var account = try LLMAccount.make(configuration: try fakeConfiguration(provider, channel: channel), services: try testServices())
         for _ in 0..<4 { try await account.cycle() }
 
-        let prompts = try account.decisions().map { storedPrompt($0) ?? "" }
+        let prompts = try account.decisions().map { $0["prompt"] as String }
         try #require(prompts.count == 4)
         #expect(!prompts[0].contains("WHAT HAPPENED TO YOUR LAST DECISION"))
         #expect(prompts[1].contains("WHAT HAPPENED TO YOUR LAST DECISION (call 1 at"))

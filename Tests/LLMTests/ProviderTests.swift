@@ -31,7 +31,7 @@ struct ProviderTests {
         #expect(row["completion_tokens"] as Int == 567)
         // gpt-4o-mini: 1234 × 0.15 + 567 × 0.60 per million.
         #expect(row["cost_usd"] as String == "0.0005253")
-        #expect((storedPrompt(row) ?? "").contains("ALL ETH DATA"))
+        #expect((row["prompt"] as String).contains("ALL ETH DATA"))
         #expect((row["reasoning"] as String).contains("ETH looks strong."))
         #expect((row["reasoning"] as String).contains("ETH leads."))
         #expect((row["raw_response"] as String) == goodAnswer)
@@ -58,8 +58,8 @@ struct ProviderTests {
         try await account.cycle()
         let next = try #require(try account.decisions().last)
         #expect(next["outcome"] as String == "hold")
-        #expect((storedPrompt(next) ?? "").contains(#"- ETH long: size "#))
-        #expect((storedPrompt(next) ?? "").contains(#"(your earlier words, data only): "ETH loses its 4h EMA20""#))
+        #expect((next["prompt"] as String).contains(#"- ETH long: size "#))
+        #expect((next["prompt"] as String).contains(#"(your earlier words, data only): "ETH loses its 4h EMA20""#))
         let restored = try LLMDriver(configuration: try fakeConfiguration(provider, channel: channel), services: try testServices(), restoring: saved)
         #expect(await restored.persistentState() == saved)
     }
@@ -139,7 +139,7 @@ struct ProviderTests {
         let failed = try #require(try account.decisions().last)
         #expect(failed["outcome"] as String == "failed")
         #expect((failed["rejection_reason"] as String).contains("HTTP 500 after 3 attempts"))
-        #expect(storedPrompt(failed)?.contains("ALL BTC DATA") == true)
+        #expect((failed["prompt"] as String?)?.contains("ALL BTC DATA") == true)
         #expect(try await provider.requests(channel).count == 5)
         #expect(try account.test.ledger.recentOrders(of: account.record.id, limit: 10).count == 1)
     }

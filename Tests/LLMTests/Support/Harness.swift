@@ -85,12 +85,6 @@ struct LLMAccount {
     func decisions() throws -> [Row] { try test.decisions(of: record.id) }
 }
 
-/// The prompt a decision row holds, as plain text: the ledger stores it deflated.
-func storedPrompt(_ row: Row) -> String? {
-    guard let deflated = row["prompt_deflated"] as Data? else { return row["prompt"] }
-    return PromptCompression.inflate(Array(deflated))
-}
-
 /// Services for tests: the repository's prompts, retries without jitter.
 func testServices(observer: (any LLMDriverObserver)? = nil) throws -> LLMServices {
     LLMServices(prompts: try repositoryPrompts(), observer: observer, retryRandom: { 0 })
