@@ -5,6 +5,7 @@ import GRDB
 import JSONCore
 import LLM
 import Logging
+import Storage
 import Testing
 @testable import Arena
 
