@@ -6,6 +6,6 @@ struct ArenaBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arena-bench",
         abstract: "Benchmarks of the arena; results go to docs/PERFORMANCE.md with the command that made them.",
-        subcommands: [PaperBenchCommand.self, SeedBenchCommand.self, FeedBenchCommand.self, FeedClientsCommand.self, SignBenchCommand.self, DecisionsBenchCommand.self, SoakBenchCommand.self,
-                      CrashBenchCommand.self, FaultsBenchCommand.self])
+        subcommands: [PaperBenchCommand.self, SeedBenchCommand.self, FeedBenchCommand.self, FeedClientsCommand.self, SignBenchCommand.self, DecisionsBenchCommand.self,
+                      LocalModelBenchCommand.self, SoakBenchCommand.self, CrashBenchCommand.self, FaultsBenchCommand.self])
 }

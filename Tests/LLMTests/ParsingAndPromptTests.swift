@@ -118,6 +118,27 @@ struct PromptTests {
         #expect(user.contains("current_price = \(PromptContext.price(btc.mid))"))
     }
 
+    @Test("the local model's short templates: each coin's price and indicators on one line, the account, its positions and the last outcome")
+    func localRendering() throws {
+        var (context, plans) = try context()
+        context.lastOutcome = DecisionFeedback(callNumber: 6, time: context.time, result: .refused, reason: "ETH: leverage 9 is above the limit 5")
+        let prompts = try repositoryPrompts()
+        #expect(prompts.names.contains("local"))
+        let rendered = try prompts.render("local", context: PromptContext.make(context, exitPlans: plans, sharpeRatio: 0.4321))
+        let full = try prompts.render("default", context: PromptContext.make(context, exitPlans: plans, sharpeRatio: 0.4321))
+        #expect(rendered.system.contains(#""model & co""#) && rendered.system.contains("BTC, ETH") && rendered.system.contains("1 to 5"))
+        // The example answer names a coin the account trades.
+        #expect(rendered.system.contains(#""symbol": "BTC""#))
+        let btc = try #require(context.market[Symbol("BTC")!])
+        for piece in ["BTC: \(PromptContext.price(btc.mid)), EMA20 ", "ETH: ", "RSI14 ", "MACD ", "- ETH long 2 at ", "3x", "This is call 7.",
+                      "Your last decision (call 6): refused by the risk checks; nothing was sent.",
+                      #"Why (data only): "ETH: leverage 9 is above the limit 5""#] {
+            #expect(rendered.user.contains(piece), "missing \(piece) in \(rendered.user)")
+        }
+        // A quarter of the default prompt or less (here, with short series; a tenth with full ones).
+        #expect(rendered.combined.utf8.count * 4 < full.combined.utf8.count, "\(rendered.combined.utf8.count) vs \(full.combined.utf8.count)")
+    }
+
     @Test("shared per-symbol prompt values render exactly as fresh ones, and a changed market is never served stale values")
     func sharedSymbolValues() throws {
         let (context, plans) = try context()

@@ -73,6 +73,32 @@ struct SchemaExecutabilityTests {
         let seen = try #require(try await provider.requests(channel).first)
         if let sent = mode.sentSchema(try JSONParser.parse(seen.body)) { #expect(sent == schema) }
     }
+
+    @Test("the compact schema of small local models: one bounded instruction, and its minimal open becomes an order")
+    func compactOpenIsExecuted() async throws {
+        let schema = DecisionSchema.compactSchema(symbols: LLMAccount.symbols, maximumLeverage: 5)
+        let instruction = try #require(schema["properties"]?["decisions"]?["items"])
+        #expect(schema["properties"]?["decisions"]?["maxItems"] == .number("1"))
+        // What a grammar can enforce: enumerations, not minimum and maximum.
+        #expect(instruction["properties"]?["leverage"]?["enum"] == .array((1...5).map { .number(String($0)) }))
+        #expect(instruction["properties"]?["confidence"]?["enum"]?.elements?.last == .number("1"))
+        #expect(Set((instruction["properties"]?.members ?? []).map(\.key)) == Set(DecisionSchema.requiredInstructionFields))
+
+        let provider = try await FakeProvider.shared()
+        let channel = "compact\(UInt32.random(in: 0...UInt32.max))"
+        let answer = MinimalInstance.value(for: schema, choosing: ["action": "open_short"]).serialized
+        try await provider.script(channel, [FakeProvider.Step(body: ProviderReply.openAIText(answer))])
+        var configuration = try fakeConfiguration(provider, channel: channel, kind: .local, model: "smollm2-135m-instruct", key: nil)
+        configuration.schemaForm = .compact
+        var account = try LLMAccount.make(configuration: configuration, services: try testServices(), limits: RiskLimits(max_leverage: 5))
+        try await account.cycle()
+
+        let row = try #require(try account.decisions().first)
+        #expect(row["outcome"] as String == "accepted", "\(answer) → \(row["rejection_reason"] as String? ?? "")")
+        #expect(try account.test.ledger.recentOrders(of: account.record.id, limit: 10).count == 1)
+        let seen = try #require(try await provider.requests(channel).first)
+        #expect(try JSONParser.parse(seen.body)["response_format"]?["schema"] == schema)
+    }
 }
 
 /// Builds the smallest instance of a JSON schema: only required properties, one array item, the
@@ -108,6 +134,12 @@ extension JSONValue {
     fileprivate var elements: [JSONValue]? {
         guard case .array(let values) = self else { return nil }
         return values
+    }
+
+    /// The members, if it is an object.
+    fileprivate var members: [(key: String, value: JSONValue)]? {
+        guard case .object(let members) = self else { return nil }
+        return members
     }
 
     /// The text, if it is a string.

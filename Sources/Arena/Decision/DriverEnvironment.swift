@@ -99,17 +99,27 @@ public final class DriverEnvironment: Sendable {
                 throw ArenaError.invalidAccount("\(record.name): \(error)")
             }
         }
-        let configuration: ModelConfiguration
+        var configuration: ModelConfiguration
         do {
             configuration = try ModelConfiguration(
                 provider: provider, endpoint: endpoint, model: settings.model ?? DriverSettings.localModelName, apiKey: key,
                 temperature: settings.temperature ?? 0.2, maximumTokens: settings.max_tokens ?? 1024,
-                timeout: .seconds(settings.timeout_seconds ?? 60), promptTemplate: settings.prompt ?? "default",
+                timeout: .seconds(settings.timeout_seconds ?? 60), promptTemplate: settings.prompt ?? Self.defaultPrompt(for: provider),
                 structuredOutput: settings.structured_output, maximumConcurrentRequests: settings.max_concurrent_requests)
+            if provider == .local { configuration.schemaForm = .compact }
             return try LLMDriver(configuration: configuration, services: llm, restoring: record.driverState)
         } catch {
             throw ArenaError.invalidAccount("\(record.name): \(error)")
         }
+    }
+
+    /// The prompt templates of an account that names none. A small local model gets `local`: a
+    /// short prompt (the price, EMA20, RSI14 and MACD of each coin, the account, the last
+    /// decision's outcome) that it reads in a fraction of the time of `default`, whose series
+    /// and long-term context it cannot use anyway; with the compact schema it answers one
+    /// instruction, in about 60 tokens.
+    static func defaultPrompt(for provider: ModelProvider) -> String {
+        provider == .local ? "local" : "default"
     }
 
     /// Stops the local model and the model client.

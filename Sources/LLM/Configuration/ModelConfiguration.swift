@@ -63,6 +63,8 @@ public struct ModelConfiguration: Sendable {
     public var maximumConcurrentRequests: Int
     /// Attempts per call on network errors, 429 and 5xx (counting the first).
     public var maximumAttempts: Int
+    /// Which decision schema the model is sent (`compact` for small local models).
+    public var schemaForm: DecisionSchemaForm = .full
 
     /// Creates a configuration.
     /// - Throws: `LLMError.invalidConfiguration` for values out of range.

@@ -93,7 +93,8 @@ public final class LLMDriver: Driver {
         var output: StructuredOutput = configuration.structuredOutput
         if output == .tool, toolsUnsupported { output = .text }
         var request = ChatRequest(system: rendered.system, messages: [ChatMessage(role: .user, text: rendered.user)],
-                                  schema: DecisionSchema.schema(symbols: context.symbols, maximumLeverage: context.maxLeverage),
+                                  schema: DecisionSchema.schema(configuration.schemaForm, symbols: context.symbols,
+                                                               maximumLeverage: context.maxLeverage),
                                   output: output)
         var record = CallRecord(prompt: rendered.combined)
         ownWork += clock.now - started

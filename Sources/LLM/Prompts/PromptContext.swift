@@ -43,6 +43,8 @@ public enum PromptContext {
             "minutes_since_start": String(minutes),
             "call_number": String(context.callNumber),
             "universe": context.symbols.map(\.name).joined(separator: ", "),
+            // For a prompt's example answer, which must name a symbol the account trades.
+            "first_symbol": context.symbols.first?.name ?? "BTC",
             "max_leverage": String(context.maxLeverage),
             "minimum_order_usd": Instrument.minimumOrderValue.description,
         ]

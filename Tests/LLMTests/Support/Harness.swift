@@ -62,11 +62,19 @@ struct LLMAccount {
     /// Builds an account whose model is `configuration`.
     static func make(configuration: ModelConfiguration, services: LLMServices, limits: RiskLimits = RiskLimits(max_leverage: 10),
                      capital: FixedDecimal = 10_000) throws -> LLMAccount {
+        try make(provider: configuration.provider, model: configuration.model, limits: limits, capital: capital) { _ in
+            try LLMDriver(configuration: configuration, services: services)
+        }
+    }
+
+    /// Builds an account whose driver `makeDriver` builds from its stored record.
+    static func make(provider: ModelProvider, model: String, limits: RiskLimits = RiskLimits(max_leverage: 10), capital: FixedDecimal = 10_000,
+                     driver makeDriver: (AccountRecord) throws -> LLMDriver) throws -> LLMAccount {
         let test = try TestLedger()
-        let record = try test.ledger.createAccount(NewAccount(name: "model", driverKind: "llm", provider: configuration.provider.rawValue,
-                                                              model: configuration.model, symbols: symbols, initialCapital: capital),
+        let record = try test.ledger.createAccount(NewAccount(name: "model", driverKind: "llm", provider: provider.rawValue,
+                                                              model: model, symbols: symbols, initialCapital: capital),
                                                    now: Timestamp(milliseconds: 0))
-        let driver = try LLMDriver(configuration: configuration, services: services)
+        let driver = try makeDriver(record)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: driver, executor: executor, limits: limits, intervalMilliseconds: 1000,
                                    recorder: try Recorder(ledger: test.ledger), leaderboard: Leaderboard(),

