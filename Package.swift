@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Arena",
             dependencies: [
-                "ArenaCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage", "Custody", "Hyperliquid", "HTTP",
+                "ArenaCore", "JSONCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage", "Custody", "Hyperliquid", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

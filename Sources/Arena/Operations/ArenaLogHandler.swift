@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import Logging
 import Synchronization
 
@@ -196,25 +197,6 @@ public struct ArenaLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (JSONCore's, which also escapes what breaks a log viewer or JavaScript).
+    static func quoted(_ text: String) -> String { JSONValue.quote(text) }
 }
