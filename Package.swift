@@ -230,6 +230,8 @@ let package = Package(
                 "Server", "Arena", "ArenaCore", "Market", "ArenaTestSupport", "ArenaTestSupportLedger",
                 // The alert tests deliver through the project's client and read the stored deliveries.
                 "HTTP", "Storage",
+                // The alert tests seal API webhooks under a master key.
+                "Custody",
                 // The API tests call the router in process (`app.test(.router)`).
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

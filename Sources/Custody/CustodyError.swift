@@ -23,6 +23,10 @@ public enum CustodyError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongMasterKey(databaseFingerprint: String, givenFingerprint: String)
     /// A stored secret did not decrypt: altered ciphertext, nonce or associated data, or another key.
     case secretUnreadable(accountID: AccountID, name: String)
+    /// A stored alert webhook's URL did not decrypt: altered, or sealed under another master key.
+    case alertWebhookUnreadable(id: Int64)
+    /// An alert webhook can be stored only sealed, and no master key was given.
+    case alertWebhookNeedsMasterKey
     /// A secret to store was refused; `reason` never quotes it.
     case invalidSecret(name: String, reason: String)
     /// A secret name is not 1 to 64 lowercase letters, digits or underscores.
@@ -55,6 +59,10 @@ public enum CustodyError: Error, Sendable, Equatable, CustomStringConvertible {
             "The master key given (fingerprint \(given)) is not the key of this database (fingerprint \(expected)). Start arena with the key file this database was used with; after arena keys rotate, use the new key."
         case .secretUnreadable(let accountID, let name):
             "The secret \(name) of account \(accountID) could not be decrypted: its ciphertext, nonce or account was altered, or it was sealed under another master key. Set the secret again."
+        case .alertWebhookUnreadable(let id):
+            "The URL of alert webhook \(id) could not be decrypted: it was altered, or sealed under another master key. Remove it (DELETE /api/alerts/webhooks/\(id)) and add it again."
+        case .alertWebhookNeedsMasterKey:
+            "Alert webhooks added through the API are stored with their URL encrypted, and this server has no master key. Run arena keys init and restart with ARENA_MASTER_KEY_FILE, or put the webhook in the roster's alerts section (url_env)."
         case .invalidSecret(let name, let reason):
             "The secret \(name) was refused: \(reason)."
         case .invalidSecretName:

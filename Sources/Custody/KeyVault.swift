@@ -154,13 +154,22 @@ public struct KeyVault: Sendable {
     /// - Throws: `CustodyError.rotationToSameKey`, `.secretUnreadable` (naming the secret),
     ///   `.wrongMasterKey` if the database's key changed since this vault opened.
     public func rotate(to newKey: MasterKey, now: Timestamp) throws -> (vault: KeyVault, rotatedCount: Int) {
+        let rotation = try rotateAll(to: newKey, now: now)
+        return (rotation.vault, rotation.secrets)
+    }
+
+    /// `rotate(to:now:)`, telling apart the secrets and the stored alert webhooks re-encrypted
+    /// (both in the same transaction).
+    public func rotateAll(to newKey: MasterKey, now: Timestamp) throws -> (vault: KeyVault, secrets: Int, alertWebhooks: Int) {
         guard newKey != box.masterKey else { throw CustodyError.rotationToSameKey }
         let newBox = SecretBox(masterKey: newKey)
         let newCheck = try Self.makeCheck(box: newBox, createdAt: check.createdAt, rotatedAt: now)
-        let count = try store.rewriteAllSecrets(newCheck: newCheck, verifyCurrentCheck: { current in
+        let counts = try store.rewriteAllSecrets(newCheck: newCheck, verifyCurrentCheck: { current in
             guard current == check else {
                 throw CustodyError.wrongMasterKey(databaseFingerprint: current.keyFingerprint, givenFingerprint: box.masterKey.fingerprint)
             }
+        }, transformWebhook: { webhook in
+            try Self.resealAlertWebhook(webhook, from: box, to: newBox)
         }) { record in
             let name = try SecretName(record.name)
             let plaintext = try box.open(SealedSecret(nonce: record.nonce, ciphertext: record.ciphertext),
@@ -171,7 +180,7 @@ public struct KeyVault: Sendable {
             replacement.ciphertext = sealed.ciphertext
             return replacement
         }
-        return (KeyVault(store: store, box: newBox, check: newCheck), count)
+        return (KeyVault(store: store, box: newBox, check: newCheck), counts.secrets, counts.alertWebhooks)
     }
 
     private init(store: LedgerStore, box: SecretBox, check: CustodyCheckRecord) {

@@ -155,17 +155,19 @@ extension LedgerStore {
         }
     }
 
-    /// Replaces every secret by what `transform` returns and the key check by `newCheck`, in ONE
-    /// transaction: if `verifyCurrentCheck` or `transform` throws, nothing changes. Freed space is
-    /// zeroed (SQLite's `secure_delete`) and the WAL is checkpointed afterwards, so ciphertexts
-    /// under the old key do not linger in the files.
-    /// - Returns: the number of secrets rewritten.
+    /// Replaces every secret by what `transform` returns, every stored alert webhook by what
+    /// `transformWebhook` returns, and the key check by `newCheck`, in ONE transaction: if
+    /// `verifyCurrentCheck` or a transform throws, nothing changes. Freed space is zeroed (SQLite's
+    /// `secure_delete`) and the WAL is checkpointed afterwards, so ciphertexts under the old key do
+    /// not linger in the files.
+    /// - Returns: the numbers of secrets and of alert webhooks rewritten.
     /// - Throws: `StorageError.notFound` when no key check is recorded, or what the closures throw.
     @discardableResult
     public func rewriteAllSecrets(newCheck: CustodyCheckRecord,
                                   verifyCurrentCheck: (CustodyCheckRecord) throws -> Void,
-                                  _ transform: (EncryptedSecretRecord) throws -> EncryptedSecretRecord) throws -> Int {
-        let count = try Self.withSecureDelete(database) { db in
+                                  transformWebhook: (StoredAlertWebhookRecord) throws -> StoredAlertWebhookRecord,
+                                  _ transform: (EncryptedSecretRecord) throws -> EncryptedSecretRecord) throws -> (secrets: Int, alertWebhooks: Int) {
+        let counts = try Self.withSecureDelete(database) { db in
             guard let current = try Self.fetchCustodyCheck(db) else {
                 throw StorageError.notFound("The custody key check")
             }
@@ -178,11 +180,17 @@ extension LedgerStore {
                 }
                 try Self.upsertSecret(db, replacement)
             }
+            let webhooks = try Self.fetchAlertWebhooks(db)
+            for webhook in webhooks {
+                let replacement = try transformWebhook(webhook)
+                guard replacement.id == webhook.id else { throw StorageError.conflict("A rewritten alert webhook must keep its id.") }
+                try Self.writeAlertWebhook(db, replacement)
+            }
             try Self.writeCustodyCheck(db, newCheck)
-            return secrets.count
+            return (secrets: secrets.count, alertWebhooks: webhooks.count)
         }
         _ = try? database.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-        return count
+        return counts
     }
 
     // MARK: Helpers

@@ -63,8 +63,9 @@ struct KeysRotateCommand: ParsableCommand {
         let currentKey = try currentMasterKey(keyFile: keyFile, environment: environment)
         let newKey = try newMasterKey(environment: environment)
         let vault = try KeyVault(store: store, masterKey: currentKey, now: now())
-        let (rotated, count) = try vault.rotate(to: newKey, now: now())
-        print("Re-encrypted \(count) secret\(count == 1 ? "" : "s") under the new master key (fingerprint \(rotated.keyFingerprint)); the old key (fingerprint \(currentKey.fingerprint)) no longer opens this database.")
+        let (rotated, count, webhooks) = try vault.rotateAll(to: newKey, now: now())
+        let alsoWebhooks = webhooks == 0 ? "" : " and \(webhooks) alert webhook\(webhooks == 1 ? "" : "s")"
+        print("Re-encrypted \(count) secret\(count == 1 ? "" : "s")\(alsoWebhooks) under the new master key (fingerprint \(rotated.keyFingerprint)); the old key (fingerprint \(currentKey.fingerprint)) no longer opens this database.")
         if let newKeyFile {
             print("Start arena with the new key:  ARENA_MASTER_KEY_FILE=\(try absolutePath(newKeyFile)) arena serve")
         } else {
@@ -113,9 +114,14 @@ struct KeysCheckCommand: ParsableCommand {
         let count = try store.secretCount()
         let unreadable = try vault.unreadableSecrets()
         print("The master key (fingerprint \(vault.keyFingerprint)) is this database's; it holds \(count) secret\(count == 1 ? "" : "s").")
+        let unreadableWebhooks = try vault.unreadableAlertWebhookIDs()
+        for id in unreadableWebhooks { print("unreadable: alert webhook \(id)") }
         guard unreadable.isEmpty else {
             for secret in unreadable { print("unreadable: secret \(secret.name) of account \(secret.accountID)") }
             throw ValidationError("\(unreadable.count) secret(s) do not decrypt; set them again.")
+        }
+        guard unreadableWebhooks.isEmpty else {
+            throw ValidationError("\(unreadableWebhooks.count) alert webhook(s) do not decrypt; remove them (DELETE /api/alerts/webhooks/ID) and add them again.")
         }
     }
 }

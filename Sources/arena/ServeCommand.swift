@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics-token-required"), help: "Ask for an admin token (Authorization: Bearer) at /metrics.")
     var metricsTokenRequired = false
 
-    @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept; older ones are pruned every minute.")
+    @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept, and days alert deliveries are kept; older ones are pruned every minute.")
     var eventsRetentionDays = 7
 
     func validate() throws {
@@ -207,7 +207,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("admin tokens", metadata: ["identities": "\(adminCredentials.identities.map(\.description).joined(separator: ", "))"])
         }
         let alerts = try AlertService(ledger: ledger, bus: runtime.bus, http: try HTTPClient(), policy: AlertPolicy().applying(roster.alerts),
-                                      metrics: exporter?.metrics ?? .disabled, clock: clock, logger: logger)
+                                      metrics: exporter?.metrics ?? .disabled, clock: clock, vault: vault, logger: logger)
         try alerts.addWebhooks(from: roster.alerts, environment: ProcessInfo.processInfo.environment)
         var serverConfiguration = ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials)
         serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,

@@ -2,6 +2,7 @@ import Arena
 import ArenaCore
 import ArenaTestSupport
 import ArenaTestSupportLedger
+import Custody
 import Foundation
 import class HTTP.HTTPClient
 import Hummingbird
@@ -76,7 +77,8 @@ struct AlertTests {
                                   _ body: (Recorder, AlertService) async throws -> Value) async throws -> Value {
         let test = try TestLedger(accounts: 1)
         let recorder = try Recorder(ledger: test.ledger)
-        let alerts = try AlertService(ledger: test.ledger, bus: recorder.bus, http: try HTTPClient(), policy: policy, logger: Logger(label: "alerts"))
+        let alerts = try AlertService(ledger: test.ledger, bus: recorder.bus, http: try HTTPClient(), policy: policy,
+                                      vault: try Self.vault(test.ledger), logger: Logger(label: "alerts"))
         let task = Task { try await alerts.run() }
         defer { task.cancel() }
         // The service subscribes as it starts: give it that moment before anything is recorded.
@@ -84,6 +86,12 @@ struct AlertTests {
         let value = try await body(recorder, alerts)
         _ = test
         return value
+    }
+
+    /// A vault under a fresh random master key: webhooks added through the API are sealed in it.
+    static func vault(_ ledger: LedgerStore) throws -> KeyVault {
+        try KeyVault(store: ledger, masterKey: try MasterKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255) }),
+                     now: Timestamp(milliseconds: 1_700_000_000_000))
     }
 
     static func halt(_ recorder: Recorder, account: Int64 = 1, message: String = "account-1 was halted: drawdown 12% is over the limit 10%.") throws {
@@ -202,13 +210,15 @@ struct AlertTests {
         let adminToken = "alerts-api-token-41"
         let test = try TestLedger()
         let recorder = try Recorder(ledger: test.ledger)
-        let alerts = try AlertService(ledger: test.ledger, bus: recorder.bus, http: try HTTPClient(), logger: Logger(label: "alerts"))
+        let alerts = try AlertService(ledger: test.ledger, bus: recorder.bus, http: try HTTPClient(), vault: try Self.vault(test.ledger),
+                                      logger: Logger(label: "alerts"))
         let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 1, start: Timestamp(milliseconds: 1_700_000_000_000)),
                                        configuration: ArenaConfiguration(), logger: Logger(label: "arena"),
                                        drivers: DriverEnvironment(llm: nil, localModel: nil, variables: [:]))
         var configuration = ServerConfiguration(port: 0, staticFolder: packageFile("static").path, adminToken: AdminToken(adminToken))
         configuration.operations = ServerOperations(alerts: alerts)
         let app = buildApplication(arena: runtime, configuration: configuration, logger: Logger(label: "server"))
+        let ledger = test.ledger
         try await app.test(.router) { client in
             func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, authorized: Bool = true) async throws -> (Int, [String: Any]) {
                 var headers: HTTPFields = [.contentType: "application/json"]
@@ -241,10 +251,12 @@ struct AlertTests {
             #expect(listed == 200)
             let hooks = try #require(list["webhooks"] as? [[String: Any]])
             #expect(hooks.count == 2)
+            #expect(try ledger.storedAlertWebhooks().map(\.id).sorted() == hooks.compactMap { ($0["id"] as? Int).map(Int64.init) }.sorted())
             #expect(!"\(list)".contains("secret"))
 
             #expect(try await send(.delete, "/api/alerts/webhooks/\(id)").0 == 200)
             #expect(try await send(.delete, "/api/alerts/webhooks/\(id)").0 == 404)
+            #expect(try ledger.storedAlertWebhooks().count == 1, "the deleted webhook is gone from the database")
             let (paged, page) = try await send(.get, "/api/alerts/deliveries?limit=10")
             #expect(paged == 200)
             #expect(page["deliveries"] is [Any])
@@ -275,5 +287,142 @@ struct AlertTests {
         let unknown = #"{"accounts":[],"alerts":{"webhooks":[],"retries":3}}"#
         try Data(unknown.utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: ArenaError.self) { try Roster.load(path: path) }
+    }
+
+    @Test("without a master key a webhook from the API is refused, saying how to set one; a stored one is listed with its error")
+    func withoutMasterKey() async throws {
+        let test = try TestLedger()
+        let keyed = try AlertService(ledger: test.ledger, bus: EventBus(lastSeq: 0), http: try HTTPClient(), vault: try Self.vault(test.ledger),
+                                     logger: Logger(label: "alerts"))
+        let stored = try keyed.add(url: "https://hooks.slack.com/services/T1/B1/storedsecret", format: .slack, chatID: nil)
+
+        let keyless = try AlertService(ledger: test.ledger, bus: EventBus(lastSeq: 0), http: try HTTPClient(), logger: Logger(label: "alerts"))
+        #expect(keyless.webhooks.isEmpty, "a webhook whose URL cannot be decrypted receives nothing")
+        let unreadable = try #require(keyless.unreadableWebhooks.first)
+        #expect(unreadable.id == stored.id && unreadable.maskedURL == "https://hooks.slack.com/…")
+        #expect(unreadable.error.contains("master key"))
+        do {
+            _ = try keyless.add(url: "https://hooks.slack.com/services/T2/B2/other", format: .slack, chatID: nil)
+            Issue.record("a webhook was accepted without a master key")
+        } catch let error as ArenaError {
+            #expect("\(error)".contains("arena keys init") && "\(error)".contains("ARENA_MASTER_KEY_FILE"), "\(error)")
+            #expect(!"\(error)".contains("other"))
+        }
+        #expect(try test.ledger.storedAlertWebhooks().count == 1, "the refused webhook is not stored")
+        // The roster's webhooks need no key: they are read from the roster at each start.
+        let settings = try JSONDecoder().decode(AlertSettings.self, from: Data(#"{"webhooks":[{"url":"https://x.test/hook","format":"generic"}]}"#.utf8))
+        try keyless.addWebhooks(from: settings, environment: [:])
+        #expect(keyless.webhooks.count == 1)
+        #expect(try keyless.remove(stored.id), "an unreadable webhook can be removed")
+        #expect(try test.ledger.storedAlertWebhooks().isEmpty)
+    }
+
+    @Test("the upkeep prunes alert deliveries older than the retention window")
+    func deliveriesPruned() throws {
+        let test = try TestLedger()
+        let day: Int64 = 86_400_000
+        let newest: Int64 = 1_700_000_000_000
+        for age in [0, 1, 2, 9, 10, 30] as [Int64] {
+            let time = Timestamp(milliseconds: newest - age * day)
+            try test.ledger.insertAlertDelivery(AlertDeliveryRecord(
+                webhookID: 1, webhook: "https://x.test/…", format: "generic", eventKind: "halted", accountID: nil, eventSeq: nil,
+                message: "age \(age)", status: "delivered", attempts: 1, httpStatus: 200, error: nil, createdAt: time, finishedAt: time))
+        }
+        let upkeep = LedgerUpkeep(ledger: test.ledger, eventsRetentionDays: 7, logger: Logger(label: "upkeep"))
+        #expect(upkeep.runPass().alertDeliveriesPruned == 3)
+        #expect(try test.ledger.alertDeliveries(limit: 100).map(\.message).sorted() == ["age 0", "age 1", "age 2"])
+        #expect(upkeep.runPass().alertDeliveriesPruned == 0)
+    }
+
+    @Test("a webhook added over the API survives restarts and key rotation, sealed in the database; a deleted one stays deleted")
+    func survivesRestart() async throws {
+        let receiver = try await Receiver()
+        let token = "alerts-restart-\(UUID().uuidString)"
+        let oldKey = (0..<32).map { String(format: "%02x", ($0 * 29 + 3) % 256) }.joined()
+        let newKey = (0..<32).map { String(format: "%02x", ($0 * 17 + 101) % 256) }.joined()
+        let secretPath = "/ok/T0-B0-\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
+        let goneSecret = "/ok/gone-\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
+
+        let first = try await ArenaProcess(arguments: ["--market", "sim"], environment: ["ARENA_ADMIN_TOKEN": token, "ARENA_MASTER_KEY": oldKey])
+        defer { first.terminate() }
+        let (created, webhook) = try await first.send("POST", "/api/alerts/webhooks", body: #"{"url":"\#(receiver.url(secretPath))","format":"generic"}"#,
+                                                      token: token)
+        #expect(created == 201, "\(webhook)")
+        #expect(webhook["error"] is NSNull)
+        let id = try #require(webhook["id"] as? Int)
+        let (_, gone) = try await first.send("POST", "/api/alerts/webhooks", body: #"{"url":"\#(receiver.url(goneSecret))","format":"slack"}"#,
+                                             token: token)
+        let goneID = try #require(gone["id"] as? Int)
+        #expect(try await first.send("DELETE", "/api/alerts/webhooks/\(goneID)", token: token).0 == 200)
+        #expect(await first.stop() == 0)
+
+        // The URL's secret path is nowhere in the database's files; its masked form is (the control).
+        var files: [String: Data] = [:]
+        for suffix in ["", "-wal", "-shm"] {
+            if let data = FileManager.default.contents(atPath: first.databasePath + suffix) { files["database\(suffix)"] = data }
+        }
+        for (name, data) in files {
+            #expect(data.range(of: Data(secretPath.utf8)) == nil, "the webhook's secret path is in the \(name) file")
+            #expect(data.range(of: Data(goneSecret.utf8)) == nil, "the deleted webhook's secret path is in the \(name) file")
+        }
+        #expect(files.values.contains { $0.range(of: Data("127.0.0.1:\(receiver.port)/…".utf8)) != nil })
+
+        // Rotation re-seals the webhook with the secrets.
+        let rotate = try ChildProcess(executable: try #require(arenaExecutable), arguments: ["keys", "rotate", "--db", first.databasePath],
+                                      environment: ["ARENA_MASTER_KEY": oldKey, "ARENA_NEW_MASTER_KEY": newKey, "PATH": "/usr/bin:/bin"],
+                                      errorOutput: .captured)
+        #expect(await rotate.exited(timeout: .seconds(60)) == 0, "\(rotate.output) \(rotate.errorOutput)")
+        #expect(rotate.output.contains("1 alert webhook"), "\(rotate.output)")
+
+        let second = try await ArenaProcess(arguments: ["--market", "sim"], environment: ["ARENA_ADMIN_TOKEN": token, "ARENA_MASTER_KEY": newKey],
+                                            database: first.databasePath)
+        defer { second.terminate() }
+        let (listed, list) = try await second.send("GET", "/api/alerts/webhooks", token: token)
+        #expect(listed == 200)
+        let hooks = list["webhooks"] as? [[String: Any]] ?? []
+        #expect(hooks.compactMap { $0["id"] as? Int } == [id], "the deleted webhook came back, or the added one is gone: \(hooks)")
+        #expect(hooks.first?["error"] is NSNull, "\(hooks)")
+        #expect(hooks.first?["source"] as? String == "api")
+        #expect(!"\(list)".contains(secretPath))
+
+        let (engaged, reply) = try await second.send("POST", "/api/kill-switch", body: #"{"close_positions":false,"reason":"restart probe"}"#,
+                                                     token: token)
+        #expect(engaged == 200, "\(reply)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !receiver.all.contains(where: { $0.path == secretPath }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let received = try #require(receiver.all.first { $0.path == secretPath }, "the restored webhook received no alert; log:\n\(second.log.suffix(2_000))")
+        #expect(received.body["kind"] as? String == "kill_switch")
+        #expect(!receiver.all.contains { $0.path == goneSecret })
+        #expect(!second.log.contains(secretPath) && !first.log.contains(secretPath), "the webhook's secret path is in the log")
+        #expect(await second.stop() == 0)
+    }
+
+    @Test("rotating the master key re-seals the stored webhooks with the secrets; they load under the new key")
+    func rotation() throws {
+        let test = try TestLedger()
+        let vault = try Self.vault(test.ledger)
+        let alerts = try AlertService(ledger: test.ledger, bus: EventBus(lastSeq: 0), http: try HTTPClient(), vault: vault,
+                                      logger: Logger(label: "alerts"))
+        let added = try alerts.add(url: "https://api.telegram.org/bot1:AAsecret/sendMessage?chat_id=-1001", format: .telegram, chatID: nil)
+        let before = try #require(try test.ledger.storedAlertWebhooks().first)
+        #expect(before.maskedURL == "https://api.telegram.org/…" && before.chatID == "-1001")
+
+        let (rotated, secrets, webhooks) = try vault.rotateAll(to: try MasterKey(bytes: Array(repeating: 7, count: 32)),
+                                                               now: Timestamp(milliseconds: 1_700_000_100_000))
+        #expect(secrets == 0 && webhooks == 1)
+        let after = try #require(try test.ledger.storedAlertWebhooks().first)
+        #expect(after.urlCiphertext != before.urlCiphertext)
+        #expect(try rotated.alertWebhookURL(of: after).revealString() == "https://api.telegram.org/bot1:AAsecret/sendMessage")
+        #expect(throws: CustodyError.alertWebhookUnreadable(id: added.id)) { try vault.alertWebhookURL(of: after) }
+        #expect(try rotated.unreadableAlertWebhookIDs().isEmpty)
+
+        let reloaded = try AlertService(ledger: test.ledger, bus: EventBus(lastSeq: 0), http: try HTTPClient(), vault: rotated,
+                                        logger: Logger(label: "alerts"))
+        #expect(reloaded.webhooks.map(\.id) == [added.id] && reloaded.unreadableWebhooks.isEmpty)
+        #expect(reloaded.webhooks.first?.chatIDForDisplay == "-1001")
+        let next = try reloaded.add(url: "https://x.test/hook", format: .generic, chatID: nil)
+        #expect(next.id > added.id, "a new webhook never takes a stored one's id")
     }
 }

@@ -100,7 +100,9 @@ struct ReadmeExamplesTests {
         let arenaBinary = try #require(arenaExecutable, "the arena executable is not built next to the tests; run make test")
         let token = "readme-token-\(UUID().uuidString)"
         let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "3", "--speed", "4"],
-                                           environment: ["ARENA_ADMIN_TOKEN": token])
+                                           environment: ["ARENA_ADMIN_TOKEN": token,
+                                                         // Webhooks added through the API are stored sealed under it.
+                                                         "ARENA_MASTER_KEY": String(repeating: "5a", count: 32)])
         defer { arena.terminate() }
         // The demo accounts have traded and their positions exist before the examples start.
         let deadline = Date().addingTimeInterval(30)

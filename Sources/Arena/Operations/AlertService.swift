@@ -1,4 +1,5 @@
 import ArenaCore
+import Custody
 import Foundation
 import HTTP
 import Logging
@@ -44,11 +45,14 @@ public struct AlertPolicy: Sendable {
 ///
 /// Each delivery goes out through the project's HTTP client, is retried with doubling waits on a
 /// transport error, a 429 or a 5xx, is rate-limited per webhook, and is stored with its result in
-/// `alert_deliveries`. Webhook URLs may hold tokens: they are kept in memory only, and shown,
-/// logged and stored masked.
+/// `alert_deliveries`. Webhook URLs may hold tokens: the roster's are read from the roster at each
+/// start and kept in memory; those added through the API are stored sealed under the master key
+/// (`alert_webhooks`) and loaded again at start. Shown, logged and stored in the clear only masked.
 public final class AlertService: Service, Sendable {
     private struct State {
         var webhooks: [Int64: AlertWebhook] = [:]
+        /// Stored webhooks whose URL could not be decrypted at start: listed with their error, never sent to.
+        var unreadable: [Int64: UnreadableAlertWebhook] = [:]
         var nextID: Int64
         /// Start times of each webhook's recent deliveries, for the rate limit.
         var recent: [Int64: [ContinuousClock.Instant]] = [:]
@@ -62,11 +66,17 @@ public final class AlertService: Service, Sendable {
     private let metrics: ArenaMetrics
     private let clock: any WallClock
     private let logger: Logger
+    /// Seals the URLs of webhooks added through the API; nil without a master key, and then such
+    /// webhooks are refused.
+    private let vault: KeyVault?
 
-    /// - Throws: A storage error reading the newest webhook id delivered to.
+    /// Loads the webhooks stored by earlier runs; one whose URL does not decrypt is logged and
+    /// listed with its error, never sent to.
+    /// - Throws: A storage error reading the stored webhooks.
     public init(ledger: LedgerStore, bus: EventBus, http: HTTPClient, policy: AlertPolicy = AlertPolicy(), metrics: ArenaMetrics = .disabled,
-                clock: any WallClock = SystemClock(), logger: Logger) throws {
+                clock: any WallClock = SystemClock(), vault: KeyVault? = nil, logger: Logger) throws {
         self.ledger = ledger
+        self.vault = vault
         self.bus = bus
         self.http = http
         self.policy = policy
@@ -74,7 +84,29 @@ public final class AlertService: Service, Sendable {
         self.clock = clock
         self.logger = logger
         // Ids go on from the last one stored, so a delivery's webhook id is never reused for another.
-        state = Mutex(State(nextID: try ledger.largestAlertWebhookID() + 1))
+        var initial = State(nextID: try ledger.largestAlertWebhookID() + 1)
+        for record in try ledger.storedAlertWebhooks() {
+            let reason: String
+            if let vault, let format = AlertFormat(rawValue: record.format) {
+                do {
+                    let url = try vault.alertWebhookURL(of: record).revealString()
+                    initial.webhooks[record.id] = AlertWebhook(id: record.id, url: url, format: format, chatID: record.chatID, source: "api")
+                    continue
+                } catch {
+                    reason = "\(error)"
+                }
+            } else if vault == nil {
+                reason = "This server has no master key, so the webhook's stored URL cannot be decrypted. Restart with the master key (ARENA_MASTER_KEY_FILE) it was added under."
+            } else {
+                reason = "Its stored format \(record.format) is unknown."
+            }
+            initial.unreadable[record.id] = UnreadableAlertWebhook(id: record.id, maskedURL: record.maskedURL, format: record.format,
+                                                                   chatID: record.chatID, error: reason)
+            logger.error("a stored alert webhook cannot be used; it is listed with this error and receives nothing",
+                         metadata: ["webhook.id": "\(record.id)", "webhook": "\(record.maskedURL)", "error": "\(reason)"])
+        }
+        if !initial.webhooks.isEmpty { logger.info("alert webhooks loaded", metadata: ["count": "\(initial.webhooks.count)"]) }
+        state = Mutex(initial)
     }
 
     /// Adds the roster's webhooks (a `url_env` is read from `environment`).
@@ -97,28 +129,47 @@ public final class AlertService: Service, Sendable {
         }
     }
 
-    /// Adds a webhook.
-    /// - Throws: `ArenaError.invalidRequest` for a bad URL, or a Telegram webhook without a chat.
+    /// Adds a webhook. One from the API (`source` "api") is first stored, its URL sealed under the
+    /// master key, in one transaction, so it outlives a restart; the roster's are kept in memory.
+    /// - Throws: `ArenaError.invalidRequest` for a bad URL, a Telegram webhook without a chat, or an
+    ///   API webhook on a server without a master key; a custody or storage error, and then
+    ///   nothing is added.
     public func add(url: String, format: AlertFormat, chatID: String?, source: String = "api") throws -> AlertWebhook {
         let (postURL, chat) = try AlertWebhook.validated(url: url, format: format, chatID: chatID)
-        let webhook = state.withLock { state in
-            let webhook = AlertWebhook(id: state.nextID, url: postURL, format: format, chatID: chat, source: source)
-            state.nextID += 1
-            state.webhooks[webhook.id] = webhook
-            return webhook
+        let persisted = source != "roster"
+        if persisted, vault == nil { throw ArenaError.invalidRequest(CustodyError.alertWebhookNeedsMasterKey.description) }
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
         }
+        let webhook = AlertWebhook(id: id, url: postURL, format: format, chatID: chat, source: source)
+        if persisted, let vault {
+            try vault.storeAlertWebhook(id: id, url: SecretValue(postURL), format: format.rawValue, maskedURL: webhook.maskedURL,
+                                        chatID: chat, now: clock.now())
+        }
+        state.withLock { $0.webhooks[id] = webhook }
         logger.notice("alert webhook added", metadata: ["webhook.id": "\(webhook.id)", "webhook": "\(webhook.maskedURL)",
                                                         "format": "\(format.rawValue)", "source": "\(source)"])
         return webhook
     }
 
-    /// Removes a webhook; returns whether there was one.
-    public func remove(_ id: Int64) -> Bool {
-        state.withLock { $0.webhooks.removeValue(forKey: id) != nil }
+    /// Removes a webhook, from the database too if it was stored; returns whether there was one.
+    /// - Throws: A storage error; the webhook then stays.
+    public func remove(_ id: Int64) throws -> Bool {
+        let stored = try ledger.deleteAlertWebhook(id: id)
+        let known = state.withLock { state in
+            let unreadable = state.unreadable.removeValue(forKey: id) != nil
+            return state.webhooks.removeValue(forKey: id) != nil || unreadable
+        }
+        return stored || known
     }
 
-    /// Every webhook, by id.
+    /// Every webhook that receives alerts, by id.
     public var webhooks: [AlertWebhook] { state.withLock { $0.webhooks.values.sorted { $0.id < $1.id } } }
+
+    /// Stored webhooks whose URL could not be decrypted at start, by id: they receive nothing until
+    /// removed and added again (or the server restarts with the right master key).
+    public var unreadableWebhooks: [UnreadableAlertWebhook] { state.withLock { $0.unreadable.values.sorted { $0.id < $1.id } } }
 
     /// Stored deliveries, newest first.
     /// - Throws: A storage error.

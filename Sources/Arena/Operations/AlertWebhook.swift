@@ -85,6 +85,16 @@ public struct AlertWebhook: Sendable, Hashable {
     }
 }
 
+/// A stored webhook whose URL could not be decrypted at start (another master key, altered data):
+/// what may be shown of it and why it receives nothing.
+public struct UnreadableAlertWebhook: Sendable, Hashable {
+    public let id: Int64
+    public let maskedURL: String
+    public let format: String
+    public let chatID: String?
+    public let error: String
+}
+
 /// Something a person must see, as the feed recorded it.
 public struct AlertEvent: Sendable, Hashable {
     /// `halted`, `kill_switch`, `liquidation`, `mode_change`, `model_failures`, `market_source_down`, ...

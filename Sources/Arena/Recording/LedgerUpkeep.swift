@@ -5,7 +5,8 @@ import Storage
 
 /// Keeps the ledger bounded while the arena runs for weeks: feed messages older than
 /// `eventsRetentionDays` of market time are pruned, and equity snapshots older than a day are
-/// downsampled to each bucket's first, lowest, highest and last. Ages are measured against the
+/// downsampled to each bucket's first, lowest, highest and last; alert deliveries are kept for as
+/// many days as the feed's messages. Ages are measured against the
 /// newest stored row (the market's time as the ledger saw it), so an accelerated or replayed
 /// market is bounded the same way as a live one. Runs at start and then every `interval`, in
 /// short transactions (`LedgerStore+Retention`).
@@ -25,6 +26,7 @@ public struct LedgerUpkeep: Service {
     public struct Pass: Sendable, Equatable {
         public var eventsPruned = 0
         public var snapshotsDownsampled = 0
+        public var alertDeliveriesPruned = 0
     }
 
     public init(ledger: LedgerStore, eventsRetentionDays: Int = 7, snapshotsFullResolutionMilliseconds: Int64 = 86_400_000,
@@ -51,12 +53,17 @@ public struct LedgerUpkeep: Service {
                 let cutoff = Timestamp(milliseconds: newest.milliseconds - snapshotsFullResolutionMilliseconds)
                 pass.snapshotsDownsampled = try ledger.downsampleSnapshots(before: cutoff, bucketMilliseconds: snapshotBucketMilliseconds)
             }
+            if let newest = try ledger.newestAlertDeliveryTime() {
+                let cutoff = Timestamp(milliseconds: newest.milliseconds - Int64(eventsRetentionDays) * 86_400_000)
+                pass.alertDeliveriesPruned = try ledger.pruneAlertDeliveries(before: cutoff)
+            }
         } catch {
             logger.error("ledger upkeep failed; it runs again at the next interval", metadata: ["error": "\(error)"])
         }
         if pass != Pass() {
             logger.info("ledger upkeep", metadata: ["events.pruned": "\(pass.eventsPruned)",
-                                                    "snapshots.downsampled": "\(pass.snapshotsDownsampled)"])
+                                                    "snapshots.downsampled": "\(pass.snapshotsDownsampled)",
+                                                    "alert_deliveries.pruned": "\(pass.alertDeliveriesPruned)"])
         }
         return pass
     }

@@ -1,5 +1,6 @@
 import Arena
 import ArenaCore
+import Custody
 import Hummingbird
 import Storage
 
@@ -26,11 +27,20 @@ struct AlertsController: Sendable {
     func addRoutes(to router: Router<ArenaRequestContext>) {
         let admin = router.group().add(middleware: AdminAuthMiddleware(credentials: credentials))
             .add(middleware: AdminActionMiddleware(arena: arena))
-        admin.get("/api/alerts/webhooks") { _, _ in try JSONResponse(WebhookList(webhooks: try alerts.webhooks.map(WebhookView.init))) }
+        admin.get("/api/alerts/webhooks") { _, _ in
+            let service = try alerts
+            let views = service.webhooks.map(WebhookView.init) + service.unreadableWebhooks.map(WebhookView.init)
+            return try JSONResponse(WebhookList(webhooks: views.sorted { $0.id < $1.id }))
+        }
         admin.post("/api/alerts/webhooks") { request, context in
             let body = try await request.decode(as: AddWebhook.self, context: context)
-            let webhook = try alerts.add(url: body.url, format: body.format, chatID: body.chat_id)
-            return try JSONResponse(WebhookView(webhook), status: .created)
+            do {
+                let webhook = try alerts.add(url: body.url, format: body.format, chatID: body.chat_id)
+                return try JSONResponse(WebhookView(webhook), status: .created)
+            } catch let error as CustodyError {
+                // The master key was rotated under the running server: its key no longer seals for this database.
+                throw APIError(.conflict, error.description)
+            }
         }
         admin.delete("/api/alerts/webhooks/{id}") { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
@@ -54,6 +64,8 @@ struct AlertsController: Sendable {
         let format: String
         let chat_id: String?
         let source: String
+        /// Why a stored webhook receives nothing (its URL did not decrypt at start); null when it works.
+        let error: String?
 
         init(_ webhook: AlertWebhook) {
             id = webhook.id
@@ -61,6 +73,16 @@ struct AlertsController: Sendable {
             format = webhook.format.rawValue
             chat_id = webhook.format == .telegram ? webhook.chatIDForDisplay : nil
             source = webhook.source
+            error = nil
+        }
+
+        init(_ webhook: UnreadableAlertWebhook) {
+            id = webhook.id
+            url = webhook.maskedURL
+            format = webhook.format
+            chat_id = webhook.chatID
+            source = "api"
+            error = webhook.error
         }
     }
 
