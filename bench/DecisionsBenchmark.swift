@@ -31,8 +31,8 @@ struct DecisionsBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to run (at least two intervals give two cycles per account).")
     var duration = 150
 
-    @Option(name: .customLong("max-concurrent"), help: "Calls in flight to the provider, over all accounts.")
-    var maxConcurrent = 128
+    @Option(name: .customLong("max-concurrent"), help: "Calls in flight to the provider, over all accounts (5,000 accounts every 60 s at 2 s a call keep about 170 busy).")
+    var maxConcurrent = 256
 
     @Option(name: .customLong("trigger-move-pct"),
             help: "Each account's trigger_move_pct: a coin moving this many percent since its last decision starts one early (0: off).")

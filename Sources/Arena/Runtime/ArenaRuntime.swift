@@ -33,6 +33,10 @@ public final class ArenaRuntime: Service, Sendable {
     /// When the runtime was created, on the wall clock and the monotonic one (for the uptime).
     let startedAt: (wall: Timestamp, instant: ContinuousClock.Instant)
     private let stopping = Atomic<Bool>(false)
+    /// Set while a pass of equity snapshots runs beside the scheduler (real-time pacing).
+    private let snapshotting = Atomic<Bool>(false)
+    /// How far apart the first cycles of accounts that appear together start: 5,000 accounts over 10 s.
+    static let firstCycleSpacingMilliseconds: Int64 = 2
     /// Accounts with a decision in flight: a due account still deciding skips a cycle.
     private let deciding = Mutex<Set<AccountID>>([])
 
@@ -249,6 +253,16 @@ public final class ArenaRuntime: Service, Sendable {
                     for await id in applying { if let id { moved.insert(id) } }
                     return moved
                 }
+                if case .realTime = configuration.pacing {
+                    // Accounts seen for the first time start a few milliseconds apart, so that thousands
+                    // starting together do not all build their prompts in one instant (a handful start
+                    // at once). A replay keeps every first cycle at its first step.
+                    var newcomers: Int64 = 0
+                    for runner in runners where nextDue[runner.id] == nil {
+                        nextDue[runner.id] = now + min(newcomers * Self.firstCycleSpacingMilliseconds, runner.intervalMilliseconds)
+                        newcomers += 1
+                    }
+                }
                 var due: [AccountRunner] = []
                 for runner in runners where (nextDue[runner.id] ?? now) <= now || moved.contains(runner.id) {
                     let alreadyBusy = deciding.withLock { !$0.insert(runner.id).inserted }
@@ -285,7 +299,19 @@ public final class ArenaRuntime: Service, Sendable {
                 }
                 if now >= nextSnapshotAt ?? now {
                     nextSnapshotAt = now + configuration.snapshotIntervalMilliseconds
-                    await takeSnapshots(of: runners, at: snapshot.time)
+                    switch configuration.pacing {
+                    case .asFastAsPossible:
+                        await takeSnapshots(of: runners, at: snapshot.time)
+                    case .realTime:
+                        // Thousands of accounts take a few hundred milliseconds to value and store:
+                        // off the loop, so that no decision starts late for it; one pass at a time.
+                        if snapshotting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+                            group.addTask {
+                                await self.takeSnapshots(of: runners, at: snapshot.time)
+                                self.snapshotting.store(false, ordering: .releasing)
+                            }
+                        }
+                    }
                 }
             }
             if !isStopping {
