@@ -27,15 +27,6 @@ struct AuditController: Sendable {
         let entries: [Entry]
         /// Pass as `before` for the next page; null on the last.
         let next_cursor: Int64?
-
-        enum CodingKeys: String, CodingKey { case account_id, entries, next_cursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(account_id, forKey: .account_id)
-            try container.encode(entries, forKey: .entries)
-            try container.encode(next_cursor, forKey: .next_cursor)
-        }
     }
 
     struct Entry: Encodable {
@@ -73,31 +64,6 @@ struct AuditController: Sendable {
             venue_status = record.venueStatus
             status = record.outcome.rawValue
             error = record.error
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, time, network, endpoint, action, client_order_ids, nonce, signer, vault, signature_hash, attempt, latency_ms,
-                 http_status, venue_status, status, error
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(time, forKey: .time)
-            try container.encode(network, forKey: .network)
-            try container.encode(endpoint, forKey: .endpoint)
-            try container.encode(action, forKey: .action)
-            try container.encode(client_order_ids, forKey: .client_order_ids)
-            try container.encode(nonce, forKey: .nonce)
-            try container.encode(signer, forKey: .signer)
-            try container.encode(vault, forKey: .vault)
-            try container.encode(signature_hash, forKey: .signature_hash)
-            try container.encode(attempt, forKey: .attempt)
-            try container.encode(latency_ms, forKey: .latency_ms)
-            try container.encode(http_status, forKey: .http_status)
-            try container.encode(venue_status, forKey: .venue_status)
-            try container.encode(status, forKey: .status)
-            try container.encode(error, forKey: .error)
         }
     }
 

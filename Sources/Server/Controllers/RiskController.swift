@@ -37,18 +37,6 @@ struct RiskController: Sendable {
             reason = record.reason
             equity = record.equity?.description
         }
-
-        enum CodingKeys: String, CodingKey { case id, time, action, actor, reason, equity }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(time, forKey: .time)
-            try container.encode(action, forKey: .action)
-            try container.encode(actor, forKey: .actor)
-            try container.encode(reason, forKey: .reason)
-            try container.encode(equity, forKey: .equity)
-        }
     }
 
     /// The stored risk state of an account.
@@ -56,15 +44,6 @@ struct RiskController: Sendable {
         let day: Int64?
         let day_start_equity: String?
         let high_water_mark: String?
-
-        enum CodingKeys: String, CodingKey { case day, day_start_equity, high_water_mark }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(day, forKey: .day)
-            try container.encode(day_start_equity, forKey: .day_start_equity)
-            try container.encode(high_water_mark, forKey: .high_water_mark)
-        }
     }
 
     struct HaltsPage: Encodable {
@@ -73,17 +52,6 @@ struct RiskController: Sendable {
         let risk_state: RiskStateView?
         let entries: [Entry]
         let next_cursor: Int64?
-
-        enum CodingKeys: String, CodingKey { case account_id, status, risk_state, entries, next_cursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(account_id, forKey: .account_id)
-            try container.encode(status, forKey: .status)
-            try container.encode(risk_state, forKey: .risk_state)
-            try container.encode(entries, forKey: .entries)
-            try container.encode(next_cursor, forKey: .next_cursor)
-        }
     }
 
     struct KillSwitchPage: Encodable {
@@ -91,16 +59,6 @@ struct RiskController: Sendable {
         let reason: String?
         let entries: [Entry]
         let next_cursor: Int64?
-
-        enum CodingKeys: String, CodingKey { case engaged, reason, entries, next_cursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(engaged, forKey: .engaged)
-            try container.encode(reason, forKey: .reason)
-            try container.encode(entries, forKey: .entries)
-            try container.encode(next_cursor, forKey: .next_cursor)
-        }
     }
 
     func halts(_ request: Request, _ id: AccountID) throws -> JSONResponse {
