@@ -15,6 +15,8 @@ public final class DriverEnvironment: Sendable {
     /// Why `llm` is missing, for the log line of a skipped account.
     private let llmProblem: String?
     private let variables: [String: String]
+    /// The tracked traders copy drivers follow; nil where no tracker runs (copy accounts are then skipped).
+    public let traderPositions: (any TraderPositionSource)?
 
     /// Creates an environment.
     /// - Parameters:
@@ -22,9 +24,11 @@ public final class DriverEnvironment: Sendable {
     ///   - localModel: The local model server (nil: `local` accounts are skipped).
     ///   - variables: Where `api_key_env` names are looked up.
     ///   - llmProblem: Why `llm` is nil, for log lines.
+    ///   - traderPositions: The trader tracker copy drivers read.
     public init(llm: LLMServices?, localModel: LocalModelServer?, variables: [String: String] = ProcessInfo.processInfo.environment,
-                llmProblem: String? = nil) {
+                llmProblem: String? = nil, traderPositions: (any TraderPositionSource)? = nil) {
         self.llm = llm
+        self.traderPositions = traderPositions
         self.localModel = localModel
         self.variables = variables
         self.llmProblem = llm == nil ? (llmProblem ?? "the prompts folder was not found") : nil
