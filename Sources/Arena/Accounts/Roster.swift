@@ -21,10 +21,13 @@ public struct Roster: Sendable, Decodable {
         /// Secrets by name (`llm_api_key`, `hyperliquid_agent_key`, `hyperliquid_master_address`),
         /// each given as the NAME of the environment variable that holds it, never the secret itself.
         public var secrets_env: [String: String]?
+        /// The paper venue's realism (`venue`, the default, or `noisy`).
+        public var realism: PaperRealism?
 
         public init(name: String, driver: DriverSettings, symbols: [Symbol], initial_capital: FixedDecimal,
-                    risk_limits: RiskLimits?, mode: AccountMode?, secrets_env: [String: String]? = nil) {
+                    risk_limits: RiskLimits?, mode: AccountMode?, secrets_env: [String: String]? = nil, realism: PaperRealism? = nil) {
             self.secrets_env = secrets_env
+            self.realism = realism
             self.name = name
             self.driver = driver
             self.symbols = symbols
