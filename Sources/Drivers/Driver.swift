@@ -23,11 +23,14 @@ public struct DecisionContext: Sendable {
     public var indicators: [Symbol: SymbolIndicators]
     /// What became of the account's previous decision; nil before its first.
     public var lastOutcome: DecisionFeedback?
+    /// The account's rank and its rivals at this market step; nil where the runtime gives none.
+    public var ranking: ArenaRanking?
 
     public init(accountID: AccountID, accountName: String, time: Timestamp, startedAt: Timestamp, callNumber: Int,
                 symbols: [Symbol], market: MarketSnapshot, account: AccountState, initialCapital: FixedDecimal,
                 maxLeverage: Int, instruments: [Symbol: Instrument], indicators: [Symbol: SymbolIndicators] = [:],
-                lastOutcome: DecisionFeedback? = nil) {
+                lastOutcome: DecisionFeedback? = nil, ranking: ArenaRanking? = nil) {
+        self.ranking = ranking
         self.accountID = accountID
         self.accountName = accountName
         self.time = time

@@ -153,8 +153,12 @@ extension PaperExchange {
                 if capped.isPositive { takeSize = capped }
             }
             matching.take(request.symbol, taker: request.side, size: takeSize, limit: terms.limit, into: &executions)
-            if executions.isEmpty, let realism = configuration.realism {
-                appendBooklessExecution(request, size: takeSize, limit: terms.limit, instrument: instrument, realism: realism)
+            if let realism = configuration.realism {
+                if executions.isEmpty {
+                    appendBooklessExecution(request, size: takeSize, limit: terms.limit, instrument: instrument, realism: realism)
+                } else {
+                    slipExecutions(side: request.side, limit: terms.limit, instrument: instrument, realism: realism)
+                }
             }
         }
         // The order's update goes in front of its fills but carries its state after them: until
@@ -195,16 +199,27 @@ extension PaperExchange {
         if events.capacity < needed { events.reserveCapacity(Swift.max(needed, 2 * events.capacity)) }
     }
 
+    /// With a realism profile, moves the book walk's fills against the taker by the slippage of
+    /// the order's notional, never beyond its limit.
+    mutating func slipExecutions(side: Side, limit: FixedDecimal, instrument: Instrument, realism: RealismProfile) {
+        var notional = FixedDecimal.zero
+        for execution in executions { notional += execution.size * execution.price }
+        let slippage = realism.slippage(forNotional: notional)
+        for index in executions.indices {
+            let price = executions[index].price
+            executions[index].price = side == .buy
+                ? FixedDecimal.min(limit, instrument.roundPrice(price * (.one + slippage), .up))
+                : FixedDecimal.max(limit, instrument.roundPrice(price * (.one - slippage), .down))
+        }
+    }
+
     /// With a realism profile, a coin whose book side is empty fills at the mid moved by a
     /// slippage that grows with the order's notional.
     mutating func appendBooklessExecution(_ request: OrderRequest, size: FixedDecimal, limit: FixedDecimal,
                                           instrument: Instrument, realism: RealismProfile) {
         guard let quote = matching.quote(for: request.symbol), quote.mid.isPositive,
               quote.book.levels(against: request.side).isEmpty else { return }
-        let notional = size * quote.mid
-        let share = FixedDecimal.min(.one, notional / realism.booklessSlippageFullNotional)
-        let slippage = realism.booklessSlippage.lowerBound
-            + (realism.booklessSlippage.upperBound - realism.booklessSlippage.lowerBound) * share
+        let slippage = realism.slippage(forNotional: size * quote.mid)
         let price: FixedDecimal
         if request.side == .buy {
             price = instrument.roundPrice(quote.mid * (.one + slippage), .up)

@@ -33,8 +33,8 @@ public struct PaperExchange: Sendable {
         var due: Timestamp
     }
 
-    /// How this exchange behaves.
-    public let configuration: PaperExchangeConfiguration
+    /// How this exchange behaves (only `setRealism` changes it after creation).
+    public internal(set) var configuration: PaperExchangeConfiguration
     /// USDC balance: deposits plus realised PnL, minus fees, plus funding.
     public internal(set) var cash: FixedDecimal
     /// What moved the cash since the start or the last restore.
@@ -176,6 +176,12 @@ public struct PaperExchange: Sendable {
             }
         }
         nextVenueOrderID = highestID + 1
+    }
+
+    /// Switches the realism profile (nil for none) from the next order on: positions, orders in
+    /// flight or resting, leverages and the random sequence stay as they are.
+    public mutating func setRealism(_ profile: RealismProfile?) {
+        configuration.realism = profile
     }
 
     // MARK: - Orders

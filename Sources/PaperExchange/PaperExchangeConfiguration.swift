@@ -18,7 +18,7 @@ public struct PaperExchangeConfiguration: Sendable, Hashable {
     public var triggerMarketSlippage: FixedDecimal
     /// The farthest a limit price may be from the mark, as a fraction (the venue refuses beyond 80%).
     public var maximumPriceDeviation: FixedDecimal
-    /// Random noise modelled on a simpler paper engine (rejections, partial fills, book-less
+    /// Random noise modelled on a simpler paper engine (rejections, partial fills, size-based
     /// slippage, extra latency); nil, the default, for none.
     public var realism: RealismProfile?
 
@@ -50,8 +50,12 @@ public struct PaperExchangeConfiguration: Sendable, Hashable {
 }
 
 /// Optional noise from the seed profile of an earlier paper engine: random rejections, partial
-/// fills of large orders, size-based slippage when a coin has no book, and random latency. Every
-/// draw comes from the exchange's seeded random source, so runs stay reproducible.
+/// fills of large orders, size-based slippage and random latency. Every draw comes from the
+/// exchange's seeded random source, so runs stay reproducible.
+///
+/// Slippage applies to every taker fill: a fill against a book is first priced by walking the
+/// book, then moved against the taker by `slippage(forNotional:)` of the order's notional (never
+/// beyond the order's limit); a coin without a book fills at the mid moved the same way.
 public struct RealismProfile: Sendable, Hashable {
     /// Probability that an order is refused at random (0.02 is 2%).
     public var rejectionProbability: FixedDecimal
@@ -65,11 +69,11 @@ public struct RealismProfile: Sendable, Hashable {
     public var partialFillFractions: ClosedRange<FixedDecimal>
     /// Orders above this notional (USD) are refused for lack of liquidity; nil for no limit.
     public var maximumOrderValue: FixedDecimal?
-    /// Slippage of a fill against a coin without a book: from the first value at zero notional,
-    /// growing linearly to the second at `booklessSlippageFullNotional` and beyond.
-    public var booklessSlippage: ClosedRange<FixedDecimal>
-    /// The notional (USD) at which book-less slippage reaches its maximum.
-    public var booklessSlippageFullNotional: FixedDecimal
+    /// Slippage of a taker fill, as a fraction of its price: from the first value at zero notional,
+    /// growing linearly to the second at `slippageFullNotional` and beyond.
+    public var slippage: ClosedRange<FixedDecimal>
+    /// The notional (USD) at which slippage reaches its maximum.
+    public var slippageFullNotional: FixedDecimal
     /// Extra latency in milliseconds, drawn uniformly per order; nil for none.
     public var latencyRange: ClosedRange<Int64>?
 
@@ -81,20 +85,26 @@ public struct RealismProfile: Sendable, Hashable {
                 partialFillProbability: FixedDecimal = FixedDecimal(10, exponent: 2),
                 partialFillFractions: ClosedRange<FixedDecimal> = FixedDecimal(5, exponent: 1)...FixedDecimal(9, exponent: 1),
                 maximumOrderValue: FixedDecimal? = FixedDecimal(100_000),
-                booklessSlippage: ClosedRange<FixedDecimal> = FixedDecimal(1, exponent: 4)...FixedDecimal(1, exponent: 3),
-                booklessSlippageFullNotional: FixedDecimal = FixedDecimal(100_000),
+                slippage: ClosedRange<FixedDecimal> = FixedDecimal(1, exponent: 4)...FixedDecimal(1, exponent: 3),
+                slippageFullNotional: FixedDecimal = FixedDecimal(100_000),
                 latencyRange: ClosedRange<Int64>? = 50...200) {
         precondition(!rejectionReasons.isEmpty, "no rejection reasons")
-        precondition(booklessSlippageFullNotional.isPositive, "non-positive full notional")
+        precondition(slippageFullNotional.isPositive, "non-positive full notional")
         self.rejectionProbability = rejectionProbability
         self.rejectionReasons = rejectionReasons
         self.partialFillThreshold = partialFillThreshold
         self.partialFillProbability = partialFillProbability
         self.partialFillFractions = partialFillFractions
         self.maximumOrderValue = maximumOrderValue
-        self.booklessSlippage = booklessSlippage
-        self.booklessSlippageFullNotional = booklessSlippageFullNotional
+        self.slippage = slippage
+        self.slippageFullNotional = slippageFullNotional
         self.latencyRange = latencyRange
+    }
+
+    /// The slippage, as a fraction of the price, of a taker order of `notional` USD.
+    public func slippage(forNotional notional: FixedDecimal) -> FixedDecimal {
+        let share = FixedDecimal.min(.one, FixedDecimal.max(.zero, notional) / slippageFullNotional)
+        return slippage.lowerBound + (slippage.upperBound - slippage.lowerBound) * share
     }
 
     /// Reasons a busy venue gives for refusing an order now and accepting it a moment later.

@@ -20,12 +20,12 @@ public struct LedgerStore: Sendable {
             }
             try db.execute(sql: """
                 INSERT INTO accounts (name, driver_kind, driver_settings, provider, model, symbols, mode, network,
-                                      initial_capital, risk_limits, status, cash, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                                      initial_capital, risk_limits, status, cash, created_at, updated_at, paper_realism)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
                 """, arguments: [new.name, new.driverKind, new.driverSettings, new.provider, new.model,
                                  Self.encodeSymbols(new.symbols), new.mode.rawValue, new.network.rawValue,
                                  new.initialCapital.description, new.riskLimits, new.initialCapital.description,
-                                 now.milliseconds, now.milliseconds])
+                                 now.milliseconds, now.milliseconds, new.paperRealism])
             let id = AccountID(db.lastInsertedRowID)
             guard let record = try Self.fetchAccount(db, id: id) else { throw StorageError.notFound("Account \(id)") }
             return record
@@ -61,6 +61,14 @@ public struct LedgerStore: Sendable {
                     updated_at = ? WHERE id = ?
                 """, arguments: [driverKind, driverSettings, provider, model, Self.encodeSymbols(symbols), riskLimits,
                                  now.milliseconds, id.rawValue])
+        }
+    }
+
+    /// Sets how an account's paper venue behaves (`venue` or `noisy`); the database refuses other names.
+    public func setPaperRealism(_ realism: String, of id: AccountID, now: Timestamp) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE accounts SET paper_realism = ?, updated_at = ? WHERE id = ?",
+                           arguments: [realism, now.milliseconds, id.rawValue])
         }
     }
 
@@ -106,7 +114,8 @@ public struct LedgerStore: Sendable {
                                  biggestWin: (row["biggest_win"] as String?).flatMap(FixedDecimal.init),
                                  biggestLoss: (row["biggest_loss"] as String?).flatMap(FixedDecimal.init)),
             driverState: row["driver_state"], orderSequence: UInt64(max(0, sequence)),
-            createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]))
+            createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]),
+            paperRealism: row["paper_realism"] ?? "venue")
     }
 
     static func encodeSymbols(_ symbols: [Symbol]) -> String {

@@ -22,6 +22,8 @@ public struct AccountRecord: Sendable, Hashable {
     public var orderSequence: UInt64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// The paper venue's realism profile by name (`venue` or `noisy`; the Arena module reads it as `PaperRealism`).
+    public var paperRealism: String = "venue"
 }
 
 /// Running totals of an account's ledger.
@@ -96,10 +98,13 @@ public struct NewAccount: Sendable, Hashable {
     public var network: Network
     public var initialCapital: FixedDecimal
     public var riskLimits: String
+    /// The paper venue's realism profile by name (`venue` or `noisy`).
+    public var paperRealism: String
 
     public init(name: String, driverKind: String, driverSettings: String = "{}", provider: String? = nil, model: String? = nil,
                 symbols: [Symbol], mode: AccountMode = .paper, network: Network = .testnet,
-                initialCapital: FixedDecimal, riskLimits: String = "{}") {
+                initialCapital: FixedDecimal, riskLimits: String = "{}", paperRealism: String = "venue") {
+        self.paperRealism = paperRealism
         self.name = name
         self.driverKind = driverKind
         self.driverSettings = driverSettings

@@ -73,12 +73,12 @@ public final class AccountService: Sendable {
         runners.withLock { $0[record.id] = runner }
     }
 
-    /// A paper venue account for an arena account, seeded by the arena's seed and the account's id.
+    /// A paper venue account for an arena account, with the account's stored realism, seeded by
+    /// the arena's seed and the account's id.
     func paperExecutor(for id: AccountID, cash: FixedDecimal, positions: [Position]) -> PaperExecutor {
-        var paper = setup.configuration.paper
-        paper.instruments.merge(setup.instruments) { _, fromMarket in fromMarket }
-        return PaperExecutor(configuration: paper, cash: cash, positions: positions,
-                             seed: setup.configuration.seed ^ UInt64(bitPattern: id.rawValue))
+        let stored: AccountRecord? = (try? ledger.account(id)) ?? nil
+        let realism = stored.flatMap { try? PaperRealism(of: $0) } ?? .venue
+        return PaperExecutor(configuration: paperConfiguration(realism: realism), cash: cash, positions: positions, seed: paperSeed(for: id))
     }
 
     /// Reads an account's risk limits.
@@ -150,12 +150,14 @@ public final class AccountService: Sendable {
                 try ledger.updateConfiguration(of: existing.id, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
                                                provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
                                                riskLimits: limits, now: now)
+                try ledger.setPaperRealism((entry.realism ?? .venue).rawValue, of: existing.id, now: now)
                 record = existing
             } else {
                 record = try ledger.createAccount(NewAccount(
                     name: entry.name, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
                     provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
-                    mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits), now: now)
+                    mode: entry.mode ?? .paper, initialCapital: entry.initial_capital, riskLimits: limits,
+                    paperRealism: (entry.realism ?? .venue).rawValue), now: now)
                 setup.logger.info("account created", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)"])
             }
             try store(secrets[entry.name] ?? [], for: record.id)
@@ -190,7 +192,7 @@ public final class AccountService: Sendable {
                 name: entry.name.trimmingCharacters(in: .whitespaces), driverKind: entry.driver.kind.rawValue,
                 driverSettings: try JSON.encode(entry.driver), provider: entry.driver.provider?.rawValue, model: entry.driver.model,
                 symbols: entry.symbols, mode: .paper, network: network ?? .testnet, initialCapital: entry.initial_capital,
-                riskLimits: try JSON.encode(entry.risk_limits ?? .default)), now: now)
+                riskLimits: try JSON.encode(entry.risk_limits ?? .default), paperRealism: (entry.realism ?? .venue).rawValue), now: now)
         } catch let error as StorageError {
             throw ArenaError.conflict(error.description)
         }
@@ -219,9 +221,12 @@ public final class AccountService: Sendable {
         public var reason: String?
         /// Who asks (the admin token's name), stored with a status change.
         public var actor: String
+        /// The paper venue's realism, applied from the account's next order (`changePaperRealism`).
+        public var realism: PaperRealism?
 
         public init(driver: DriverSettings? = nil, symbols: [Symbol]? = nil, riskLimits: RiskLimits? = nil, status: AccountStatus? = nil,
-                    secrets: [String: String] = [:], reason: String? = nil, actor: String = "operator") {
+                    secrets: [String: String] = [:], reason: String? = nil, actor: String = "operator", realism: PaperRealism? = nil) {
+            self.realism = realism
             self.driver = driver
             self.symbols = symbols
             self.riskLimits = riskLimits
@@ -269,6 +274,9 @@ public final class AccountService: Sendable {
                                            provider: record.provider, model: record.model, symbols: symbols,
                                            riskLimits: record.riskLimits, now: setup.clock.now())
             await runner.reconfigure(record: record, driver: driver, limits: limits)
+        }
+        if let realism = changes.realism, realism.rawValue != record.paperRealism {
+            try await changePaperRealism(of: id, to: realism, runner: runner)
         }
         if let status = changes.status {
             let why = changes.reason.map { ": \($0)" } ?? "."

@@ -7,12 +7,10 @@ extension AccountService {
     /// (resting, waiting for its trigger, in flight), with the same client ids, the same queue
     /// order (the venue's order ids), the same exit groups and trailing stops. Without this a
     /// restart would leave rows saying `open` that no engine holds.
-    /// - Throws: a storage error when the ledger cannot be read.
+    /// - Throws: a storage error when the ledger cannot be read, `ArenaError.invalidAccount` for an unknown realism.
     func restoredPaperExecutor(for record: AccountRecord, ledger: LedgerStore) throws -> PaperExecutor {
-        var paper = setup.configuration.paper
-        paper.instruments.merge(setup.instruments) { _, fromMarket in fromMarket }
         let orders = try ledger.unfinishedOrders(of: record.id).map(\.order)
-        return PaperExecutor(configuration: paper, cash: record.cash, positions: try ledger.positions(of: record.id), openOrders: orders,
-                             seed: setup.configuration.seed ^ UInt64(bitPattern: record.id.rawValue))
+        return PaperExecutor(configuration: paperConfiguration(realism: try PaperRealism(of: record)), cash: record.cash,
+                             positions: try ledger.positions(of: record.id), openOrders: orders, seed: paperSeed(for: record.id))
     }
 }

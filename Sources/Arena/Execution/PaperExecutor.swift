@@ -24,6 +24,10 @@ public actor PaperExecutor: OrderExecutor {
 
     public nonisolated var mode: AccountMode { .paper }
 
+    /// Switches the venue's realism profile (nil for the faithful venue) from the next order on,
+    /// keeping every position, open order and the random sequence.
+    public func setRealism(_ profile: RealismProfile?) { exchange.setRealism(profile) }
+
     /// The paper venue dies with the process, so a decision and its orders commit together.
     public nonisolated var decisionCommit: DecisionCommit { .afterOrders }
 

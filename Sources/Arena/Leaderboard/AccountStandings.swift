@@ -43,6 +43,9 @@ struct AccountStandings: Sendable {
         leaderboard.update(LeaderboardEntry(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
                                             statistics: statistics, snapshotIntervalMilliseconds: snapshotIntervalMilliseconds,
                                             skippedCycles: skippedCycles, time: time))
+        leaderboard.rivals.update(id: record.id, name: record.name,
+                                  returnPercent: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
+                                  positions: state.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol })
     }
 }
 

@@ -55,6 +55,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     /// Decision cycles skipped because the account was still deciding (since the server started).
     public var skipped_cycles: Int
     public var updated_at: Int64
+    /// The paper venue's realism (`venue` or `noisy`); nil while the account trades live.
+    public var realism: String? = nil
 
     /// How `sharpe` is computed: the same for every account of a server, so stated once per response.
     public static func sharpeBasis(snapshotIntervalMilliseconds: Int64) -> String {
@@ -71,6 +73,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
 /// consistent copy without touching the runners, so serving it never waits on trading.
 public final class Leaderboard: Sendable {
     private let entries = Mutex<[AccountID: LeaderboardEntry]>([:])
+    /// Every account's return and positions, for the rankings `aware` prompts show.
+    public let rivals = RivalBoard()
 
     public init() {}
 
@@ -82,6 +86,7 @@ public final class Leaderboard: Sendable {
     /// Removes an account's line (archived accounts).
     public func remove(_ id: AccountID) {
         _ = entries.withLock { $0.removeValue(forKey: id) }
+        rivals.remove(id)
     }
 
     /// The lines, best return first (ties by account id).

@@ -38,7 +38,7 @@ extension LeaderboardEntry {
             prompt_tokens: decisions.promptTokens, completion_tokens: decisions.completionTokens,
             llm_cost: cost.description, cost_per_return_pct: costPerReturn,
             open_positions: state.positions.values.filter { !$0.isFlat }.count, skipped_cycles: skippedCycles,
-            updated_at: time.milliseconds)
+            updated_at: time.milliseconds, realism: mode == .paper ? record.paperRealism : nil)
     }
 
     /// The return on the initial capital, in percent to four decimals.

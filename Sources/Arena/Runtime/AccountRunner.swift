@@ -99,14 +99,16 @@ public actor AccountRunner {
     // MARK: Decisions
 
     /// Asks the driver for a decision, gates it, executes it and records it all.
-    /// - Parameter indicators: The shared indicators of this market update.
-    public func decide(indicators: [Symbol: SymbolIndicators] = [:]) async {
+    /// - Parameters:
+    ///   - indicators: The shared indicators of this market update.
+    ///   - standings: The arena's ranking at this market update, shared by every account deciding.
+    public func decide(indicators: [Symbol: SymbolIndicators] = [:], standings: StandingsTable? = nil) async {
         guard record.status == .active || record.status == .halted, !isDeciding, let market = lastMarket else { return }
         isDeciding = true
         defer { isDeciding = false }
         callNumber += 1
         midsAtLastDecision = market.quotes.mapValues(\.mid)
-        let context = await decisionContext(market: market, callNumber: callNumber, indicators: indicators)
+        let context = await decisionContext(market: market, callNumber: callNumber, indicators: indicators, standings: standings)
         let started = ContinuousClock.now
         let output: DriverOutput
         do {
@@ -170,19 +172,22 @@ public actor AccountRunner {
     }
 
     /// What the driver sees for a decision on `market`.
-    private func decisionContext(market: MarketSnapshot, callNumber: Int, indicators: [Symbol: SymbolIndicators]) async -> DecisionContext {
+    private func decisionContext(market: MarketSnapshot, callNumber: Int, indicators: [Symbol: SymbolIndicators],
+                                 standings: StandingsTable?) async -> DecisionContext {
         DecisionContext(
             accountID: id, accountName: record.name, time: market.time, startedAt: startedAt ?? market.time, callNumber: callNumber,
             symbols: record.symbols, market: market, account: await executor.state(), initialCapital: record.initialCapital,
-            maxLeverage: risk.limits.max_leverage, instruments: instruments, indicators: indicators, lastOutcome: lastOutcome)
+            maxLeverage: risk.limits.max_leverage, instruments: instruments, indicators: indicators, lastOutcome: lastOutcome,
+            ranking: standings?.ranking(for: id))
     }
 
     /// Returns the prompts the next decision would send, rendered from the newest market and the
     /// account now; nil when the driver has no prompts.
     /// - Throws: `ArenaError.conflict` before the first market update; the driver's rendering error.
-    public func promptPreview(indicators: [Symbol: SymbolIndicators]) async throws -> PromptPreview? {
+    public func promptPreview(indicators: [Symbol: SymbolIndicators], standings: StandingsTable? = nil) async throws -> PromptPreview? {
         guard let market = lastMarket else { throw ArenaError.conflict("Account \(id.rawValue) has seen no market yet.") }
-        return try await driver.previewPrompt(await decisionContext(market: market, callNumber: callNumber + 1, indicators: indicators))
+        return try await driver.previewPrompt(await decisionContext(market: market, callNumber: callNumber + 1, indicators: indicators,
+                                                                    standings: standings))
     }
 
     /// Stores a decision that placed no order.

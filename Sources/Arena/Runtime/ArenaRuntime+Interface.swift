@@ -57,7 +57,7 @@ extension ArenaRuntime: ArenaQueries {
     public func promptPreview(of id: AccountID) async throws -> PromptPreview {
         guard let record = try ledger.account(id) else { throw ArenaError.notFound("No account \(id.rawValue).") }
         guard let runner = runner(id) else { throw ArenaError.conflict("Account \(id.rawValue) is not running.") }
-        guard let preview = try await runner.promptPreview(indicators: market.indicators()) else {
+        guard let preview = try await runner.promptPreview(indicators: market.indicators(), standings: leaderboard.rivals.table()) else {
             throw ArenaError.conflict("Account \(id.rawValue) is run by the \(record.driverKind) driver, which sends no prompt; only llm accounts have one.")
         }
         return preview

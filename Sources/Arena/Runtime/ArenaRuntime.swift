@@ -275,12 +275,13 @@ public final class ArenaRuntime: Service, Sendable {
                     due.append(runner)
                 }
                 let indicators = due.isEmpty ? [:] : market.indicators()
+                let standings = due.isEmpty ? nil : leaderboard.rivals.table()
                 switch configuration.pacing {
                 case .asFastAsPossible:
                     await withDiscardingTaskGroup { decisions in
                         for runner in due {
                             decisions.addTask {
-                                await runner.decide(indicators: indicators)
+                                await runner.decide(indicators: indicators, standings: standings)
                                 self.deciding.withLock { _ = $0.remove(runner.id) }
                             }
                         }
@@ -288,7 +289,7 @@ public final class ArenaRuntime: Service, Sendable {
                 case .realTime:
                     for runner in due {
                         group.addTask {
-                            await runner.decide(indicators: indicators)
+                            await runner.decide(indicators: indicators, standings: standings)
                             self.deciding.withLock { _ = $0.remove(runner.id) }
                         }
                     }

@@ -21,7 +21,9 @@ public struct ExitPlan: Sendable, Hashable, Codable {
 /// Builds the values the prompt templates see, as Alpha Arena gave them to its models: per symbol
 /// the mid, EMA20/50, MACD, RSI7/14, funding, open interest, a 3-minute series and 4-hour context;
 /// the account's cash, equity, return, Sharpe ratio and positions with their exit plans; the time
-/// since start and the call number. Every series runs oldest to newest.
+/// since start and the call number; when the runtime gives one, the account's rank with its
+/// rivals' returns and positions (`ranking`, which the `aware` prompt shows). Every series runs
+/// oldest to newest.
 ///
 /// Values are preformatted text (a template cannot format numbers); free text a model wrote
 /// earlier (invalidation conditions) is passed JSON-quoted so it reads as data.
@@ -69,7 +71,35 @@ public enum PromptContext {
         accountValues["has_positions"] = !positions.isEmpty
         values["account"] = accountValues
         if let outcome = context.lastOutcome { values["last_decision"] = feedbackValues(outcome) }
+        if let ranking = context.ranking { values["ranking"] = rankingValues(ranking) }
         return values
+    }
+
+    /// The account's rank and its rivals (the `aware` prompt). Rival names were chosen by
+    /// operators, so they are passed JSON-quoted, as data.
+    static func rankingValues(_ ranking: ArenaRanking) -> [String: Any] {
+        [
+            "rank": String(ranking.rank),
+            "accounts": String(ranking.accountCount),
+            "has_rivals": !ranking.rivals.isEmpty,
+            "rivals": ranking.rivals.map { rival -> [String: Any] in
+                [
+                    "rank": String(rival.rank),
+                    "name": JSONValue.quote(rival.name),
+                    "return_pct": number(rival.returnPercent, decimals: 2),
+                    "has_positions": !rival.positions.isEmpty,
+                    "positions": rival.positions.map { position -> [String: Any] in
+                        [
+                            "symbol": position.symbol.name,
+                            "side": position.size.isPositive ? "long" : "short",
+                            "size": position.size.magnitude.description,
+                            "entry_price": price(position.entryPrice),
+                            "leverage": String(position.leverage),
+                        ]
+                    },
+                ]
+            },
+        ]
     }
 
     /// The previous decision's outcome. Its reason may quote the model's own answer, so it is

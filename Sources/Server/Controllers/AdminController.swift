@@ -60,6 +60,8 @@ struct AdminController: Sendable {
         let created_at: Int64
         /// Which secrets are set, with a wallet's address; never a secret itself.
         let secrets: [SecretView]
+        /// The paper venue's realism: `venue` (faithful) or `noisy` (the seed-003 profile).
+        let realism: String
 
         init(_ record: AccountRecord, secrets: [SecretSummary]) {
             self.secrets = secrets.map { SecretView(name: $0.name, set: true, address: $0.publicHint) }
@@ -73,6 +75,7 @@ struct AdminController: Sendable {
             status = record.status.rawValue
             risk_limits = try? JSONDecoder().decode(RiskLimits.self, from: Data(record.riskLimits.utf8))
             created_at = record.createdAt.milliseconds
+            realism = record.paperRealism
         }
     }
 
@@ -102,11 +105,13 @@ struct AdminController: Sendable {
         let risk_limits: RiskLimits?
         /// Secrets by name (`llm_api_key`, `hyperliquid_agent_key`, `hyperliquid_master_address`), stored encrypted.
         let secrets: [String: String]?
+        /// The paper venue's realism: `venue` (the default) or `noisy`.
+        let realism: PaperRealism?
     }
 
     func createAccount(_ body: CreateAccount) async throws -> JSONResponse {
         let entry = Roster.Entry(name: body.name, driver: body.driver, symbols: body.symbols, initial_capital: body.initial_capital,
-                                 risk_limits: body.risk_limits, mode: body.mode)
+                                 risk_limits: body.risk_limits, mode: body.mode, realism: body.realism)
         let record = try await arena.createAccount(entry, network: body.network, secrets: body.secrets ?? [:])
         return try JSONResponse(try view(record), status: .created)
     }
@@ -121,12 +126,14 @@ struct AdminController: Sendable {
         let secrets: [String: String]?
         /// Why the status changes (pause, resume); stored with it in the account's halts history.
         let reason: String?
+        /// The paper venue's realism (`venue` or `noisy`), applied from the account's next order.
+        let realism: PaperRealism?
     }
 
     func updateAccount(_ id: AccountID, _ body: UpdateAccount, actor: String) async throws -> JSONResponse {
         let record = try await arena.updateAccount(id, AccountService.Changes(
             driver: body.driver, symbols: body.symbols, riskLimits: body.risk_limits, status: body.status, secrets: body.secrets ?? [:],
-            reason: try body.reason.map(Self.validReason), actor: actor))
+            reason: try body.reason.map(Self.validReason), actor: actor, realism: body.realism))
         return try JSONResponse(try view(record))
     }
 
