@@ -39,7 +39,7 @@ public enum MarketError: Error, Sendable, Hashable, CustomStringConvertible {
         case .emptyFile:
             "the CSV file has no data rows"
         case .invalidHeader(let found):
-            "line 1: expected the header `\(CSVFormat.header)`, found `\(found.prefix(120))`"
+            "line 1: expected the header `\(CSVFormat.header)`, optionally followed by any of `\(CSVFormat.optionalColumns.joined(separator: ","))`, found `\(found.prefix(120))`"
         case .invalidRow(let line, let column?, let reason):
             "line \(line), column \(column): \(reason)"
         case .invalidRow(let line, nil, let reason):

@@ -75,6 +75,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics-token-required"), help: "Ask for an admin token (Authorization: Bearer) at /metrics.")
     var metricsTokenRequired = false
 
+    @Option(name: .customLong("record-market"), help: "Record the market as the arena sees it (mids as bars, volume, funding, open interest, best bid and ask) to this new CSV file, replayable with --market replay:FILE.")
+    var recordMarket: String?
+
+    @Option(name: .customLong("record-interval-seconds"), help: "The bar length of --record-market, in seconds of market time (1 to 86400).")
+    var recordIntervalSeconds = 60
+
     @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept, and days alert deliveries are kept; older ones are pruned every minute.")
     var eventsRetentionDays = 7
 
@@ -188,12 +194,19 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no master key: accounts cannot be given secrets (run arena keys init, then set ARENA_MASTER_KEY_FILE)")
         }
         let exporter = metrics ? MetricsExporter() : nil
+        let marketRecorder = try recordMarket.map { path in
+            do {
+                return try MarketRecorder(path: path, intervalSeconds: recordIntervalSeconds)
+            } catch {
+                throw ValidationError("--record-market: \(error)")
+            }
+        }
         let runtime = try ArenaRuntime(
             ledger: ledger, source: source,
             configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed,
                                               feedBatchIntervalMilliseconds: feedBatchMilliseconds)
                 .reporting(to: exporter?.metrics ?? .disabled),
-            vault: vault, logger: logger, clock: clock)
+            vault: vault, logger: logger, clock: clock, marketRecorder: marketRecorder)
         try runtime.apply(roster)
 
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
@@ -230,6 +243,11 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        if let marketRecorder {
+            // The bar still open when the arena stopped.
+            try marketRecorder.finish()
+            logger.info("market recording closed", metadata: ["file": "\(marketRecorder.path)", "intervals": "\(marketRecorder.intervalsWritten)"])
+        }
         try database.close()
         logger.info("database closed")
     }

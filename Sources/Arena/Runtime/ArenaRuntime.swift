@@ -37,13 +37,17 @@ public final class ArenaRuntime: Service, Sendable {
     private let snapshotting = Atomic<Bool>(false)
     /// How far apart the first cycles of accounts that appear together start: 5,000 accounts over 10 s.
     static let firstCycleSpacingMilliseconds: Int64 = 2
+    /// Where `arena serve --record-market` writes the market as the arena sees it; nil for nowhere.
+    let marketRecorder: MarketRecorder?
     /// Accounts with a decision in flight: a due account still deciding skips a cycle.
     private let deciding = Mutex<Set<AccountID>>([])
 
     /// Loads the accounts of `ledger` and prepares a runner for each active one.
     /// - Throws: `ArenaError` for an account whose settings cannot be read, or a storage error.
     public init(ledger: LedgerStore, source: any MarketSource, configuration: ArenaConfiguration, vault: KeyVault? = nil,
-                logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil, clock: any WallClock = SystemClock()) throws {
+                logger: Logger, drivers: DriverEnvironment? = nil, liveVenue: LiveVenue? = nil, clock: any WallClock = SystemClock(),
+                marketRecorder: MarketRecorder? = nil) throws {
+        self.marketRecorder = marketRecorder
         self.vault = vault
         self.clock = clock
         startedAt = (clock.now(), ContinuousClock.now)
@@ -245,6 +249,7 @@ public final class ArenaRuntime: Service, Sendable {
                 } catch {
                     logger.error("could not record the market's prices", metadata: ["error": "\(error)"])
                 }
+                if let marketRecorder { record(snapshot, to: marketRecorder) }
                 let runners = allRunners
                 // Accounts whose coins moved past their move trigger since their last decision.
                 let moved = await withTaskGroup(of: AccountID?.self) { applying in

@@ -1,11 +1,20 @@
 import ArenaCore
 
-/// The CSV layout the replay reads: one bar per row, `timestamp,symbol,open,high,low,close,volume`.
+/// The CSV layout the replay reads: one bar per row, `timestamp,symbol,open,high,low,close,volume`,
+/// optionally followed by any of `funding_rate,open_interest,bid,ask` (in any order, each at most
+/// once; `arena serve --record-market` writes all four). The header says which extra columns a
+/// file has; an extra field may be empty where the value was unknown. Files without extra
+/// columns read as before.
 public enum CSVFormat {
-    /// The only header accepted (fields may carry surrounding whitespace).
+    /// The header of a file without extra columns (fields may carry surrounding whitespace).
     public static let header = columns.joined(separator: ",")
-    /// The column names, in order.
+    /// The required column names, in order.
     public static let columns = ["timestamp", "symbol", "open", "high", "low", "close", "volume"]
+    /// The optional columns that may follow the required ones: the hourly funding rate (may be
+    /// negative), the open interest in coins, and the best bid and ask at the bar's close.
+    public static let optionalColumns = ["funding_rate", "open_interest", "bid", "ask"]
+    /// The header `arena serve --record-market` writes: every column.
+    public static let recordingHeader = (columns + optionalColumns).joined(separator: ",")
     /// The longest line accepted, in bytes, so that a file without newlines cannot be taken
     /// for one enormous row.
     public static let maximumLineBytes = 4_096
@@ -25,12 +34,25 @@ struct CSVBar: Sendable, Hashable {
     var volume: FixedDecimal
 }
 
+/// The optional columns of one row; nil where the file has no such column or the field is empty.
+struct CSVExtras: Sendable, Hashable {
+    var fundingRate: FixedDecimal?
+    var openInterest: FixedDecimal?
+    var bid: FixedDecimal?
+    var ask: FixedDecimal?
+}
+
 /// The rows of a replay file, validated and ordered by time.
 struct CSVTable: Sendable {
     /// Symbols in order of first appearance in the file; bars refer to them by index.
     var symbols: [Symbol]
     /// Bars sorted by time, ties in file order.
     var bars: [CSVBar]
+    /// The optional columns of each bar, in the order of `bars`; empty when the file has none
+    /// (a plain file costs no memory for them).
+    var extras: [CSVExtras] = []
+    /// Whether the file has both `bid` and `ask` columns.
+    var hasTopOfBook = false
 }
 
 /// Parses replay CSV text into validated bars.
@@ -51,7 +73,9 @@ enum CSVParser {
         var spellings: [String: Int32] = [:]
         var symbols: [Symbol] = []
         var bars: [CSVBar] = []
+        var extras: [CSVExtras] = []
         var sorted = true
+        var names = CSVFormat.columns
         var fieldRanges = [Range<Int>](repeating: 0..<0, count: CSVFormat.columns.count)
 
         while position < bytes.count {
@@ -71,7 +95,15 @@ enum CSVParser {
 
             guard sawHeader else {
                 let fields = split(bytes, line).map { text(bytes, trimmed(bytes, $0)) }
-                guard fields == CSVFormat.columns else { throw MarketError.invalidHeader(found: text(bytes, line)) }
+                guard fields.count >= CSVFormat.columns.count, Array(fields.prefix(CSVFormat.columns.count)) == CSVFormat.columns else {
+                    throw MarketError.invalidHeader(found: text(bytes, line))
+                }
+                let optional = fields.dropFirst(CSVFormat.columns.count)
+                guard optional.allSatisfy(CSVFormat.optionalColumns.contains), Set(optional).count == optional.count else {
+                    throw MarketError.invalidHeader(found: text(bytes, line))
+                }
+                names = fields
+                fieldRanges = [Range<Int>](repeating: 0..<0, count: names.count)
                 sawHeader = true
                 continue
             }
@@ -85,12 +117,15 @@ enum CSVParser {
             }
             if count < fieldRanges.count { fieldRanges[count] = fieldStart..<line.upperBound }
             count += 1
-            guard count == CSVFormat.columns.count else {
+            guard count == names.count else {
                 throw MarketError.invalidRow(line: lineNumber, column: nil,
-                                             reason: "expected \(CSVFormat.columns.count) columns, found \(count)")
+                                             reason: "expected \(names.count) columns, found \(count)")
             }
             let bar = try parseRow(bytes, fieldRanges, line: lineNumber, symbolIndex: &symbolIndex, spellings: &spellings,
                                    symbols: &symbols)
+            if names.count > CSVFormat.columns.count {
+                extras.append(try parseExtras(bytes, fieldRanges, names: names, line: lineNumber))
+            }
             if let last = bars.last, bar.time < last.time { sorted = false }
             bars.append(bar)
         }
@@ -98,10 +133,47 @@ enum CSVParser {
         if !sorted {
             // Rows may come grouped by symbol (one file per coin concatenated): order by time,
             // keeping file order among equal times.
-            bars.sort { ($0.time, $0.line) < ($1.time, $1.line) }
+            if extras.isEmpty {
+                bars.sort { ($0.time, $0.line) < ($1.time, $1.line) }
+            } else {
+                let order = bars.indices.sorted { (bars[$0].time, bars[$0].line) < (bars[$1].time, bars[$1].line) }
+                bars = order.map { bars[$0] }
+                extras = order.map { extras[$0] }
+            }
         }
         try checkDuplicates(bars, symbols: symbols)
-        return CSVTable(symbols: symbols, bars: bars)
+        return CSVTable(symbols: symbols, bars: bars, extras: extras, hasTopOfBook: names.contains("bid") && names.contains("ask"))
+    }
+
+    /// Reads a row's optional columns: an empty field is an unknown value.
+    private static func parseExtras(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], names: [String], line: Int) throws -> CSVExtras {
+        var extras = CSVExtras()
+        for column in CSVFormat.columns.count..<names.count {
+            let range = trimmed(bytes, fields[column])
+            if range.isEmpty { continue }
+            func fail(_ reason: String) -> MarketError {
+                .invalidRow(line: line, column: "\(column + 1) (\(names[column]))", reason: reason)
+            }
+            guard let value = parseDecimal(bytes, range) else { throw fail("not a decimal number: `\(text(bytes, range).prefix(40))`") }
+            switch names[column] {
+            case "funding_rate":
+                guard value.magnitude < .one else { throw fail("a funding rate must be a fraction between -1 and 1, not \(value)") }
+                extras.fundingRate = value
+            case "open_interest":
+                guard !value.isNegative else { throw fail("open interest must not be negative, not \(value)") }
+                extras.openInterest = value
+            case "bid":
+                guard value.isPositive else { throw fail("a bid must be positive, not \(value)") }
+                extras.bid = value
+            default:
+                guard value.isPositive else { throw fail("an ask must be positive, not \(value)") }
+                extras.ask = value
+            }
+        }
+        if let bid = extras.bid, let ask = extras.ask, bid > ask {
+            throw MarketError.invalidRow(line: line, column: nil, reason: "the bid \(bid) is above the ask \(ask)")
+        }
+        return extras
     }
 
     private static func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], line: Int,

@@ -17,7 +17,11 @@ import Foundation
 /// time, or bars closer than 4 ms apart, gives one state per bar at its close. With the path off,
 /// each bar is one state at its close.
 ///
-/// Funding is zero and open interest unknown: the file carries neither.
+/// Funding is zero and open interest unknown unless the file has the optional `funding_rate` and
+/// `open_interest` columns (`CSVFormat`); then every state of a bar carries the bar's values. A
+/// file with `bid` and `ask` columns (a recording by `arena serve --record-market`) gives each
+/// bar's close state the recorded top of book (the synthetic levels moved under it) and the
+/// recorded mid, so a replay shows the prices the arena saw.
 public struct CSVReplayMarket: MarketSource {
     /// Choices that shape a replay.
     public struct Configuration: Sendable, Hashable {
@@ -60,6 +64,9 @@ public struct CSVReplayMarket: MarketSource {
     private let tableSymbols: [Symbol]
     private let tableInstruments: [Instrument]
     private let bars: [CSVBar]
+    /// The optional columns of each bar, parallel to `bars`; empty for a plain file.
+    private let extras: [CSVExtras]
+    private let hasTopOfBook: Bool
     private var bookRandom: SeededRandom
     /// The first bar of the current time group, and the first bar after it.
     private var groupStart = 0
@@ -117,6 +124,8 @@ public struct CSVReplayMarket: MarketSource {
         self.tableSymbols = table.symbols
         self.tableInstruments = tableInstruments
         self.bars = table.bars
+        self.extras = table.extras
+        self.hasTopOfBook = table.hasTopOfBook
         self.symbols = table.symbols.sorted()
         self.instruments = Dictionary(uniqueKeysWithValues: zip(table.symbols, tableInstruments))
         self.bookRandom = SeededRandom(seed: configuration.seed, stream: 3)
@@ -175,11 +184,16 @@ public struct CSVReplayMarket: MarketSource {
             let symbol = tableSymbols[Int(bar.symbolIndex)]
             let instrument = tableInstruments[Int(bar.symbolIndex)]
             let price = stepCount == 1 ? bar.close : Self.pathPrice(of: bar, step: step)
-            let book = configuration.book.book(around: price, instrument: instrument,
+            var book = configuration.book.book(around: price, instrument: instrument,
                                                topLevelNotional: configuration.topLevelNotional, random: &bookRandom)
-            let mid = book.mid ?? instrument.roundPrice(price)
-            lastQuotes[symbol] = Quote(symbol: symbol, mid: mid, mark: mid, book: book, fundingRate: .zero,
-                                       openInterest: nil, volume: Self.volumeShare(of: bar.volume, step: step, of: stepCount))
+            var mid = book.mid ?? instrument.roundPrice(price)
+            let extra = extras.isEmpty ? nil : extras[index]
+            if hasTopOfBook, step == stepCount - 1, let bid = extra?.bid, let ask = extra?.ask {
+                book = Self.book(book, movedUnder: bid, ask: ask)
+                if bar.close >= bid, bar.close <= ask { mid = bar.close }
+            }
+            lastQuotes[symbol] = Quote(symbol: symbol, mid: mid, mark: mid, book: book, fundingRate: extra?.fundingRate ?? .zero,
+                                       openInterest: extra?.openInterest, volume: Self.volumeShare(of: bar.volume, step: step, of: stepCount))
         }
         let quotes = lastQuotes
         step += 1
@@ -195,6 +209,18 @@ public struct CSVReplayMarket: MarketSource {
         groupSpan = end < bars.count ? bars[end].time - bars[start].time : previousSpan
         stepCount = configuration.intraBarPath && groupSpan >= Self.pathSteps ? Self.pathSteps : 1
         step = 0
+    }
+
+    /// Moves a synthetic book's sides so that its best bid and ask are the recorded ones, keeping
+    /// the levels' spacing and sizes (bids that would fall to zero or below are dropped).
+    static func book(_ book: OrderBook, movedUnder bid: FixedDecimal, ask: FixedDecimal) -> OrderBook {
+        let bidShift = bid - (book.bestBid ?? bid)
+        let askShift = ask - (book.bestAsk ?? ask)
+        var bids = book.bids.map { BookLevel(price: $0.price + bidShift, size: $0.size) }.filter { $0.price.isPositive }
+        var asks = book.asks.map { BookLevel(price: $0.price + askShift, size: $0.size) }
+        if bids.isEmpty { bids = [BookLevel(price: bid, size: book.bids.first?.size ?? book.asks.first?.size ?? .one)] }
+        if asks.isEmpty { asks = [BookLevel(price: ask, size: book.asks.first?.size ?? .one)] }
+        return OrderBook(bids: bids, asks: asks)
     }
 
     /// The price at an intra-bar step: open, nearer extreme, farther extreme, close.
