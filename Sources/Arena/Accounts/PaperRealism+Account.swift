@@ -25,8 +25,11 @@ extension AccountService {
 
     /// The paper venue's random seed for an account: the arena's seed mixed with the account's id,
     /// so that every account draws its own sequence and a rerun with the same seed draws it again.
+    /// Mixed through SplitMix64 rather than XORed: with XOR, seeds 42 and 43 would give account 2
+    /// of one and account 3 of the other the same sequence, and a season's repeats would correlate.
     func paperSeed(for id: AccountID) -> UInt64 {
-        setup.configuration.seed ^ UInt64(bitPattern: id.rawValue)
+        var generator = SeededGenerator(seed: setup.configuration.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(bitPattern: id.rawValue))
+        return generator.next()
     }
 
     /// Switches an account's paper realism: stored first, then applied to its paper venue in place
