@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupport
 import ArenaTestSupportCore
 import ArenaTestSupportLedger
 import Foundation
@@ -129,6 +130,30 @@ struct PaperRealismTests {
         let matched = try #require(try test.ledger.recentOrders(of: record.id, limit: 5).first?.order)
         #expect(matched.filledSize == matched.request.size || matched.rejectionReason.map(RealismProfile.defaultRejectionReasons.contains) == true,
                 "\(matched)")
+    }
+
+    @Test("a roster sets the realism of new and existing accounts, and a misspelt one is refused with the names allowed")
+    func roster() throws {
+        let folder = try TemporaryFolder(prefix: "realism-roster")
+        func write(_ realism: String) throws -> String {
+            let path = folder.path("roster-\(realism).json")
+            try Data(#"{"accounts": [{"name": "r", "driver": {"kind": "buy_and_hold", "symbol": "BTC"}, "symbols": ["BTC"], "initial_capital": "1000", "realism": "\#(realism)"}]}"#.utf8)
+                .write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let test = try TestLedger()
+        let arena = try runtime(test, seed: 7)
+        try arena.apply(try Roster.load(path: try write("noisy")), environment: [:])
+        #expect(try test.ledger.account(named: "r")?.paperRealism == "noisy")
+        try arena.apply(try Roster.load(path: try write("venue")), environment: [:])
+        #expect(try test.ledger.account(named: "r")?.paperRealism == "venue")
+        do {
+            _ = try Roster.load(path: try write("chaos"))
+            Issue.record("a misspelt realism was accepted")
+        } catch let error as ArenaError {
+            #expect("\(error)".contains("[0].realism: "), "\(error)")
+            #expect("\(error)".contains("realism must be venue (faithful to Hyperliquid) or noisy"), "\(error)")
+        }
     }
 
     @Test("switching an account's realism at run time applies from its next order, is stored, and survives a restart")

@@ -18,7 +18,8 @@ struct PaperRealismAPITests {
 
             let bad = #"{"name":"bad-one","driver":{"kind":"buy_and_hold","symbol":"BTC"},"symbols":["BTC"],"initial_capital":"1000","realism":"chaotic"}"#
             let (refused, reply) = try await arena.send("POST", "/api/accounts", body: bad, token: Self.token)
-            #expect(refused == 400 && reply["error"] is String, "\(reply)")
+            #expect(refused == 400, "\(reply)")
+            #expect((reply["error"] as? String)?.contains("realism must be venue (faithful to Hyperliquid) or noisy") == true, "\(reply)")
 
             func listed() async throws -> [String: Any]? {
                 let (_, list) = try await arena.getJSON("/api/accounts")
