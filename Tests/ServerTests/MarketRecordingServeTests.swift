@@ -44,6 +44,46 @@ struct MarketRecordingServeTests {
         }
     }
 
+    typealias Bar = (open: FixedDecimal, high: FixedDecimal, low: FixedDecimal, close: FixedDecimal)
+
+    /// The bars the stored mids make: per interval and coin, the first, highest, lowest and last.
+    func bars(_ seen: [(time: Int64, mids: [String: FixedDecimal])], interval: Int64) -> [Int64: [String: Bar]] {
+        var expected: [Int64: [String: Bar]] = [:]
+        for (time, mids) in seen {
+            let start = time / interval * interval
+            for (symbol, mid) in mids {
+                if let bar = expected[start]?[symbol] {
+                    expected[start]?[symbol] = (bar.open, max(bar.high, mid), min(bar.low, mid), mid)
+                } else {
+                    expected[start, default: [:]][symbol] = (mid, mid, mid, mid)
+                }
+            }
+        }
+        return expected
+    }
+
+    @Test("after a SIGKILL the recording replays, and holds every interval but the open one, each as the arena saw it")
+    func crash() async throws {
+        let folder = try TemporaryFolder(prefix: "record-market-crash")
+        let file = folder.path("recorded.csv")
+        let recording = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "6", "--speed", "20",
+                                                           "--record-market", file, "--record-interval-seconds", "2"])
+        try await Task.sleep(for: .seconds(3))
+        await recording.child.crash()
+        var replay = try CSVReplayMarket(path: file)
+        #expect(try replay.next() != nil, "the file is a valid replay")
+        let expected = bars(try storedMids(recording.databasePath), interval: 2_000)
+        let recorded = try rows(file)
+        let intervals = Set(recorded.map(\.time))
+        #expect(intervals.count >= 5)
+        let missing = Set(expected.keys).subtracting(intervals)
+        #expect(missing.count <= 1 && missing.allSatisfy { $0 == expected.keys.max() }, "only the open interval is lost: \(missing.sorted())")
+        for row in recorded {
+            let bar = try #require(expected[row.time]?[row.symbol], "\(row.symbol) at \(row.time)")
+            #expect(FixedDecimal(row.fields["close"] ?? "") == bar.close && FixedDecimal(row.fields["open"] ?? "") == bar.open)
+        }
+    }
+
     @Test("a recording holds the arena's own prices as bars, and replaying it gives them back with funding and open interest")
     func recordThenReplay() async throws {
         let folder = try TemporaryFolder(prefix: "record-market")
@@ -59,17 +99,7 @@ struct MarketRecordingServeTests {
         // The bars are the arena's own mids: per interval and coin, the first, highest, lowest and last.
         let seen = try storedMids(recording.databasePath)
         #expect(seen.count >= 20, "the sim at 20x ran for a while")
-        var expected: [Int64: [String: (open: FixedDecimal, high: FixedDecimal, low: FixedDecimal, close: FixedDecimal)]] = [:]
-        for (time, mids) in seen {
-            let start = time / interval * interval
-            for (symbol, mid) in mids {
-                if let bar = expected[start]?[symbol] {
-                    expected[start]?[symbol] = (bar.open, max(bar.high, mid), min(bar.low, mid), mid)
-                } else {
-                    expected[start, default: [:]][symbol] = (mid, mid, mid, mid)
-                }
-            }
-        }
+        let expected = bars(seen, interval: interval)
         let recorded = try rows(file)
         #expect(recorded.count == expected.values.map(\.count).reduce(0, +), "one row per coin per interval, the last one included")
         for row in recorded {
