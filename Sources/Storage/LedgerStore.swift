@@ -52,15 +52,16 @@ public struct LedgerStore: Sendable {
         }
     }
 
-    /// Replaces an account's driver, symbols and risk limits (its ledger is untouched).
+    /// Replaces an account's driver, symbols and risk limits, and its paper realism when given
+    /// (its ledger is untouched), in one transaction.
     public func updateConfiguration(of id: AccountID, driverKind: String, driverSettings: String, provider: String?, model: String?,
-                                    symbols: [Symbol], riskLimits: String, now: Timestamp) throws {
+                                    symbols: [Symbol], riskLimits: String, paperRealism: String? = nil, now: Timestamp) throws {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE accounts SET driver_kind = ?, driver_settings = ?, provider = ?, model = ?, symbols = ?, risk_limits = ?,
-                    updated_at = ? WHERE id = ?
+                    paper_realism = COALESCE(?, paper_realism), updated_at = ? WHERE id = ?
                 """, arguments: [driverKind, driverSettings, provider, model, Self.encodeSymbols(symbols), riskLimits,
-                                 now.milliseconds, id.rawValue])
+                                 paperRealism, now.milliseconds, id.rawValue])
         }
     }
 

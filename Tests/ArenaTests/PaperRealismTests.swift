@@ -189,8 +189,10 @@ struct PaperRealismTests {
         _ = await after.apply(market(at: 3_000))
         #expect(try lastReason() == RejectionReason.exceedsLiquidity, "the restarted venue is noisy too")
 
-        _ = try await restarted.accounts.update(record.id, AccountService.Changes(realism: .venue))
-        let filled = await after.submitOperatorOrder(GatedOrder(symbol: btc, side: .buy, size: 2, reduceOnly: false, leverage: 5))
+        // A change of limits and realism together is one stored change.
+        _ = try await restarted.accounts.update(record.id, AccountService.Changes(riskLimits: RiskLimits(max_leverage: 4), realism: .venue))
+        #expect(try AccountService.limits(of: try #require(try test.ledger.account(record.id))).max_leverage == 4)
+        let filled = await after.submitOperatorOrder(GatedOrder(symbol: btc, side: .buy, size: 2, reduceOnly: false, leverage: 3))
         #expect(filled.contains { if case .filled = $0 { true } else { false } }, "back on the faithful venue")
         #expect(try test.ledger.account(record.id)?.paperRealism == "venue")
     }

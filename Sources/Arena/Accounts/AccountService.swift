@@ -149,8 +149,7 @@ public final class AccountService: Sendable {
             if let existing = try ledger.account(named: entry.name) {
                 try ledger.updateConfiguration(of: existing.id, driverKind: entry.driver.kind.rawValue, driverSettings: settings,
                                                provider: entry.driver.provider?.rawValue, model: entry.driver.model, symbols: entry.symbols,
-                                               riskLimits: limits, now: now)
-                try ledger.setPaperRealism((entry.realism ?? .venue).rawValue, of: existing.id, now: now)
+                                               riskLimits: limits, paperRealism: (entry.realism ?? .venue).rawValue, now: now)
                 record = existing
             } else {
                 record = try ledger.createAccount(NewAccount(
@@ -272,10 +271,11 @@ public final class AccountService: Sendable {
             }
             try ledger.updateConfiguration(of: id, driverKind: record.driverKind, driverSettings: record.driverSettings,
                                            provider: record.provider, model: record.model, symbols: symbols,
-                                           riskLimits: record.riskLimits, now: setup.clock.now())
+                                           riskLimits: record.riskLimits, paperRealism: changes.realism?.rawValue, now: setup.clock.now())
             await runner.reconfigure(record: record, driver: driver, limits: limits)
-        }
-        if let realism = changes.realism, realism.rawValue != record.paperRealism {
+            // Stored with the rest above, in the same transaction.
+            if let realism = changes.realism { await runner.changePaperRealism(realism) }
+        } else if let realism = changes.realism, realism.rawValue != record.paperRealism {
             try await changePaperRealism(of: id, to: realism, runner: runner)
         }
         if let status = changes.status {
