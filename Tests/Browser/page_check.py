@@ -1,6 +1,7 @@
 """The web page in a real headless Chromium: loads without console errors, the leaderboard fills,
-a new fill appears without a reload, the latest trades are listed when the page opens, sorting
-works, and at a phone's width (390 px) nothing scrolls sideways; saves a screenshot.
+a new fill appears without a reload, the latest trades are listed when the page opens, the
+traders section shows its ranking or its empty state, sorting works, and at a phone's width
+(390 px) nothing scrolls sideways; saves a screenshot.
 
 Usage: page_check.py BASE_URL SCREENSHOT_PATH ADMIN_TOKEN. Exits non-zero with a reason on any failure.
 """
@@ -58,6 +59,14 @@ def main():
         wait_for(lambda: fills_listed() > before, 40, "a new fill in the trades list")
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#equity-chart polyline"), 20, "equity lines in the chart")
 
+        # The Traders section ranks tracked traders, or says why there are none (no tracker runs).
+        def traders_shown():
+            rows = driver.find_elements(By.CSS_SELECTOR, "#traders tbody tr")
+            empty = driver.find_element(By.ID, "traders-empty")
+            return rows or (empty.is_displayed() and empty.text.strip())
+        wait_for(traders_shown, 15, "the traders section's rows or its empty state")
+        assert driver.find_element(By.ID, "trader-events") is not None, "no list for the traders' latest events"
+
         # Sorting by name puts the names in order; clicking again reverses them.
         # The table re-renders on every feed message, so read and click through the page's own script.
         read_names = "return [...document.querySelectorAll('#leaderboard tbody tr')].map(row => row.dataset.name)"
@@ -104,6 +113,9 @@ def main():
               if (section.scrollWidth > section.clientWidth) wide.push(`#${section.id} ${section.scrollWidth} > ${section.clientWidth}`);
             return wide;""")
         assert not overflow, f"sideways scrolling at 390 px: {overflow}"
+        traders_width = driver.execute_script(
+            "const s = document.getElementById('traders-section'); return [s.scrollWidth, s.clientWidth, s.getBoundingClientRect().right];")
+        assert traders_width[0] <= traders_width[1] and traders_width[2] <= 390, f"the traders section is wider than 390 px: {traders_width}"
         driver.set_window_size(1400, 1000)
         time.sleep(0.5)
         driver.save_screenshot(screenshot)

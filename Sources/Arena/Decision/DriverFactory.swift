@@ -44,6 +44,14 @@ enum DriverFactory {
             }
         case .llm:
             return try environment.makeModelDriver(settings, for: record, vault: vault)
+        case .copy:
+            guard let parameters = settings.copyParameters else {
+                throw ArenaError.invalidAccount("\(record.name): copy needs a trader and ratio or notional_usd")
+            }
+            guard let source = environment.traderPositions else {
+                throw ArenaError.invalidAccount("\(record.name): \(DriverEnvironment.noTrackerReason)")
+            }
+            return CopyDriver(parameters: parameters, source: source)
         }
     }
 }
