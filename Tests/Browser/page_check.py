@@ -14,6 +14,41 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 
+# Answers the traders API as shared-shapes.md documents it, and makes hold-btc a copy account in
+# /api/accounts; everything else goes to the real server.
+TRADERS_STUB = """
+(() => {
+  const real = window.fetch.bind(window);
+  const json = (body) => Promise.resolve(new Response(JSON.stringify(body), {status: 200, headers: {"Content-Type": "application/json"}}));
+  const trader = (id, address, value, positions, followers) => ({id, address, source: "discovered", active: true, deactivated_reason: null,
+    first_seen: Date.now() - 86400000, last_tracked: Date.now(), account_value: value, positions,
+    metrics: {account_age_days: 12, total_volume: "1000000", win_rate: 0.55, average_risk_ratio: 0.3, max_drawdown: 0.12,
+              max_profit: "5000", max_loss: "-2000"}, followers});
+  window.fetch = async (input, options) => {
+    const url = new URL(typeof input === "string" ? input : input.url, location.href);
+    if (url.pathname === "/openapi.json") {
+      const spec = await (await real(input, options)).json();
+      spec.paths["/api/traders"] = {get: {summary: "stub"}};
+      return json(spec);
+    }
+    if (url.pathname === "/api/traders") return json({traders: [
+      trader(1, "0xabcdef0000000000000000000000000000007890", "250000.5", [{symbol: "BTC", side: "long", size: "0.5", entry_price: "65000"}], [1]),
+      trader(2, "0x1111110000000000000000000000000000002222", "1200", [], [])], total: 2, limit: 50, offset: 0, sort: "account_value", order: "desc"});
+    if (/^\/api\/traders\/\d+\/events$/.test(url.pathname)) return json({events: [{id: 7, trader_id: 1,
+      address: "0xabcdef0000000000000000000000000000007890", kind: "OPEN", symbol: "BTC", side: "long", size: "0.5", previous_size: "0",
+      entry_price: "65000", time: Date.now() - 60000, source: "poll"}]});
+    if (url.pathname === "/api/accounts") {
+      const body = await (await real(input, options)).json();
+      for (const account of body.accounts) if (account.name === "hold-btc")
+        account.driver = {kind: "copy", trader: "0xabcdef0000000000000000000000000000007890", ratio: "0.1"};
+      return json(body);
+    }
+    return real(input, options);
+  };
+})();
+"""
+
+
 def wait_for(condition, timeout, what):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -66,6 +101,31 @@ def main():
             return rows or (empty.is_displayed() and empty.text.strip())
         wait_for(traders_shown, 15, "the traders section's rows or its empty state")
         assert driver.find_element(By.ID, "trader-events") is not None, "no list for the traders' latest events"
+
+        # With a server that serves the traders API (answered here in the page from the documented
+        # shapes, as the tracker would), the section ranks them, lists their events, adds one from
+        # the feed, and the leaderboard names the trader a copy account follows.
+        stub = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": TRADERS_STUB})
+        driver.get(base_url + "/")
+        # Parts of the page re-render on feed messages: read them through the page's own script.
+        def text_of(selector):
+            return driver.execute_script("const node = document.querySelector(arguments[0]); return node ? node.innerText : ''", selector)
+
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#traders tbody tr")) == 2, 15, "two stubbed traders ranked")
+        wait_for(lambda: "hold-btc" in text_of("#traders tbody tr"), 10, "the trader's copier named")
+        first = text_of("#traders tbody tr")
+        assert "0xabcd…7890" in first and "BTC long 0.5" in first, f"trader row: {first}"
+        assert not driver.find_element(By.ID, "traders-empty").is_displayed(), "the empty state shows beside traders"
+        wait_for(lambda: "OPEN" in text_of("#trader-events"), 10, "the traders' stored events")
+        driver.execute_script("handle(arguments[0])", {"type": "trader_event", "seq": 0, "data": {
+            "id": 99, "trader_id": 1, "address": "0xabcdef0000000000000000000000000000007890", "kind": "FLIP", "symbol": "ETH",
+            "side": "short", "size": "3", "previous_size": "2", "entry_price": "3000", "time": int(time.time() * 1000), "source": "poll"}})
+        wait_for(lambda: text_of("#trader-events li").startswith("FLIP"), 5, "a trader event from the feed")
+        wait_for(lambda: "copy · 0xabcd…7890 × 0.1" in text_of('#leaderboard tr[data-name="hold-btc"]'),
+                 10, "the copy account's trader in the leaderboard")
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": stub["identifier"]})
+        driver.get(base_url + "/")
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr"), 20, "leaderboard rows")
 
         # Sorting by name puts the names in order; clicking again reverses them.
         # The table re-renders on every feed message, so read and click through the page's own script.
