@@ -129,7 +129,7 @@ struct CopyDriverTests {
         await copy.step(seconds: 179)
         #expect(try copy.alerts().isEmpty, "179 s old: within three cadences of 60 s")
         // The trader's change arrives with an old observation time: stale data is never acted on.
-        await copy.traders.set(CopyHarness.trader.text, positions: [("BTC", 3)], observedAt: copy.time - 179_000)
+        await copy.traders.set(CopyHarness.trader.text, positions: [("BTC", 3)], observedAt: copy.wallTime - 179_000)
         await copy.step(seconds: 2)
         #expect(try copy.size(CopyHarness.btc) == Self.tenth, "holds on stale data")
         #expect(try copy.lastReasoning().contains("Holding: trader \(CopyHarness.trader)'s positions were last seen 181 s ago"))
@@ -150,6 +150,20 @@ struct CopyDriverTests {
         await copy.step(seconds: 10)
         alerts = try copy.alerts()
         #expect(alerts.count == 2, "a second spell, a second alert")
+    }
+
+    @Test("the data's age is measured on the wall clock: a market far ahead of it does not make fresh tracker data stale")
+    func ageOnTheWallClock() async throws {
+        let copy = try CopyHarness(delaySeconds: 60)
+        await copy.traderHolds([("BTC", 1)])
+        await copy.step(seconds: 1, wallSeconds: 1)
+        // A sped-up market: an hour of market time passes in two seconds of wall time.
+        await copy.step(seconds: 3_600, wallSeconds: 2)
+        #expect(try copy.alerts().isEmpty)
+        #expect(try copy.size(CopyHarness.btc) == Self.tenth, "fresh data, and the delay (market time) has passed")
+        copy.trackerPolls = false
+        await copy.step(seconds: 1, wallSeconds: 181)
+        #expect(try copy.alerts().count == 1, "181 s of wall time without a poll is stale, whatever the market's time")
     }
 
     @Test("missing trader data holds, alerts once after two minutes, and a refused follow is retried")

@@ -16,8 +16,9 @@ enum DriverFactory {
         }
     }
 
+    /// - Parameter clock: The wall clock (a copy driver measures its trader's data's age on it).
     static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment,
-                     vault: KeyVault? = nil) throws -> any Driver {
+                     vault: KeyVault? = nil, clock: any WallClock = SystemClock()) throws -> any Driver {
         switch settings.kind {
         case .buyAndHold:
             guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
@@ -51,7 +52,7 @@ enum DriverFactory {
             guard let source = environment.traderPositions else {
                 throw ArenaError.invalidAccount("\(record.name): \(DriverEnvironment.noTrackerReason)")
             }
-            return CopyDriver(parameters: parameters, source: source)
+            return CopyDriver(parameters: parameters, source: source, clock: clock)
         }
     }
 }

@@ -43,7 +43,9 @@ public struct CopyParameters: Sendable, Hashable {
 /// - Differences worth less than the venue's minimum order are ignored; sizes are rounded to the
 ///   instrument's size decimals.
 /// - When the trader's data is missing or older than three of the tracker's cadences (and at least
-///   two minutes), it holds everything and raises one `trader_stale` alert per stale spell.
+///   two minutes), it holds everything and raises one `trader_stale` alert per stale spell. Age is
+///   measured on the wall clock, the tracker's own time base, so a replayed or sped-up market does
+///   not make live data look stale (the delay, a trading rule, is in market time).
 ///
 /// Its memory (the sightings waiting out the delay, the stale spell) is not persisted: after a
 /// restart a delayed change waits the delay again, which errs on the side of not trading.
@@ -71,11 +73,13 @@ public actor CopyDriver: Driver {
     /// The settings it runs with.
     public nonisolated let parameters: CopyParameters
     private let source: any TraderPositionSource
+    /// The tracker's time base, for how old its data is.
+    private let clock: any WallClock
     /// The trader's positions as they changed, oldest first; the first is the one mirrored once due.
     private var sightings: [Sighting] = []
     private var followed = false
     private var followProblem: String?
-    /// The time of this driver's first decision, for how long the tracker has had no data.
+    /// The wall-clock time of this driver's first decision, for how long the tracker has had no data.
     private var firstDecision: Timestamp?
     /// Whether the current stale spell has raised its alert.
     private var staleAlerted = false
@@ -84,14 +88,17 @@ public actor CopyDriver: Driver {
     /// - Parameters:
     ///   - parameters: The trader, the sizing, the delay and the per-trade cap.
     ///   - source: Where the tracked traders' positions are read (the runtime's tracker).
-    public init(parameters: CopyParameters, source: any TraderPositionSource) {
+    ///   - clock: The wall clock the tracker stamps its observations with.
+    public init(parameters: CopyParameters, source: any TraderPositionSource, clock: any WallClock = SystemClock()) {
         self.parameters = parameters
         self.source = source
+        self.clock = clock
     }
 
     public func decide(_ context: DecisionContext) async throws -> DriverOutput {
         let trader = parameters.trader
-        if firstDecision == nil { firstDecision = context.time }
+        let now = clock.now()
+        if firstDecision == nil { firstDecision = now }
         if !followed {
             // Following an untracked address starts tracking it; a failure is retried at the next decision.
             do {
@@ -103,7 +110,7 @@ public actor CopyDriver: Driver {
             }
         }
         guard let latest = await source.latestPositions(of: trader.text) else {
-            let waited = context.time.milliseconds - (firstDecision ?? context.time).milliseconds
+            let waited = now.milliseconds - (firstDecision ?? now).milliseconds
             var reason = "Holding: the tracker has no positions for trader \(trader) yet"
             if let followProblem { reason += " (following it failed: \(followProblem))" }
             reason += "."
@@ -111,7 +118,7 @@ public actor CopyDriver: Driver {
             return holdStale(reason, context: context,
                              detail: "the tracker has had no data for trader \(trader) for \(waited / 1000) s")
         }
-        let age = context.time.milliseconds - latest.observedAt.milliseconds
+        let age = now.milliseconds - latest.observedAt.milliseconds
         let limit = Self.staleLimit(cadenceMilliseconds: latest.cadenceMilliseconds)
         if age > limit {
             let reason = "Holding: trader \(trader)'s positions were last seen \(age / 1000) s ago, more than \(limit / 1000) s "

@@ -24,10 +24,16 @@ final class CopyHarness {
 
     let test: TestLedger
     let traders = ScriptedTraders()
+    /// The wall clock the driver measures the trader's data's age on; it follows market time here.
+    let clock: ManualClock
     let driver: CopyDriver
     let runner: AccountRunner
     let account: AccountID
-    private(set) var time: Int64 = 1_700_000_000_000
+    static let start: Int64 = 1_700_000_000_000
+    /// Market time, milliseconds.
+    private(set) var time: Int64 = CopyHarness.start
+    /// Wall-clock time, milliseconds: the tracker stamps its observations with it.
+    private(set) var wallTime: Int64 = CopyHarness.start
     /// Whether each step re-observes the trader (the tracker keeps polling); false makes its data age.
     var trackerPolls = true
 
@@ -37,8 +43,9 @@ final class CopyHarness {
         let record = try test.ledger.createAccount(
             NewAccount(name: "copier", driverKind: "copy", symbols: symbols, initialCapital: Self.capital), now: Timestamp(milliseconds: 0))
         account = record.id
+        clock = ManualClock(milliseconds: Self.start)
         driver = CopyDriver(parameters: CopyParameters(trader: Self.trader, sizing: sizing, delayMilliseconds: delaySeconds * 1000,
-                                                       maximumTradeUSD: maxTradeUSD), source: traders)
+                                                       maximumTradeUSD: maxTradeUSD), source: traders, clock: clock)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         runner = AccountRunner(record: record, driver: driver, executor: executor, limits: RiskLimits(max_leverage: 10),
                                intervalMilliseconds: 1000, recorder: try Recorder(ledger: test.ledger), leaderboard: Leaderboard(),
@@ -47,7 +54,7 @@ final class CopyHarness {
 
     /// The trader's positions as the tracker sees them now.
     func traderHolds(_ positions: [(String, FixedDecimal)], accountValue: FixedDecimal = 100_000) async {
-        await traders.set(Self.trader.text, accountValue: accountValue, positions: positions, observedAt: time)
+        await traders.set(Self.trader.text, accountValue: accountValue, positions: positions, observedAt: wallTime)
     }
 
     static func snapshot(time: Int64) -> MarketSnapshot {
@@ -60,10 +67,13 @@ final class CopyHarness {
                                                                    levels: 10, offset: FixedDecimal(1, exponent: 2))))
     }
 
-    /// Moves market time on by `seconds`, shows the market and lets the driver decide once.
-    func step(seconds: Int64 = 1) async {
+    /// Moves market time on by `seconds` (and the wall clock by `wallSeconds`, the same unless
+    /// given), shows the market and lets the driver decide once.
+    func step(seconds: Int64 = 1, wallSeconds: Int64? = nil) async {
         time += seconds * 1000
-        if trackerPolls { await traders.touch(Self.trader.text, at: time) }
+        wallTime += (wallSeconds ?? seconds) * 1000
+        clock.set(milliseconds: wallTime)
+        if trackerPolls { await traders.touch(Self.trader.text, at: wallTime) }
         await runner.apply(Self.snapshot(time: time))
         await runner.decide()
     }
