@@ -1,4 +1,5 @@
 import ArenaCore
+import ArenaTestSupportCore
 import ArenaTestSupportDrivers
 import ArenaTestSupportLedger
 import Drivers
@@ -179,6 +180,45 @@ struct CopyDriverTests {
         #expect(try copy.alerts().count == 1)
         #expect(await copy.traders.followed.count == 2, "refused once, then followed, then not asked again")
         #expect(try copy.size(CopyHarness.btc) == 0)
+    }
+
+    @Test("a restart resumes the delay and the stale spell from the stored state: no second wait, no second alert")
+    func restartResumes() async throws {
+        let copy = try CopyHarness(delaySeconds: 30)
+        await copy.traderHolds([("BTC", 1)])
+        await copy.step()
+        #expect(try copy.size(CopyHarness.btc) == 0)
+        let resumed = try copy.restarted()
+        await resumed.step(seconds: 30)
+        #expect(try resumed.size(CopyHarness.btc) == Self.tenth, "the open seen before the restart is due 30 s after it was seen")
+
+        resumed.trackerPolls = false
+        await resumed.step(seconds: 200)
+        #expect(try resumed.alerts().count == 1)
+        let again = try resumed.restarted()
+        await again.step(seconds: 10)
+        #expect(try again.alerts().count == 1, "the stale spell's alert was raised before the restart")
+        #expect(try again.size(CopyHarness.btc) == Self.tenth)
+    }
+
+    @Test("a stored state that is not this copier's is set aside: it starts afresh and says so")
+    func foreignStateStartsAfresh() async throws {
+        let source = ScriptedTraders()
+        let parameters = CopyParameters(trader: CopyHarness.trader, sizing: .ratio(1))
+        let other = CopyDriver(parameters: CopyParameters(trader: try #require(TraderAddress("0x" + String(repeating: "b", count: 40))),
+                                                          sizing: .ratio(1)), source: source)
+        let foreign = try #require(await other.persistentState())
+        for stored in [foreign, #"{"phase":"RIDING"}"#] {
+            let driver = CopyDriver(parameters: parameters, source: source, clock: ManualClock(milliseconds: CopyHarness.start), persistedState: stored)
+            await source.set(CopyHarness.trader.text, positions: [], observedAt: CopyHarness.start)
+            let start = Timestamp(milliseconds: CopyHarness.start)
+            let output = try await driver.decide(DecisionContext(
+                accountID: AccountID(1), accountName: "copier", time: start, startedAt: start, callNumber: 1, symbols: [CopyHarness.btc],
+                market: CopyHarness.snapshot(time: CopyHarness.start),
+                account: AccountState(cash: 10_000, positions: [:], equity: 10_000, unrealizedPnl: 0, marginUsed: 0, time: start),
+                initialCapital: 10_000, maxLeverage: 5, instruments: Instrument.defaults))
+            #expect(output.decision.reasoning?.hasPrefix("Started afresh") == true, "\(output.decision.reasoning ?? "")")
+        }
     }
 
     @Test("the stale limit is three of the tracker's cadences and at least two minutes",

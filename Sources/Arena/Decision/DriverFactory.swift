@@ -52,7 +52,7 @@ enum DriverFactory {
             guard let source = environment.traderPositions else {
                 throw ArenaError.invalidAccount("\(record.name): \(DriverEnvironment.noTrackerReason)")
             }
-            return CopyDriver(parameters: parameters, source: source, clock: clock)
+            return CopyDriver(parameters: parameters, source: source, clock: clock, persistedState: record.driverState)
         }
     }
 }

@@ -47,8 +47,8 @@ public struct CopyParameters: Sendable, Hashable {
 ///   measured on the wall clock, the tracker's own time base, so a replayed or sped-up market does
 ///   not make live data look stale (the delay, a trading rule, is in market time).
 ///
-/// Its memory (the sightings waiting out the delay, the stale spell) is not persisted: after a
-/// restart a delayed change waits the delay again, which errs on the side of not trading.
+/// Its memory (the sightings waiting out the delay, the stale spell) is persisted with the account
+/// (`CopyState`), so a restart neither waits a delay again nor repeats an alert.
 public actor CopyDriver: Driver {
     /// What the trader held at one time, with when this driver first saw it (market time).
     struct Sighting: Sendable, Equatable {
@@ -84,15 +84,40 @@ public actor CopyDriver: Driver {
     /// Whether the current stale spell has raised its alert.
     private var staleAlerted = false
 
-    /// Creates the driver.
+    /// What a restart could not resume, said in the first decision's rationale.
+    private var restoreNote: String?
+
+    /// Creates the driver, resuming `persistedState` when it is this copier's.
     /// - Parameters:
     ///   - parameters: The trader, the sizing, the delay and the per-trade cap.
     ///   - source: Where the tracked traders' positions are read (the runtime's tracker).
     ///   - clock: The wall clock the tracker stamps its observations with.
-    public init(parameters: CopyParameters, source: any TraderPositionSource, clock: any WallClock = SystemClock()) {
+    ///   - persistedState: The JSON `persistentState()` returned. A state that is not a copy state of
+    ///     this trader (another driver's before an update, or another trader's) is set aside and the
+    ///     copier starts afresh, which only makes it wait: it never trades on a state it cannot read.
+    public init(parameters: CopyParameters, source: any TraderPositionSource, clock: any WallClock = SystemClock(),
+                persistedState: String? = nil) {
         self.parameters = parameters
         self.source = source
         self.clock = clock
+        guard let persistedState else { return }
+        do {
+            let state = try CopyState.restored(from: persistedState, kind: "copy")
+            guard state.trader == parameters.trader.text else {
+                restoreNote = "Started afresh: the stored state followed \(state.trader), not \(parameters.trader)."
+                return
+            }
+            sightings = state.sightings.map { Sighting(since: Timestamp(milliseconds: $0.since), sizes: $0.symbolSizes, accountValue: $0.account_value) }
+            staleAlerted = state.stale_alerted
+            firstDecision = state.first_decision.map { Timestamp(milliseconds: $0) }
+        } catch {
+            restoreNote = "Started afresh: the stored driver state is not a copy state (\(error))."
+        }
+    }
+
+    public func persistentState() async -> String? {
+        CopyState(trader: parameters.trader.text, sightings: sightings.map(CopyState.StoredSighting.init), stale_alerted: staleAlerted,
+                  first_decision: firstDecision?.milliseconds).persistedJSON
     }
 
     public func decide(_ context: DecisionContext) async throws -> DriverOutput {
@@ -126,6 +151,10 @@ public actor CopyDriver: Driver {
             return holdStale(reason, context: context, detail: "trader \(trader)'s positions were last seen \(age / 1000) s ago")
         }
         var notes: [String] = []
+        if let restoreNote {
+            notes.append(restoreNote)
+            self.restoreNote = nil
+        }
         if staleAlerted {
             staleAlerted = false
             notes.append("Trader \(trader)'s data is fresh again; copying resumes.")
@@ -291,5 +320,44 @@ public actor CopyDriver: Driver {
 
     static func output(_ instructions: [SymbolDecision], reason: String) -> DriverOutput {
         DriverOutput(decision: Decision(instructions: instructions, reasoning: reason), rawResponse: reason)
+    }
+}
+
+/// A copy driver's memory as stored with its account.
+struct CopyState: PersistedDriverState {
+    /// One sighting: when first seen (market time, milliseconds), the signed sizes by coin and the
+    /// trader's account value then.
+    struct StoredSighting: Codable {
+        var since: Int64
+        var sizes: [String: FixedDecimal]
+        var account_value: FixedDecimal
+
+        init(_ sighting: CopyDriver.Sighting) {
+            since = sighting.since.milliseconds
+            sizes = Dictionary(uniqueKeysWithValues: sighting.sizes.map { ($0.key.name, $0.value) })
+            account_value = sighting.accountValue
+        }
+
+        var symbolSizes: [Symbol: FixedDecimal] {
+            sizes.reduce(into: [Symbol: FixedDecimal]()) { result, entry in
+                if let symbol = Symbol(entry.key) { result[symbol] = entry.value }
+            }
+        }
+    }
+
+    var trader: String
+    var sightings: [StoredSighting]
+    var stale_alerted: Bool
+    /// The wall-clock time of the first decision, for how long data has been missing.
+    var first_decision: Int64?
+
+    func validate() throws {
+        guard sightings.count <= CopyDriver.maximumSightings else { throw DriverError("A copy state holds more than \(CopyDriver.maximumSightings) sightings.") }
+        guard zip(sightings, sightings.dropFirst()).allSatisfy({ $0.since <= $1.since }) else {
+            throw DriverError("A copy state's sightings are not in time order.")
+        }
+        for sighting in sightings {
+            guard sighting.sizes.keys.allSatisfy({ Symbol($0) != nil }) else { throw DriverError("A copy state names a coin that is not one.") }
+        }
     }
 }

@@ -23,7 +23,7 @@ final class CopyHarness {
     static let ethMid: FixedDecimal = 3_000
 
     let test: TestLedger
-    let traders = ScriptedTraders()
+    let traders: ScriptedTraders
     /// The wall clock the driver measures the trader's data's age on; it follows market time here.
     let clock: ManualClock
     let driver: CopyDriver
@@ -37,19 +37,40 @@ final class CopyHarness {
     /// Whether each step re-observes the trader (the tracker keeps polling); false makes its data age.
     var trackerPolls = true
 
-    init(sizing: CopySizing = .ratio(FixedDecimal(1, exponent: 1)), delaySeconds: Int64 = 0, maxTradeUSD: FixedDecimal? = nil,
-         symbols: [Symbol] = [CopyHarness.btc, CopyHarness.eth]) throws {
-        test = try TestLedger()
+    /// A fresh copy account on a fresh ledger.
+    convenience init(sizing: CopySizing = .ratio(FixedDecimal(1, exponent: 1)), delaySeconds: Int64 = 0, maxTradeUSD: FixedDecimal? = nil,
+                     symbols: [Symbol] = [CopyHarness.btc, CopyHarness.eth]) throws {
+        let test = try TestLedger()
         let record = try test.ledger.createAccount(
             NewAccount(name: "copier", driverKind: "copy", symbols: symbols, initialCapital: Self.capital), now: Timestamp(milliseconds: 0))
+        try self.init(test: test, record: record, parameters: CopyParameters(trader: Self.trader, sizing: sizing,
+                                                                           delayMilliseconds: delaySeconds * 1000, maximumTradeUSD: maxTradeUSD),
+                      traders: ScriptedTraders(), time: Self.start, wallTime: Self.start)
+    }
+
+    /// The account `record` of `test` as a restart finds it: the driver resumed from its stored
+    /// state, the paper account from the ledger's cash and positions.
+    init(test: TestLedger, record: AccountRecord, parameters: CopyParameters, traders: ScriptedTraders, time: Int64, wallTime: Int64) throws {
+        self.test = test
+        self.traders = traders
+        self.time = time
+        self.wallTime = wallTime
         account = record.id
-        clock = ManualClock(milliseconds: Self.start)
-        driver = CopyDriver(parameters: CopyParameters(trader: Self.trader, sizing: sizing, delayMilliseconds: delaySeconds * 1000,
-                                                       maximumTradeUSD: maxTradeUSD), source: traders, clock: clock)
-        let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
+        clock = ManualClock(milliseconds: wallTime)
+        driver = CopyDriver(parameters: parameters, source: traders, clock: clock, persistedState: record.driverState)
+        let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash,
+                                     positions: try test.ledger.positions(of: record.id), seed: 1)
         runner = AccountRunner(record: record, driver: driver, executor: executor, limits: RiskLimits(max_leverage: 10),
                                intervalMilliseconds: 1000, recorder: try Recorder(ledger: test.ledger), leaderboard: Leaderboard(),
                                instruments: Instrument.defaults, logger: Logger(label: "copy-test"))
+    }
+
+    /// The same account rebuilt from what the ledger holds now, as after a restart, with the same tracker.
+    func restarted() throws -> CopyHarness {
+        let record = try #require(try test.ledger.account(account))
+        let resumed = try CopyHarness(test: test, record: record, parameters: driver.parameters, traders: traders, time: time, wallTime: wallTime)
+        resumed.trackerPolls = trackerPolls
+        return resumed
     }
 
     /// The trader's positions as the tracker sees them now.
