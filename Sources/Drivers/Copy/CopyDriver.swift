@@ -79,7 +79,8 @@ public actor CopyDriver: Driver {
     private var sightings: [Sighting] = []
     private var followed = false
     private var followProblem: String?
-    /// The wall-clock time of this driver's first decision, for how long the tracker has had no data.
+    /// The wall-clock time of this run's first decision, for how long the tracker has had no data
+    /// (not stored: a restarted tracker may take a cadence to see the trader again).
     private var firstDecision: Timestamp?
     /// Whether the current stale spell has raised its alert.
     private var staleAlerted = false
@@ -109,15 +110,14 @@ public actor CopyDriver: Driver {
             }
             sightings = state.sightings.map { Sighting(since: Timestamp(milliseconds: $0.since), sizes: $0.symbolSizes, accountValue: $0.account_value) }
             staleAlerted = state.stale_alerted
-            firstDecision = state.first_decision.map { Timestamp(milliseconds: $0) }
         } catch {
             restoreNote = "Started afresh: the stored driver state is not a copy state (\(error))."
         }
     }
 
     public func persistentState() async -> String? {
-        CopyState(trader: parameters.trader.text, sightings: sightings.map(CopyState.StoredSighting.init), stale_alerted: staleAlerted,
-                  first_decision: firstDecision?.milliseconds).persistedJSON
+        CopyState(trader: parameters.trader.text, sightings: sightings.map(CopyState.StoredSighting.init), stale_alerted: staleAlerted)
+            .persistedJSON
     }
 
     public func decide(_ context: DecisionContext) async throws -> DriverOutput {
@@ -348,8 +348,6 @@ struct CopyState: PersistedDriverState {
     var trader: String
     var sightings: [StoredSighting]
     var stale_alerted: Bool
-    /// The wall-clock time of the first decision, for how long data has been missing.
-    var first_decision: Int64?
 
     func validate() throws {
         guard sightings.count <= CopyDriver.maximumSightings else { throw DriverError("A copy state holds more than \(CopyDriver.maximumSightings) sightings.") }
