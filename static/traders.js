@@ -57,6 +57,11 @@
       if (!trader.active) who.append(element("span", "inactive", "mode"));
       if (trader.source && trader.source !== "discovered") who.append(element("span", trader.source, "mode"));
       const metrics = trader.metrics || {};
+      // Every metric of the seed, also the ones without a column, on hover.
+      tr.title = [`account age ${text(metrics.account_age_days)} days`, `volume ${money(metrics.total_volume)}`,
+        `win rate ${ratio(metrics.win_rate)}`, `average risk ratio ${ratio(metrics.average_risk_ratio)}`,
+        `max drawdown ${ratio(metrics.max_drawdown)}`, `max profit ${money(metrics.max_profit)}`, `max loss ${money(metrics.max_loss)}`,
+        trader.deactivated_reason ? `deactivated: ${trader.deactivated_reason}` : ""].filter(Boolean).join(" · ");
       tr.append(
         element("td", String(index + 1)),
         who,
