@@ -189,6 +189,8 @@ let package = Package(
             name: "DriversTests",
             dependencies: [
                 "Drivers", "ArenaCore", "Arena", "PaperExchange", "Storage", "ArenaTestSupportCore", "ArenaTestSupportLedger",
+                // The copy driver's tests follow a scripted trader tracker.
+                "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -232,6 +234,8 @@ let package = Package(
                 "HTTP", "Storage",
                 // The alert tests seal API webhooks under a master key.
                 "Custody",
+                // The copy account tests give the arena a scripted trader tracker.
+                "Drivers", "ArenaTestSupportDrivers",
                 // The API tests call the router in process (`app.test(.router)`).
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

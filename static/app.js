@@ -77,7 +77,7 @@ function renderLeaderboard() {
     tr.append(
       element("td", String(rank.get(entry.account_id))),
       name,
-      element("td", entry.model ? entry.driver + " · " + entry.model : entry.driver),
+      element("td", window.arenaTraders?.driverLabel(entry) || (entry.model ? entry.driver + " · " + entry.model : entry.driver)),
       element("td", usd(entry.equity), "num"),
       element("td", percent(entry.return_pct), "num " + signClass(entry.return_pct)),
       element("td", usd(entry.pnl), "num " + signClass(entry.pnl)),
@@ -370,6 +370,8 @@ async function refreshAccount() {
 
 function handle(message) {
   if (typeof message.seq === "number") state.lastSeq = Math.max(state.lastSeq, message.seq);
+  // Other parts of the page (traders.js) hear every message too.
+  document.dispatchEvent(new CustomEvent("arena:feed", { detail: message }));
   const data = message.data || {};
   switch (message.type) {
     case "hello":

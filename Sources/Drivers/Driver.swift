@@ -60,15 +60,32 @@ public struct DriverOutput: Sendable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     public var costUSD: FixedDecimal?
+    /// Something an operator must see about this decision (a copied trader's data gone stale),
+    /// recorded as an `alert` feed message with the decision.
+    public var alert: DriverAlert?
 
     public init(decision: Decision, prompt: String? = nil, rawResponse: String? = nil, promptTokens: Int? = nil,
-                completionTokens: Int? = nil, costUSD: FixedDecimal? = nil) {
+                completionTokens: Int? = nil, costUSD: FixedDecimal? = nil, alert: DriverAlert? = nil) {
+        self.alert = alert
         self.decision = decision
         self.prompt = prompt
         self.rawResponse = rawResponse
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.costUSD = costUSD
+    }
+}
+
+/// An alert a driver raises with a decision: its kind (`trader_stale`, ...) and what to tell the operator.
+public struct DriverAlert: Sendable, Hashable {
+    /// The alert's kind, as webhooks and the feed show it.
+    public var kind: String
+    /// What happened and what to do, in full words.
+    public var message: String
+
+    public init(kind: String, message: String) {
+        self.kind = kind
+        self.message = message
     }
 }
 

@@ -1,6 +1,7 @@
 """The web page in a real headless Chromium: loads without console errors, the leaderboard fills,
-a new fill appears without a reload, the latest trades are listed when the page opens, sorting
-works, and at a phone's width (390 px) nothing scrolls sideways; saves a screenshot.
+a new fill appears without a reload, the latest trades are listed when the page opens, the
+traders section shows its ranking or its empty state, sorting works, and at a phone's width
+(390 px) nothing scrolls sideways; saves a screenshot.
 
 Usage: page_check.py BASE_URL SCREENSHOT_PATH ADMIN_TOKEN. Exits non-zero with a reason on any failure.
 """
@@ -11,6 +12,41 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+
+# Answers the traders API as shared-shapes.md documents it, and makes hold-btc a copy account in
+# /api/accounts; everything else goes to the real server.
+TRADERS_STUB = """
+(() => {
+  const real = window.fetch.bind(window);
+  const json = (body) => Promise.resolve(new Response(JSON.stringify(body), {status: 200, headers: {"Content-Type": "application/json"}}));
+  const trader = (id, address, value, positions, followers) => ({id, address, source: "discovered", active: true, deactivated_reason: null,
+    first_seen: Date.now() - 86400000, last_tracked: Date.now(), account_value: value, positions,
+    metrics: {account_age_days: 12, total_volume: "1000000", win_rate: 0.55, average_risk_ratio: 0.3, max_drawdown: 0.12,
+              max_profit: "5000", max_loss: "-2000"}, followers});
+  window.fetch = async (input, options) => {
+    const url = new URL(typeof input === "string" ? input : input.url, location.href);
+    if (url.pathname === "/openapi.json") {
+      const spec = await (await real(input, options)).json();
+      spec.paths["/api/traders"] = {get: {summary: "stub"}};
+      return json(spec);
+    }
+    if (url.pathname === "/api/traders") return json({traders: [
+      trader(1, "0xabcdef0000000000000000000000000000007890", "250000.5", [{symbol: "BTC", side: "long", size: "0.5", entry_price: "65000"}], [1]),
+      trader(2, "0x1111110000000000000000000000000000002222", "1200", [], [])], total: 2, limit: 50, offset: 0, sort: "account_value", order: "desc"});
+    if (/^\/api\/traders\/\d+\/events$/.test(url.pathname)) return json({events: [{id: 7, trader_id: 1,
+      address: "0xabcdef0000000000000000000000000000007890", kind: "OPEN", symbol: "BTC", side: "long", size: "0.5", previous_size: "0",
+      entry_price: "65000", time: Date.now() - 60000, source: "poll"}]});
+    if (url.pathname === "/api/accounts") {
+      const body = await (await real(input, options)).json();
+      for (const account of body.accounts) if (account.name === "hold-btc")
+        account.driver = {kind: "copy", trader: "0xabcdef0000000000000000000000000000007890", ratio: "0.1"};
+      return json(body);
+    }
+    return real(input, options);
+  };
+})();
+"""
 
 
 def wait_for(condition, timeout, what):
@@ -58,6 +94,39 @@ def main():
         wait_for(lambda: fills_listed() > before, 40, "a new fill in the trades list")
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#equity-chart polyline"), 20, "equity lines in the chart")
 
+        # The Traders section ranks tracked traders, or says why there are none (no tracker runs).
+        def traders_shown():
+            rows = driver.find_elements(By.CSS_SELECTOR, "#traders tbody tr")
+            empty = driver.find_element(By.ID, "traders-empty")
+            return rows or (empty.is_displayed() and empty.text.strip())
+        wait_for(traders_shown, 15, "the traders section's rows or its empty state")
+        assert driver.find_element(By.ID, "trader-events") is not None, "no list for the traders' latest events"
+
+        # With a server that serves the traders API (answered here in the page from the documented
+        # shapes, as the tracker would), the section ranks them, lists their events, adds one from
+        # the feed, and the leaderboard names the trader a copy account follows.
+        stub = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": TRADERS_STUB})
+        driver.get(base_url + "/")
+        # Parts of the page re-render on feed messages: read them through the page's own script.
+        def text_of(selector):
+            return driver.execute_script("const node = document.querySelector(arguments[0]); return node ? node.innerText : ''", selector)
+
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#traders tbody tr")) == 2, 15, "two stubbed traders ranked")
+        wait_for(lambda: "hold-btc" in text_of("#traders tbody tr"), 10, "the trader's copier named")
+        first = text_of("#traders tbody tr")
+        assert "0xabcd…7890" in first and "BTC long 0.5" in first, f"trader row: {first}"
+        assert not driver.find_element(By.ID, "traders-empty").is_displayed(), "the empty state shows beside traders"
+        wait_for(lambda: "OPEN" in text_of("#trader-events"), 10, "the traders' stored events")
+        driver.execute_script("handle(arguments[0])", {"type": "trader_event", "seq": 0, "data": {
+            "id": 99, "trader_id": 1, "address": "0xabcdef0000000000000000000000000000007890", "kind": "FLIP", "symbol": "ETH",
+            "side": "short", "size": "3", "previous_size": "2", "entry_price": "3000", "time": int(time.time() * 1000), "source": "poll"}})
+        wait_for(lambda: text_of("#trader-events li").startswith("FLIP"), 5, "a trader event from the feed")
+        wait_for(lambda: "copy · 0xabcd…7890 × 0.1" in text_of('#leaderboard tr[data-name="hold-btc"]'),
+                 10, "the copy account's trader in the leaderboard")
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": stub["identifier"]})
+        driver.get(base_url + "/")
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr"), 20, "leaderboard rows")
+
         # Sorting by name puts the names in order; clicking again reverses them.
         # The table re-renders on every feed message, so read and click through the page's own script.
         read_names = "return [...document.querySelectorAll('#leaderboard tbody tr')].map(row => row.dataset.name)"
@@ -104,6 +173,9 @@ def main():
               if (section.scrollWidth > section.clientWidth) wide.push(`#${section.id} ${section.scrollWidth} > ${section.clientWidth}`);
             return wide;""")
         assert not overflow, f"sideways scrolling at 390 px: {overflow}"
+        traders_width = driver.execute_script(
+            "const s = document.getElementById('traders-section'); return [s.scrollWidth, s.clientWidth, s.getBoundingClientRect().right];")
+        assert traders_width[0] <= traders_width[1] and traders_width[2] <= 390, f"the traders section is wider than 390 px: {traders_width}"
         driver.set_window_size(1400, 1000)
         time.sleep(0.5)
         driver.save_screenshot(screenshot)

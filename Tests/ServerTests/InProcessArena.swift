@@ -1,5 +1,6 @@
 import Arena
 import ArenaCore
+import Drivers
 import ArenaTestSupport
 import ArenaTestSupportLedger
 import Foundation
@@ -39,7 +40,9 @@ struct InProcessArena {
     ///   - adminToken: The admin API's token; nil turns the admin API off, as `arena serve` does without one.
     ///   - environment: Variables the live venue reads (`ARENA_HYPERLIQUID_TESTNET_URL`).
     ///   - models: Whether model accounts can run (with the repository's prompts), as under `arena serve`.
+    ///   - traderPositions: The trader tracker copy accounts read (nil: none runs, and copy accounts are skipped).
     static func run<Value: Sendable>(adminToken: String? = nil, speed: Double = 4, environment: [String: String] = [:], models: Bool = false,
+                                     traderPositions: (any TraderPositionSource)? = nil,
                                      _ body: @escaping @Sendable (Client) async throws -> Value) async throws -> Value {
         let test = try TestLedger()
         let logger = Logger(label: "in-process-arena")
@@ -47,7 +50,7 @@ struct InProcessArena {
         let runtime = try ArenaRuntime(ledger: test.ledger, source: try SimulatedMarket(seed: 42, start: start),
                                        configuration: ArenaConfiguration(pacing: .realTime(speed: speed)), logger: logger,
                                        drivers: models ? DriverEnvironment.standard(logger: logger)
-                                           : DriverEnvironment(llm: nil, localModel: nil, variables: [:]),
+                                           : DriverEnvironment(llm: nil, localModel: nil, variables: [:], traderPositions: traderPositions),
                                        liveVenue: try LiveVenue(environment: environment))
         try runtime.apply(Roster.demo, environment: [:])
         let app = buildApplication(arena: runtime, configuration: ServerConfiguration(

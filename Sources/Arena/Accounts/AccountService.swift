@@ -56,7 +56,7 @@ public final class AccountService: Sendable {
             setup.logger.warning("account skipped", metadata: ["account.id": "\(record.id)", "account.name": "\(record.name)", "reason": "\(reason)"])
             return
         }
-        let driver = try DriverFactory.make(settings, for: record, environment: setup.drivers, vault: setup.vault)
+        let driver = try DriverFactory.make(settings, for: record, environment: setup.drivers, vault: setup.vault, clock: setup.clock)
         // A live account starts on an empty stand-in until the runtime has run its preflight and
         // reconciled it from the venue.
         let live = record.mode == .live
@@ -265,7 +265,7 @@ public final class AccountService: Sendable {
             record.riskLimits = try JSON.encode(limits)
             let driver: any Driver
             do {
-                driver = try DriverFactory.make(settings, for: record, environment: setup.drivers, vault: setup.vault)
+                driver = try DriverFactory.make(settings, for: record, environment: setup.drivers, vault: setup.vault, clock: setup.clock)
             } catch let error as ArenaError {
                 throw ArenaError.invalidRequest(error.description)
             }

@@ -121,6 +121,8 @@ public struct DriverSettings: Sendable, Codable, Hashable {
         /// The Fibonacci hedging strategy (`docs/HEDGES.md`).
         case fibonacci
         case llm
+        /// Mirrors a tracked Hyperliquid trader's positions (`CopyDriver`).
+        case copy
     }
 
     public var kind: Kind
@@ -163,6 +165,16 @@ public struct DriverSettings: Sendable, Codable, Hashable {
     public var structured_output: StructuredOutput?
     /// For `llm`: the most calls in flight to this endpoint over all its accounts.
     public var max_concurrent_requests: Int?
+    /// For `copy`: the trader followed, `0x` and 40 hexadecimal digits (stored lower-cased).
+    public var trader: TraderAddress?
+    /// For `copy`: the copier's size is the trader's times this (exclusive with `notional_usd`).
+    public var ratio: FixedDecimal?
+    /// For `copy`: the trader's whole book scaled so that its account value corresponds to this many USD.
+    public var notional_usd: FixedDecimal?
+    /// For `copy`: a change is copied only once it has been seen this many seconds (market time).
+    public var delay_seconds: Int?
+    /// For `copy`: no single order above this many USD; the rest follows on later decisions.
+    public var max_trade_usd: FixedDecimal?
 
     public init(kind: Kind, symbol: Symbol? = nil, seed: UInt64? = nil, intervalSeconds: Int? = nil,
                 unitSize: FixedDecimal? = nil, initialMargin: FixedDecimal? = nil) {
@@ -209,6 +221,8 @@ public struct DriverSettings: Sendable, Codable, Hashable {
             if let problem = parameters.problem { throw ArenaError.invalidRoster("fibonacci: \(problem)") }
         case .llm:
             try validateModelSettings()
+        case .copy:
+            try validateCopySettings()
         }
     }
 

@@ -53,6 +53,7 @@ public final class DriverEnvironment: Sendable {
 
     /// Why an account with these settings cannot run here (so it is skipped), or nil.
     public func unavailableReason(for settings: DriverSettings) -> String? {
+        if settings.kind == .copy { return traderPositions == nil ? Self.noTrackerReason : nil }
         guard settings.kind == .llm else { return nil }
         guard llm != nil else { return llmProblem ?? "the prompts folder was not found" }
         if settings.provider == .local, localModel == nil {
@@ -63,6 +64,9 @@ public final class DriverEnvironment: Sendable {
         }
         return nil
     }
+
+    /// Why a copy account cannot run without a trader tracker.
+    static let noTrackerReason = "no trader tracker runs in this server, so there are no trader positions to copy (start arena serve with the trader tracker, see --traders-coins in the README)"
 
     /// Builds the model driver of an account.
     /// - Throws: `ArenaError.invalidAccount` when the settings cannot make a model configuration.

@@ -16,8 +16,9 @@ enum DriverFactory {
         }
     }
 
+    /// - Parameter clock: The wall clock (a copy driver measures its trader's data's age on it).
     static func make(_ settings: DriverSettings, for record: AccountRecord, environment: DriverEnvironment,
-                     vault: KeyVault? = nil) throws -> any Driver {
+                     vault: KeyVault? = nil, clock: any WallClock = SystemClock()) throws -> any Driver {
         switch settings.kind {
         case .buyAndHold:
             guard let symbol = settings.symbol else { throw ArenaError.invalidAccount("\(record.name): buy_and_hold needs a symbol") }
@@ -44,6 +45,14 @@ enum DriverFactory {
             }
         case .llm:
             return try environment.makeModelDriver(settings, for: record, vault: vault)
+        case .copy:
+            guard let parameters = settings.copyParameters else {
+                throw ArenaError.invalidAccount("\(record.name): copy needs a trader and ratio or notional_usd")
+            }
+            guard let source = environment.traderPositions else {
+                throw ArenaError.invalidAccount("\(record.name): \(DriverEnvironment.noTrackerReason)")
+            }
+            return CopyDriver(parameters: parameters, source: source, clock: clock, persistedState: record.driverState)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArenaCore
+import Drivers
 import Logging
 import Storage
 
@@ -64,12 +65,15 @@ struct AccountRecorder: Sendable {
         try batch.add(Entry(execution: execution, feed: try Self.feed(for: events, accountID: accountID, mode: mode, accountName: accountName)))
     }
 
-    /// Stores a decision that placed no order, with its feed message.
+    /// Stores a decision that placed no order, with its feed message and the driver's alert, if any.
     /// - Throws: A storage or encoding error; nothing is stored then.
-    func store(_ decision: DecisionRecord, justification: String?, actions: [String]) throws {
+    func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil) throws {
         try recorder.record { transaction, feed in
             let decisionID = try transaction.insertDecision(decision)
             feed.append(try decision.feedDraft(id: decisionID, justification: justification, actions: actions))
+            if let alert {
+                feed.append(try FeedDraft(.alert, accountID: accountID, time: decision.time, data: AlertView(kind: alert.kind, message: alert.message)))
+            }
         }
         recorder.metrics.decisionStored(decision)
     }

@@ -141,17 +141,24 @@ public actor AccountRunner {
         var rejectionReason: String?
         switch risk.evaluate(.decision(output.decision), account: riskAccount(await executor.state()), market: now) {
         case .hold:
-            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary)
+            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert)
         case .rejected(let reason):
             decision.outcome = .rejected
             decision.rejectionReason = reason
             rejectionReason = reason
             logger.info("decision rejected", metadata: ["reason": "\(reason)"])
-            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary)
+            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert)
         case .orders(let orders):
             decision.outcome = .accepted
             events = await execute(orders, of: decision, justification: output.decision.headline,
                                    actions: output.decision.actionSummary, time: now.time)
+            if let alert = output.alert {
+                do {
+                    try recording.alert(kind: alert.kind, message: alert.message, time: now.time)
+                } catch {
+                    logger.error("could not store a driver's alert", metadata: ["kind": "\(alert.kind)", "error": "\(error)"])
+                }
+            }
         }
         let report = ExecutionReport(
             decision: output.decision,
@@ -190,10 +197,10 @@ public actor AccountRunner {
                                                                     standings: standings))
     }
 
-    /// Stores a decision that placed no order.
-    private func store(_ decision: DecisionRecord, justification: String?, actions: [String]) {
+    /// Stores a decision that placed no order, with the driver's alert if it raised one.
+    private func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil) {
         do {
-            try recording.store(decision, justification: justification, actions: actions)
+            try recording.store(decision, justification: justification, actions: actions, alert: alert)
             standings.count(decision)
         } catch {
             logger.error("could not store a decision", metadata: ["error": "\(error)"])

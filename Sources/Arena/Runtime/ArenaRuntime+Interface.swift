@@ -70,6 +70,7 @@ extension ArenaRuntime: ArenaQueries {
 
 extension ArenaRuntime: ArenaCommands {
     public func createAccount(_ entry: Roster.Entry, network: Network?, secrets: [String: String]) async throws -> AccountRecord {
+        try await accounts.followTrader(of: entry.driver)
         let record = try accounts.create(entry, network: network, secrets: secrets)
         // A new account sees the market at once, not at the next step: its first order is priced
         // and stamped like every other's.
@@ -78,7 +79,8 @@ extension ArenaRuntime: ArenaCommands {
     }
 
     public func updateAccount(_ id: AccountID, _ changes: AccountService.Changes) async throws -> AccountRecord {
-        try await accounts.update(id, changes)
+        if let driver = changes.driver { try await accounts.followTrader(of: driver) }
+        return try await accounts.update(id, changes)
     }
 
     public func archiveAccount(_ id: AccountID) async throws -> AccountRecord {
