@@ -185,4 +185,43 @@ struct TraderTrackingTests {
         #expect(view.metrics.average_risk_ratio == LeaderboardEntry.statistic((0.075 + 0.1875) / 2))
         #expect(view.positions.map(\.symbol) == ["SOL"] && view.positions.first?.size == "20")
     }
+
+    @Test("a live account's orders never wait while the tracker spends the shared budget, and the venue refuses nothing")
+    func budgetSharing() async throws {
+        let fake = try await Self.venue.fake
+        let test = try TestLedger()
+        // A venue allowing 300 weight a minute; the arena's limiter knows it; the tracker leaves 60 to trading.
+        try await fake.setWeightLimit(300)
+        let limiter = RequestWeightLimiter(capacity: 300, refillPerMinute: 300)
+        let configuration = TraderTrackingConfiguration(coins: ["BTC"], discoverSeconds: 3_600, trackSeconds: 1, weightReserve: 60)
+        let harness = try TrackerHarness(fake, ledger: test.ledger, limiter: limiter, configuration: configuration)
+        for _ in 0..<100 {
+            let address = traderAddress()
+            try await fake.setTrader(address, accountValue: "1000", positions: ["BTC": ("0.1", "65000")])
+            _ = try harness.book.track(address, source: .operator)
+        }
+        let signer = try testSigner(0x5A)
+        try await fake.addUser(signer.address, balance: "100000")
+        let exchange = HyperliquidExchangeClient(http: fake.http, endpoint: try fake.endpoint(), signer: signer, nonces: NonceSource(),
+                                                 limiter: limiter, configuration: quickTransport())
+        let looksBefore = try await fake.infoRequests()["clearinghouseState"] ?? 0
+        let tracking = Task { try await harness.tracker.run() }
+        try await Task.sleep(for: .seconds(2))
+        var ordersThatFoundDebt = 0
+        for _ in 0..<15 {
+            if limiter.available < 1 { ordersThatFoundDebt += 1 }
+            let placements = try await exchange.placeOrders([crossingBuy(nil)])
+            #expect(placements.count == 1)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        tracking.cancel()
+        _ = try? await tracking.value
+        let state = try await fake.control()
+        try await fake.setWeightLimit(nil)
+        let looks = (try await fake.infoRequests()["clearinghouseState"] ?? 0) - looksBefore
+        #expect(ordersThatFoundDebt == 0, "live orders found the budget in debt")
+        #expect(looks >= 50, "the tracker looked at only \(looks) traders")
+        #expect(state["rate_limited"] as? Int == 0, "the venue refused \(state["rate_limited"] ?? "?") requests")
+        #expect(limiter.available >= 0)
+    }
 }
