@@ -83,7 +83,10 @@ public final class TraderBook: TraderPositionSource, Sendable {
     /// Starts tracking `address` for a copy account (source `copy`), unless tracked already.
     /// - Throws: `ArenaError.invalidRequest` for a malformed address, or a storage error.
     public func follow(_ address: String) async throws {
-        _ = try track(address, source: .copy)
+        let parsed = try TraderAddress.parse(address)
+        // Copy drivers call this at every decision: a read when the trader is tracked already.
+        if try ledger.trader(address: parsed)?.active == true { return }
+        _ = try ledger.addTrader(address: parsed, source: .copy, now: clock.now())
     }
 
     // MARK: The API's reads and commands

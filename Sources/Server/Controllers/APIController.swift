@@ -80,24 +80,6 @@ struct APIController: Sendable {
         "open_positions": .number { Double($0.open_positions) },
     ]
 
-    /// Whether `a` comes before `b` by `key` in `order`, missing values last, ties by account id.
-    static func precedes(_ a: LeaderboardEntry, _ b: LeaderboardEntry, by key: SortKey, descending: Bool) -> Bool {
-        func compare<T: Comparable>(_ x: T?, _ y: T?) -> Bool? {
-            switch (x, y) {
-            case (nil, nil): return nil
-            case (nil, _): return false
-            case (_, nil): return true
-            case (let x?, let y?): return x == y ? nil : (descending ? x > y : x < y)
-            }
-        }
-        let result: Bool?
-        switch key {
-        case .number(let value): result = compare(value(a), value(b))
-        case .text(let value): result = compare(value(a), value(b))
-        }
-        return result ?? (a.account_id < b.account_id)
-    }
-
     /// Entries per page unless `limit` says otherwise, and the most it may say.
     static let defaultLeaderboardLimit = 100
     static let maximumLeaderboardLimit = 1_000

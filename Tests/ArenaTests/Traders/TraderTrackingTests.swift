@@ -224,4 +224,26 @@ struct TraderTrackingTests {
         #expect(state["rate_limited"] as? Int == 0, "the venue refused \(state["rate_limited"] ?? "?") requests")
         #expect(limiter.available >= 0)
     }
+
+    @Test("following an address starts tracking it (source copy); its positions are readable after the first look")
+    func follow() async throws {
+        let fake = try await Self.venue.fake
+        let test = try TestLedger()
+        let harness = try TrackerHarness(fake, ledger: test.ledger)
+        let address = traderAddress()
+        try await fake.setTrader(address, accountValue: "2500", positions: ["ETH": ("-2", "3000")])
+        try await harness.book.follow(address.uppercased().replacingOccurrences(of: "0X", with: "0x"))
+        #expect(try harness.record(address).source == .copy)
+        #expect(await harness.book.latestPositions(of: address) == nil, "not observed yet")
+        try await harness.look(address)
+        let eth = try #require(Symbol("ETH"))
+        let positions = try #require(await harness.book.latestPositions(of: address))
+        #expect(positions.positions[eth]?.size.description == "-2" && positions.accountValue.description == "2500")
+        // After a restart the book answers from the ledger.
+        let restarted = TraderBook(ledger: test.ledger, status: TraderTrackingConfiguration().status(enabled: false))
+        #expect(await restarted.latestPositions(of: address)?.positions[eth]?.entryPrice.description == "3000")
+        await #expect(throws: ArenaError.self) { try await harness.book.follow("0x1234") }
+        try await harness.book.follow(address)
+        #expect(try test.ledger.traders().filter { $0.address == address }.count == 1)
+    }
 }
