@@ -66,7 +66,7 @@ CREATE TABLE trader_fills (
     PRIMARY KEY (trader_id, tid)
 );
 
--- Account value history: a point when the value changed since the last one.
+-- Account value history: a point when the value changed, at most one every 5 minutes a trader.
 CREATE TABLE trader_values (
     trader_id     INTEGER NOT NULL REFERENCES traders(id),
     time          INTEGER NOT NULL,

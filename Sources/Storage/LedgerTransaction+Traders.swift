@@ -87,7 +87,10 @@ extension LedgerTransaction {
                 max_drawdown = ?, risk_ratio_sum = ?, risk_ratio_count = ? WHERE id = ?
             """, arguments: [observation.time.milliseconds, value.description, value.description, peak.description, drawdown, riskSum,
                              riskCount, observation.traderID])
-        if trader.accountValue != value {
+        // A point when the value changed, at most one every 5 minutes a trader: the history stays bounded.
+        let lastPoint = try Int64.fetchOne(db, sql: "SELECT MAX(time) FROM trader_values WHERE trader_id = ?",
+                                           arguments: [observation.traderID])
+        if trader.accountValue != value, observation.time.milliseconds - (lastPoint ?? Int64.min / 2) >= 300_000 {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO trader_values (trader_id, time, account_value, margin_used) VALUES (?, ?, ?, ?)
                 """, arguments: [observation.traderID, observation.time.milliseconds, value.description, observation.marginUsed.description])
