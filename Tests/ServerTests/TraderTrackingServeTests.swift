@@ -104,6 +104,18 @@ struct TraderTrackingServeTests {
         #expect(first.log.contains("trader tracking pass"))
         let before = try await Self.events(first, id)
         #expect(before.allSatisfy { $0["source"] as? String == "poll" && $0["address"] as? String == Self.known })
+        // Every stored event was published on the feed as a trader_event with the same data.
+        var published: [[String: Any]] = []
+        var cursor = 0
+        while true {
+            let page = try await first.getJSON("/api/feed?after_seq=\(cursor)&limit=5000").1
+            published += (page["events"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "trader_event" }
+                .compactMap { $0["data"] as? [String: Any] }
+            cursor = page["next_after_seq"] as? Int ?? cursor
+            if page["more"] as? Bool != true { break }
+        }
+        let publishedIDs = Set(published.filter { $0["trader_id"] as? Int == id }.compactMap { $0["id"] as? Int })
+        #expect(Set(before.compactMap { $0["id"] as? Int }).isSubset(of: publishedIDs) && !publishedIDs.isEmpty)
 
         // Down, the trader closes; back up, the gap is filled from fills and nothing repeats.
         _ = await first.stop()
