@@ -153,7 +153,7 @@ public final class TraderTracker: Service, Sendable {
                 if due > ContinuousClock.now { try? await Task.sleep(until: due, clock: .continuous) }
                 if Task.isCancelled { return }
                 do {
-                    if try await track(trader, fillGap: needsGapFill.contains(trader.id)) { wantFills[trader.id] = trader }
+                    if try await track(trader, fillGap: needsGapFill.contains(trader.id) || isStale(trader)) { wantFills[trader.id] = trader }
                     needsGapFill.remove(trader.id)
                 } catch is CancellationError {
                     return
@@ -182,6 +182,14 @@ public final class TraderTracker: Service, Sendable {
                 "traders": "\(traders.count)", "failures": "\(failures)", "achieved_cadence_seconds": "\(rounded)",
                 "asked_cadence_seconds": "\(configuration.trackSeconds)"])
         }
+    }
+
+    /// Whether the trader's last look is more than three cadences old (tracked again after a stop,
+    /// or the venue unreachable for a while): its fills fill the gap before the next look.
+    func isStale(_ trader: TraderRecord) -> Bool {
+        guard let last = trader.lastTracked else { return false }
+        let cadence = max(Double(configuration.trackSeconds), book.status.achieved_cadence_seconds ?? 0)
+        return Double(clock.now().milliseconds - last.milliseconds) > 3 * cadence * 1000
     }
 
     /// Reads the wanted traders' fills while `deadline` is ahead; returns false when cancelled.

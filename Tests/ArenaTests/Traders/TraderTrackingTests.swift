@@ -246,4 +246,20 @@ struct TraderTrackingTests {
         try await harness.book.follow(address)
         #expect(try test.ledger.traders().filter { $0.address == address }.count == 1)
     }
+
+    @Test("a trader looked at more than three cadences ago (tracked again after a stop) gets its gap filled first")
+    func staleTraders() async throws {
+        let fake = try await Self.venue.fake
+        let test = try TestLedger()
+        let harness = try TrackerHarness(fake, ledger: test.ledger)
+        let address = traderAddress()
+        try await fake.setTrader(address, accountValue: "100")
+        _ = try harness.book.track(address, source: .operator)
+        #expect(harness.tracker.isStale(try harness.record(address)) == false, "never looked at: nothing to fill")
+        try await harness.look(address)
+        var trader = try harness.record(address)
+        #expect(harness.tracker.isStale(trader) == false)
+        trader.lastTracked = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000) - 10_000)
+        #expect(harness.tracker.isStale(trader), "10 s ago with a cadence of 1 s")
+    }
 }
