@@ -262,4 +262,16 @@ struct TraderTrackingTests {
         trader.lastTracked = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000) - 10_000)
         #expect(harness.tracker.isStale(trader), "10 s ago with a cadence of 1 s")
     }
+
+    @Test("a tape whose trade does not name buyer and seller is refused whole, and nothing is added from it")
+    func malformedTape() async throws {
+        let fake = try await Self.venue.fake
+        let test = try TestLedger()
+        let harness = try TrackerHarness(fake, ledger: test.ledger, configuration: TraderTrackingConfiguration(coins: ["SOL"], trackSeconds: 1))
+        try await fake.control(["add_trades": [["coin": "SOL", "users": [traderAddress()]], ["coin": "SOL", "users": [traderAddress(), traderAddress()]]]])
+        #expect(await harness.tracker.discover() == 0)
+        #expect(try test.ledger.traders().isEmpty)
+        let info = HyperliquidInfoClient(http: fake.http, endpoint: try fake.endpoint(), limiter: RequestWeightLimiter())
+        await #expect(throws: HyperliquidClientError.self) { try await info.recentTrades(coin: "SOL") }
+    }
 }
