@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var adminCredentials: AdminCredentials
     /// `/metrics`, the access log and the alert webhooks.
     public var operations = ServerOperations()
+    /// The tracked traders (`/api/traders`, the leaderboard's trader rows); none answers 404 there.
+    public var traders: TraderBook?
 
     /// Creates a configuration; `adminToken` alone is one admin token named `admin`.
     public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096,
@@ -34,7 +36,8 @@ func buildRouter(arena: any ArenaInterface, configuration: ServerConfiguration, 
     router.middlewares.add(configuration.operations.observationMiddleware(logger: logger))
     router.middlewares.add(ErrorBodyMiddleware())
     router.middlewares.add(FileMiddleware(configuration.staticFolder, searchForIndexHtml: true, logger: logger))
-    APIController(arena: arena).addRoutes(to: router)
+    APIController(arena: arena, traders: configuration.traders).addRoutes(to: router)
+    TradersController(book: configuration.traders, arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     HistoryController(arena: arena).addRoutes(to: router)
     AdminController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     AuditController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)

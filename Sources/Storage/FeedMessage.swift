@@ -5,6 +5,7 @@ public enum FeedTopic: String, Sendable, Hashable, Codable, CaseIterable {
     case hello, order, fill, decision, snapshot, price
     case modeChange = "mode_change"
     case alert, leaderboard, funding
+    case traderEvent = "trader_event"
 }
 
 /// One message of the feed, already encoded: the same bytes go into the `events` table and to

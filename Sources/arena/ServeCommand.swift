@@ -84,6 +84,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept, and days alert deliveries are kept; older ones are pruned every minute.")
     var eventsRetentionDays = 7
 
+    @Option(name: .customLong("traders-coins"), help: "Coins whose recent trades name the Hyperliquid traders to track, separated by commas.")
+    var tradersCoins = "BTC,ETH,SOL"
+
+    @Option(name: .customLong("traders-discover-seconds"), help: "Seconds between two looks at those coins' recent trades for new traders.")
+    var tradersDiscoverSeconds = 900
+
+    @Option(name: .customLong("traders-track-seconds"), help: "Seconds between two looks at each tracked trader's positions (the cadence asked for).")
+    var tradersTrackSeconds = 60
+
     func validate() throws {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json.") }
         guard (1_024...(1 << 40)).contains(logMaxBytes) else { throw ValidationError("--log-max-bytes must be 1024 to 2^40.") }
@@ -95,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...36_500).contains(eventsRetentionDays) else { throw ValidationError("--events-retention-days must be 1 to 36500.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.") }
         _ = try pacing()
+        _ = try traderTrackingConfiguration()
     }
 
     func pacing() throws -> Pacing {
@@ -201,13 +211,19 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--record-market: \(error)")
             }
         }
+        let traderConfiguration = try traderTrackingConfiguration()
+        let traderBook = TraderBook(ledger: ledger, status: traderConfiguration.status(
+            enabled: false, reason: trackingOffReason(marketIsLive: feed != nil) ?? "starting"), clock: clock)
         let runtime = try ArenaRuntime(
             ledger: ledger, source: source,
             configuration: ArenaConfiguration(pacing: try pacing(), snapshotIntervalMilliseconds: Int64(snapshotInterval) * 1000, seed: seed,
                                               feedBatchIntervalMilliseconds: feedBatchMilliseconds)
                 .reporting(to: exporter?.metrics ?? .disabled),
-            vault: vault, logger: logger, clock: clock, marketRecorder: marketRecorder)
+            vault: vault, logger: logger, drivers: DriverEnvironment.standard(logger: logger, traderPositions: traderBook), clock: clock,
+            marketRecorder: marketRecorder)
         try runtime.apply(roster)
+        let traderTracker = try traderTracker(book: traderBook, runtime: runtime, configuration: traderConfiguration,
+                                              marketIsLive: feed != nil, clock: clock, logger: logger)
 
         guard let staticPath = staticFolder ?? ResourceLocator.folder("static") else {
             throw ValidationError("The static folder was not found; run arena from the repository folder or pass --static PATH.")
@@ -225,6 +241,7 @@ struct ServeCommand: AsyncParsableCommand {
         var serverConfiguration = ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials)
         serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,
                                                           alerts: alerts)
+        serverConfiguration.traders = traderBook
         let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
         let upkeep = LedgerUpkeep(ledger: ledger, eventsRetentionDays: eventsRetentionDays, logger: logger)
         let app = buildApplication(
@@ -239,7 +256,8 @@ struct ServeCommand: AsyncParsableCommand {
         // ending feed streams), then the HTTP server.
         let group = ServiceGroup(configuration: .init(
             services: (feed.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: alerts), .init(service: retention), .init(service: upkeep), .init(service: app), .init(service: runtime)],
+                + [.init(service: alerts), .init(service: retention), .init(service: upkeep), .init(service: app), .init(service: runtime)]
+                + (traderTracker.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

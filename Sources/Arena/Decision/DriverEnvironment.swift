@@ -36,7 +36,8 @@ public final class DriverEnvironment: Sendable {
 
     /// The environment of `arena serve`: prompts from `prompts/`, the local model from `.venv/`
     /// when installed, keys from the process environment.
-    public static func standard(logger: Logger) -> DriverEnvironment {
+    /// - Parameter traderPositions: The trader tracker copy drivers read.
+    public static func standard(logger: Logger, traderPositions: (any TraderPositionSource)? = nil) -> DriverEnvironment {
         var services: LLMServices?
         var problem: String?
         if let folder = PromptLibrary.locateFolder() {
@@ -48,7 +49,7 @@ public final class DriverEnvironment: Sendable {
             }
         }
         let local = LocalModelServer.locate().map { LocalModelServer(installation: $0, logger: logger) }
-        return DriverEnvironment(llm: services, localModel: local, llmProblem: problem)
+        return DriverEnvironment(llm: services, localModel: local, llmProblem: problem, traderPositions: traderPositions)
     }
 
     /// Why an account with these settings cannot run here (so it is skipped), or nil.

@@ -1,4 +1,5 @@
 import ArenaCore
+import Storage
 
 /// An order as the feed and the API show it.
 public struct OrderView: Codable, Sendable, Hashable {
@@ -219,4 +220,59 @@ public struct ModeChangeView: Codable, Sendable, Hashable {
     public var switched: Bool
     public var reason: String?
     public var checks: [PreflightCheck]
+}
+
+/// A tracked trader's position change, as the `trader_event` feed message and
+/// `/api/traders/{id}/events` show it; `entry_price` is always present (null when unknown).
+public struct TraderEventView: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var trader_id: Int64
+    public var address: String
+    /// `OPEN`, `CLOSE`, `INCREASE`, `DECREASE` or `FLIP`.
+    public var kind: String
+    public var symbol: String
+    /// The side after the change; for a close, the side closed.
+    public var side: String
+    /// The absolute size after the change.
+    public var size: String
+    /// The signed size before the change.
+    public var previous_size: String
+    public var entry_price: String?
+    public var time: Int64
+    /// `poll` or `fills`.
+    public var source: String
+
+    public init(_ event: TraderEventRecord) {
+        id = event.id
+        trader_id = event.traderID
+        address = event.address
+        kind = event.kind.rawValue
+        symbol = event.symbol.name
+        side = event.isLong ? "long" : "short"
+        size = event.size.description
+        previous_size = event.previousSize.description
+        entry_price = event.entryPrice?.description
+        time = event.time.milliseconds
+        source = event.source.rawValue
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, trader_id, address, kind, symbol, side, size, previous_size, entry_price, time, source
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(trader_id, forKey: .trader_id)
+        try container.encode(address, forKey: .address)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(symbol, forKey: .symbol)
+        try container.encode(side, forKey: .side)
+        try container.encode(size, forKey: .size)
+        try container.encode(previous_size, forKey: .previous_size)
+        // Written even when nil: a feed client sees the same keys on every event.
+        try container.encode(entry_price, forKey: .entry_price)
+        try container.encode(time, forKey: .time)
+        try container.encode(source, forKey: .source)
+    }
 }

@@ -13,6 +13,9 @@ public struct HyperliquidTransportConfiguration: Sendable {
     public var maximumResponseBytes: Int
     /// Attempts, backoff and `Retry-After` handling; only for what is safe to repeat.
     public var retryPolicy: RetryPolicy
+    /// The limiter's lane this transport's requests wait in: `.trading` unless a background
+    /// reader (the trader tracker) says otherwise.
+    public var lane: RequestLane = .trading
 
     /// Creates a configuration.
     public init(requestTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5),
@@ -60,7 +63,7 @@ struct HyperliquidTransport: Sendable {
         let audit = observer.map { _ in AuditedRequest(url: url, body: body) }
         while true {
             attempt += 1
-            try await limiter.acquire(weight: weight)
+            try await limiter.acquire(weight: weight, lane: configuration.lane)
             let response: HTTPResponse
             let started = (wall: clock.now(), monotonic: ContinuousClock.now)
             do {

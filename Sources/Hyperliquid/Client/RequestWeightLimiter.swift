@@ -29,6 +29,14 @@ public enum RequestWeight {
     public static func exchange(batchLength: Int) -> Int { 1 + max(0, batchLength) / 40 }
 }
 
+/// Who a request serves, which decides whether it may wait behind others.
+public enum RequestLane: Sendable, Hashable {
+    /// Orders, cancels and the reads trading depends on: first, always.
+    case trading
+    /// Reads that can wait (the trader tracker): served only while `reserve` weight stays free.
+    case background(reserve: Int)
+}
+
 /// A token bucket that lends: a caller takes its weight at once, even into debt, and waits until
 /// the debt would have been refilled. Callers are thus served in arrival order, and each computes
 /// its wait once. A pure value: time is passed in, so tests need no clock.
@@ -65,6 +73,25 @@ public struct RequestWeightBucket: Sendable, Equatable {
         available -= Double(max(0, weight))
         let debtWait = available < 0 ? -available / refillPerSecond : 0
         return max(debtWait, blockedUntil - now, 0)
+    }
+
+    /// Takes `weight` only if `reserve` weight is still left afterwards, and never into debt:
+    /// the lane of background readers (the trader tracker), which must leave live orders their
+    /// share. Returns nil when taken, or how many seconds to wait before asking again.
+    public mutating func take(_ weight: Int, keeping reserve: Double, now: Double) -> Double? {
+        refill(now: now)
+        if blockedUntil > now { return blockedUntil - now }
+        let needed = Double(max(0, weight)) + max(0, reserve)
+        guard available >= needed else {
+            // When the bucket can never hold that much, wait for it full, then take it.
+            if needed > capacity, available >= capacity {
+                available -= Double(max(0, weight))
+                return nil
+            }
+            return (min(needed, capacity) - available) / refillPerSecond
+        }
+        available -= Double(max(0, weight))
+        return nil
     }
 
     /// Takes `weight` without waiting, for costs known only from the answer.
@@ -105,6 +132,23 @@ public final class RequestWeightLimiter: Sendable {
     public func acquire(weight: Int) async throws {
         let wait = bucket.withLock { $0.reserve(weight, now: now) }
         if wait > 0 { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+    }
+
+    /// Waits until `weight` may be spent in `lane`, then returns. `.trading` takes its weight at
+    /// once (into debt if need be) and waits only for that debt; `.background` never borrows and
+    /// never spends the last `reserve` weight, so trading requests never wait behind it.
+    /// - Throws: `CancellationError` when the task is cancelled while waiting.
+    public func acquire(weight: Int, lane: RequestLane) async throws {
+        switch lane {
+        case .trading:
+            try await acquire(weight: weight)
+        case .background(let reserve):
+            while true {
+                try Task.checkCancellation()
+                guard let wait = bucket.withLock({ $0.take(weight, keeping: Double(reserve), now: now) }) else { return }
+                try await Task.sleep(for: .milliseconds(Int64((max(wait, 0.001) * 1000).rounded(.up))))
+            }
+        }
     }
 
     /// Spends `weight` learnt from an answer, without waiting.

@@ -6,6 +6,8 @@ import Storage
 /// The read-only JSON API: health, leaderboard, accounts.
 struct APIController: Sendable {
     let arena: any ArenaInterface
+    /// The tracked traders, whose rows the leaderboard shows beside the accounts.
+    var traders: TraderBook? = nil
     /// The leaderboard is re-encoded at most four times a second per query.
     let leaderboardCache = ResponseCache(lifetime: .milliseconds(250))
 
@@ -41,10 +43,12 @@ struct APIController: Sendable {
     }
 
     struct LeaderboardBody: Encodable {
-        let entries: [LeaderboardEntry]
+        let entries: [LeaderboardRow]
         let sort_by: String
         let order: String
         let mode: String
+        /// `account`, `trader` or `all`.
+        let kind: String
         let total: Int
         let offset: Int
         let market: String
@@ -76,24 +80,6 @@ struct APIController: Sendable {
         "open_positions": .number { Double($0.open_positions) },
     ]
 
-    /// Whether `a` comes before `b` by `key` in `order`, missing values last, ties by account id.
-    static func precedes(_ a: LeaderboardEntry, _ b: LeaderboardEntry, by key: SortKey, descending: Bool) -> Bool {
-        func compare<T: Comparable>(_ x: T?, _ y: T?) -> Bool? {
-            switch (x, y) {
-            case (nil, nil): return nil
-            case (nil, _): return false
-            case (_, nil): return true
-            case (let x?, let y?): return x == y ? nil : (descending ? x > y : x < y)
-            }
-        }
-        let result: Bool?
-        switch key {
-        case .number(let value): result = compare(value(a), value(b))
-        case .text(let value): result = compare(value(a), value(b))
-        }
-        return result ?? (a.account_id < b.account_id)
-    }
-
     /// Entries per page unless `limit` says otherwise, and the most it may say.
     static let defaultLeaderboardLimit = 100
     static let maximumLeaderboardLimit = 1_000
@@ -103,20 +89,21 @@ struct APIController: Sendable {
         let sortBy = query["sort_by"].map(String.init) ?? "return_pct"
         let order = query["order"].map(String.init) ?? "desc"
         let mode = query["mode"].map(String.init) ?? "all"
+        let kind = query["kind"].map(String.init) ?? "all"
         guard let key = Self.sortKeys[sortBy] else {
             throw APIError(.badRequest, "Unknown sort_by \(sortBy.prefix(40)); allowed: \(Self.sortKeys.keys.sorted().joined(separator: ", ")).")
         }
         guard order == "asc" || order == "desc" else { throw APIError(.badRequest, "Unknown order; allowed: asc, desc.") }
         guard ["paper", "live", "all"].contains(mode) else { throw APIError(.badRequest, "Unknown mode; allowed: paper, live, all.") }
+        guard ["account", "trader", "all"].contains(kind) else { throw APIError(.badRequest, "Unknown kind; allowed: account, trader, all.") }
         let limit = try HistoryController.integer(request, "limit", in: 1...Int64(Self.maximumLeaderboardLimit)).map(Int.init)
             ?? Self.defaultLeaderboardLimit
         let offset = try HistoryController.integer(request, "offset", in: 0...1_000_000).map(Int.init) ?? 0
-        let body = try leaderboardCache.body(for: "\(sortBy) \(order) \(mode) \(limit) \(offset)") {
-            var entries = arena.ranking()
-            if mode != "all" { entries = entries.filter { $0.mode == mode } }
-            entries.sort { Self.precedes($0, $1, by: key, descending: order == "desc") }
+        let body = try leaderboardCache.body(for: "\(sortBy) \(order) \(mode) \(kind) \(limit) \(offset)") {
+            let entries = try leaderboardRows(kind: kind, mode: mode, sortBy: sortBy, key: key, descending: order == "desc")
             let page = Array(entries.dropFirst(offset).prefix(limit))
-            return try JSON.encodeResponse(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, total: entries.count,
+            return try JSON.encodeResponse(LeaderboardBody(entries: page, sort_by: sortBy, order: order, mode: mode, kind: kind,
+                                                           total: entries.count,
                                                offset: offset, market: arena.marketDescription,
                                                generated_at: arena.latestMarket?.time.milliseconds,
                                                sharpe_basis: LeaderboardEntry.sharpeBasis(

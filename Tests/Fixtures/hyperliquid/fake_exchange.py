@@ -93,6 +93,13 @@ class Venue:
         self.actions = {}  # account address -> verified action types, in order
         self.verified = {}  # signer address -> signatures verified
         self.scheduled_cancel = {}
+        # Traders (issue #14): the public tape per coin, and the venue's per-minute weight limit.
+        self.trades = {}  # coin -> [trade dicts with "users": [buyer, seller]]
+        self.weight_limit = None  # weight a minute before 429s; None: unlimited
+        self.weight_bucket = (0, 0)  # (weight available, monotonic seconds when counted)
+        self.weight_used = 0  # weight spent since the limit was set
+        self.info_types = {}  # /info type -> requests answered
+        self.rate_limited = 0  # requests refused with 429 by the weight limit
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -475,6 +482,11 @@ class Venue:
             start = int(request.get("startTime", 0))
             return 200, [{"t": start, "T": start + 59999, "s": coin, "i": request.get("interval"), "o": mid, "c": mid,
                           "h": mid, "l": mid, "v": "1.0", "n": 3}]
+        if kind == "recentTrades":
+            coin = body.get("coin")
+            if coin not in self.mids:
+                return 500, "null"
+            return 200, self.trades.get(coin, [])[-20:]
         user = str(body.get("user", "")).lower()
         if kind == "userRole":
             user = str(body.get("user", "")).lower()
@@ -493,6 +505,14 @@ class Venue:
             return 200, [entry["fill"] for entry in reversed(self.fills) if entry["user"] == user]
         if kind == "userFunding":
             return 200, []
+        if kind == "userFillsByTime":
+            start = body.get("startTime")
+            end = body.get("endTime")
+            if not isinstance(start, int) or (end is not None and not isinstance(end, int)):
+                return 422, "Failed to deserialize the JSON body into the target type"
+            fills = [entry["fill"] for entry in self.fills if entry["user"] == user and entry["fill"]["time"] >= start
+                     and (end is None or entry["fill"]["time"] <= end)]
+            return 200, sorted(fills, key=lambda fill: (fill["time"], fill["tid"]))[:2000]
         if kind == "orderStatus":
             reference = body.get("oid")
             order = next((o for o in self.orders.values() if o["user"] == user and (o["oid"] == reference or o["cloid"] == reference)), None)
@@ -524,6 +544,39 @@ class Venue:
             rate = float(spec.get("rate", 0))
             self.random_faults = spec if rate > 0 else None
             self.fault_random = random.Random(int(spec.get("seed", 0)))
+        if "set_trader" in body:
+            # A trader's account as the venue holds it: account value and positions, set outright.
+            # One trader, or a list of them (a benchmark sets a thousand at once).
+            specs = body["set_trader"] if isinstance(body["set_trader"], list) else [body["set_trader"]]
+            for spec in specs:
+                user = self.users.setdefault(spec["address"].lower(), {"balance": Decimal(0), "positions": {}, "leverage": {}})
+                user["positions"] = {coin: {"szi": Decimal(p["szi"]), "entryPx": Decimal(p["entryPx"])}
+                                     for coin, p in spec.get("positions", {}).items()}
+                unrealized = sum(((self.mids[coin] - p["entryPx"]) * p["szi"] for coin, p in user["positions"].items()), Decimal(0))
+                user["balance"] = Decimal(spec.get("account_value", "0")) - unrealized
+        if "add_trades" in body:
+            for trade in body["add_trades"]:
+                entry = {"coin": trade["coin"], "side": trade.get("side", "B"), "px": trade.get("px", text(self.mids[trade["coin"]])),
+                         "sz": trade.get("sz", "0.1"), "time": trade.get("time", now_ms()), "hash": "0x" + "0" * 64,
+                         "tid": self.next_tid, "users": [u.lower() if isinstance(u, str) else u for u in trade["users"]]}
+                self.next_tid += 1
+                self.trades.setdefault(trade["coin"], []).append(entry)
+        if "add_fills" in body:
+            # A trader's fills, as userFills and userFillsByTime report them (positions are set apart, by set_trader).
+            spec = body["add_fills"]
+            for fill in spec["fills"]:
+                self.fills.append({"user": spec["address"].lower(), "fill": {
+                    "coin": fill["coin"], "px": fill["px"], "sz": fill["sz"], "side": fill["side"], "time": fill["time"],
+                    "startPosition": fill.get("startPosition", "0.0"), "dir": fill.get("dir", "Open Long"),
+                    "closedPnl": fill.get("closedPnl", "0.0"), "hash": "0x" + "0" * 64, "oid": self.next_oid, "crossed": True,
+                    "fee": fill.get("fee", "0.0"), "tid": self.next_tid, "feeToken": "USDC"}})
+                self.next_oid += 1
+                self.next_tid += 1
+        if "weight_limit" in body:
+            limit = body["weight_limit"]
+            self.weight_limit = int(limit) if limit is not None else None
+            self.weight_bucket = (self.weight_limit or 0, time.monotonic())
+            self.weight_used = 0
         if body.get("reset_arrivals"):
             self.arrivals = []
         orders = [dict(self.frontend_order(o), status=o["status"], user=o["user"], modified=o.get("modified", 0),
@@ -532,11 +585,35 @@ class Venue:
             "orders": orders, "requests": self.requests, "log": self.log, "signatures_verified": self.signatures_verified,
             "signatures_refused": self.signatures_refused, "actions": self.actions, "verified": self.verified,
             "pending_failures": len(self.failures), "faults_injected": self.faults_injected,
-            "arrivals": self.arrivals, "fills": len(self.fills),
+            "arrivals": self.arrivals, "fills": len(self.fills), "info_types": self.info_types,
+            "rate_limited": self.rate_limited, "weight_used": self.weight_used,
             "users": {address: {"balance": text(user["balance"]),
                                 "leverage": {coin: list(value) for coin, value in user["leverage"].items()}}
                       for address, user in self.users.items()},
         }
+
+    INFO_WEIGHTS = {"l2Book": 2, "allMids": 2, "clearinghouseState": 2, "orderStatus": 2, "spotClearinghouseState": 2,
+                    "exchangeStatus": 2, "userRole": 60}
+
+    def over_weight_limit(self, endpoint, body):
+        """The venue's per-IP budget as its rate-limit page states it: weight_limit a minute, held
+        as a bucket of that size refilled evenly; a request whose weight is not there gets a 429."""
+        if endpoint == "info" and isinstance(body, dict):
+            kind = body.get("type")
+            self.info_types[kind] = self.info_types.get(kind, 0) + 1
+        if self.weight_limit is None:
+            return False
+        weight = 1 if endpoint == "exchange" else self.INFO_WEIGHTS.get(body.get("type") if isinstance(body, dict) else None, 20)
+        now = time.monotonic()
+        available, updated = self.weight_bucket
+        available = min(self.weight_limit, available + (now - updated) * self.weight_limit / 60)
+        if available < weight:
+            self.weight_bucket = (available, now)
+            self.rate_limited += 1
+            return True
+        self.weight_bucket = (available - weight, now)
+        self.weight_used += weight
+        return False
 
     def take_failure(self, endpoint):
         for index, failure in enumerate(self.failures):
@@ -608,7 +685,11 @@ class Handler(BaseHTTPRequestHandler):
             })
             if endpoint == "exchange":
                 venue.arrivals.append(arrival)
-            failure = venue.take_failure(endpoint)
+            limited = venue.over_weight_limit(endpoint, body)
+            failure = None if limited else venue.take_failure(endpoint)
+        if limited:
+            self.answer(429, "null", headers=[("Retry-After", "1")])
+            return
         mode = failure.get("mode") if failure else None
         if mode == "drop":
             self.drop()
