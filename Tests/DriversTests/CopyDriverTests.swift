@@ -250,7 +250,7 @@ struct CopySettingsTests {
 
     @Test("bad copy settings are refused with what to give instead", arguments: [
         BadCase(driver: #"{"kind": "copy", "ratio": "0.1"}"#, says: "copy needs a trader"),
-        BadCase(driver: #"{"kind": "copy", "trader": "0x123", "ratio": "0.1"}"#, says: "is not a trader address: give 0x followed by 40 hexadecimal digits"),
+        BadCase(driver: #"{"kind": "copy", "trader": "0x123", "ratio": "0.1"}"#, says: "is not a trader address: it has 3 hex digits after 0x instead of 40"),
         BadCase(driver: #"{"kind": "copy", "trader": "0x00000000000000000000000000000000000000ag", "ratio": "0.1"}"#, says: "is not a trader address"),
         BadCase(driver: #"{"kind": "copy", "trader": "0x00000000000000000000000000000000000000aa"}"#, says: "copy needs ratio"),
         BadCase(driver: #"{"kind": "copy", "trader": "0x00000000000000000000000000000000000000aa", "ratio": "0.1", "notional_usd": "1000"}"#, says: "not both"),

@@ -7,16 +7,30 @@ public struct TraderAddress: Sendable, Hashable, Comparable, Codable, CustomStri
     /// Returns nil unless `text` (trimmed) is `0x` or `0X` followed by exactly 40 hexadecimal
     /// digits; letters are lower-cased.
     public init?(_ text: String) {
-        let lowered = text.trimmingWhitespace.lowercased()
-        let bytes = Array(lowered.utf8)
-        guard bytes.count == 42, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x"),
-              bytes.dropFirst(2).allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
-        self.text = lowered
+        let trimmed = text.trimmingWhitespace
+        guard Self.problem(in: trimmed) == nil else { return nil }
+        self.text = trimmed.lowercased()
     }
 
     /// Why `text` is not an address, for error messages.
     public static func problem(with text: String) -> String {
-        "\"\(text.prefix(60))\" is not a trader address: give 0x followed by 40 hexadecimal digits (the trader's wallet on Hyperliquid)"
+        problem(in: text.trimmingWhitespace) ?? "\"\(text.prefix(60))\" is a trader address"
+    }
+
+    /// What is wrong with `text` as an address, saying what to give instead; nil when it is one.
+    private static func problem(in text: Substring) -> String? {
+        let shown = "\"\(text.prefix(60))\" is not a trader address"
+        guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
+            return "\(shown): it must start with 0x, then 40 hex digits (the trader's wallet on Hyperliquid)"
+        }
+        let digits = text.utf8.dropFirst(2)
+        guard digits.count == 40 else {
+            return "\(shown): it has \(digits.count) hex digits after 0x instead of 40"
+        }
+        guard digits.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }) else {
+            return "\(shown): only 0-9 and a-f may follow 0x"
+        }
+        return nil
     }
 
     public var description: String { text }

@@ -1,5 +1,6 @@
 import Arena
 import ArenaCore
+import Drivers
 import Storage
 import Testing
 
