@@ -99,10 +99,12 @@ function renderLeaderboard() {
 }
 
 async function loadLeaderboard() {
-  const body = await getJSON("/api/leaderboard");
+  // Tracked traders have their own section (traders.js); this table ranks the arena's accounts.
+  const body = await getJSON("/api/leaderboard?kind=account");
   setMarket(body.market);
   for (const entry of body.entries) state.entries.set(entry.account_id, entry);
   renderLeaderboard();
+  document.dispatchEvent(new Event("arena-leaderboard"));
 }
 
 function setMarket(description) {

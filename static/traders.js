@@ -186,5 +186,7 @@
     })
     .catch(() => {});
   loadCopyDrivers().catch(() => {});
+  // Followers are named from the leaderboard, which may arrive after the traders.
+  document.addEventListener("arena-leaderboard", () => { if (view.byID?.size) renderTraders([...view.byID.values()]); });
   setInterval(() => { loadTraders().catch(() => {}); loadCopyDrivers().catch(() => {}); }, 30000);
 })();
