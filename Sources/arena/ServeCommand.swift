@@ -75,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics-token-required"), help: "Ask for an admin token (Authorization: Bearer) at /metrics.")
     var metricsTokenRequired = false
 
+    @Option(name: .customLong("seasons-dir"), help: "The folder of past seasons (each a subfolder written by arena season run), served at /api/seasons.")
+    var seasonsDir = "seasons"
+
     @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept, and days alert deliveries are kept; older ones are pruned every minute.")
     var eventsRetentionDays = 7
 
@@ -210,6 +213,7 @@ struct ServeCommand: AsyncParsableCommand {
                                       metrics: exporter?.metrics ?? .disabled, clock: clock, vault: vault, logger: logger)
         try alerts.addWebhooks(from: roster.alerts, environment: ProcessInfo.processInfo.environment)
         var serverConfiguration = ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials)
+        serverConfiguration.seasonsFolder = seasonsDir
         serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,
                                                           alerts: alerts)
         let retention = VenueAuditRetention(ledger: ledger, retentionDays: auditRetentionDays, clock: clock, logger: logger)
