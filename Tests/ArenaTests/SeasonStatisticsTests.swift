@@ -54,6 +54,10 @@ struct SeasonStatisticsTests {
         #expect(comparison.significant)
 
         #expect(statistics.ranking.map(\.name) == ["m", "hold"])
+        // The ranking's interval is the model's own, not a second bootstrap.
+        #expect(statistics.ranking[0].ci_low == returns.ci_low && statistics.ranking[0].ci_high == returns.ci_high)
+        let hold = try #require(statistics.entrants.first { $0.name == "hold" }?.metrics.return_pct)
+        #expect(statistics.ranking[1].ci_low == hold.ci_low && statistics.ranking[1].ci_high == hold.ci_high)
         #expect(statistics.ranking.map(\.tier) == [1, 2])
         #expect(statistics.ranking[1].not_significantly_different_from.isEmpty)
         #expect(statistics.failures.isEmpty)

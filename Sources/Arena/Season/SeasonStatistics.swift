@@ -298,9 +298,10 @@ extension SeasonStatistics {
         self.comparisons = comparisons
 
         // The ranking by mean return, with tiers of differences that are not significant.
+        // The same estimate (and label, so the same seed) as the model's or baseline's own `return_pct`.
         let returns = contestants.map { contestant in
             (contestant, SeasonResampling.bootstrap(contestant.values.keys.sorted().compactMap { contestant.values[$0]?.returnPercent },
-                                                   label: "rank \(contestant.kind) \(contestant.name)"))
+                                                   label: "\(contestant.kind == "model" ? "model" : "entrant") \(contestant.name) return_pct"))
         }
         let sorted = returns.sorted { a, b in
             let (x, y) = (a.1?.mean ?? -.infinity, b.1?.mean ?? -.infinity)
