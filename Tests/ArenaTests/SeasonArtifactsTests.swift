@@ -97,4 +97,16 @@ struct SeasonArtifactsTests {
         #expect(html.contains("model cost"))
         #expect(html.contains("[")) // intervals
     }
+
+    @Test("a season without runs, or with only failed ones, still writes its three files")
+    func emptySeasons() throws {
+        for runs in [[], [SeasonRuns.run("hold", repeat: 0, returnPct: 0, failure: "provider down")]] {
+            let folder = try TemporaryFolder()
+            try SeasonArtifacts.write(seasonName: "empty", runs: runs, to: folder.url)
+            for file in Self.files { #expect(FileManager.default.fileExists(atPath: folder.path(file)), "\(file) missing") }
+            let results = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.file("results.json"))) as? [String: Any]
+            #expect(results?["season"] as? String == "empty")
+            #expect((results?["failures"] as? [Any])?.count == runs.count)
+        }
+    }
 }

@@ -36,15 +36,16 @@ struct RasterImage: Sendable {
     }
 
     /// Draws a line `thickness` pixels wide from (`x0`, `y0`) to (`x1`, `y1`).
-    mutating func line(from start: (x: Double, y: Double), to end: (x: Double, y: Double), color: RGBColor, thickness: Int = 1) {
+    mutating func line(from first: (x: Double, y: Double), to last: (x: Double, y: Double), color: RGBColor, thickness: Int = 1) {
+        let start = (x: Self.clamp(first.x), y: Self.clamp(first.y)), end = (x: Self.clamp(last.x), y: Self.clamp(last.y))
         let steps = Int(max(abs(end.x - start.x), abs(end.y - start.y)).rounded(.up)) + 1
         guard steps < 100_000 else { return }
-        var last: (Int, Int)?
+        var previous: (Int, Int)?
         for step in 0...steps {
             let t = Double(step) / Double(steps)
             let x = Int((start.x + (end.x - start.x) * t).rounded(.down)), y = Int((start.y + (end.y - start.y) * t).rounded(.down))
-            if let last, last == (x, y) { continue }
-            last = (x, y)
+            if let previous, previous == (x, y) { continue }
+            previous = (x, y)
             fill(x: x - (thickness - 1) / 2, y: y - (thickness - 1) / 2, width: thickness, height: thickness, color: color)
         }
     }
@@ -53,22 +54,27 @@ struct RasterImage: Sendable {
     mutating func band(_ xs: [Double], lower: [Double], upper: [Double], color: RGBColor, opacity: Double) {
         guard xs.count == lower.count, xs.count == upper.count, !xs.isEmpty else { return }
         if xs.count == 1 {
-            let top = Int(min(lower[0], upper[0])), bottom = Int(max(lower[0], upper[0]))
-            fill(x: Int(xs[0]), y: top, width: 1, height: bottom - top + 1, color: color, opacity: opacity)
+            let top = Int(Self.clamp(min(lower[0], upper[0]))), bottom = Int(Self.clamp(max(lower[0], upper[0])))
+            fill(x: Int(Self.clamp(xs[0])), y: top, width: 1, height: bottom - top + 1, color: color, opacity: opacity)
             return
         }
         for segment in 0..<(xs.count - 1) {
-            let (x0, x1) = (xs[segment], xs[segment + 1])
+            let (x0, x1) = (Self.clamp(xs[segment]), Self.clamp(xs[segment + 1]))
             let first = Int(x0.rounded(.down)), last = segment == xs.count - 2 ? Int(x1.rounded(.down)) : Int(x1.rounded(.down)) - 1
             guard last >= first, x1 > x0 else { continue }
             for column in first...last {
                 let t = max(0, min(1, (Double(column) - x0) / (x1 - x0)))
                 let a = lower[segment] + (lower[segment + 1] - lower[segment]) * t
                 let b = upper[segment] + (upper[segment + 1] - upper[segment]) * t
-                let top = Int(min(a, b).rounded(.down)), bottom = Int(max(a, b).rounded(.down))
+                let top = Int(Self.clamp(min(a, b)).rounded(.down)), bottom = Int(Self.clamp(max(a, b)).rounded(.down))
                 fill(x: column, y: top, width: 1, height: bottom - top + 1, color: color, opacity: opacity)
             }
         }
+    }
+
+    /// `value` brought into a range where pixel arithmetic cannot overflow; not-a-number far outside.
+    static func clamp(_ value: Double) -> Double {
+        value.isNaN ? -1e6 : min(1e6, max(-1e6, value))
     }
 
     /// Writes `text` in the built-in 5×7 font (upper case; unknown characters as blanks), `scale`
