@@ -42,7 +42,8 @@ public enum SeasonResampling {
         }
         means.sort()
         let tail = (1 - confidence) / 2
-        let low = means[Int((tail * Double(resamples)).rounded(.down))]
+        // Nearest rank: the ⌈pN⌉-th smallest, 1-based.
+        let low = means[max(0, Int((tail * Double(resamples)).rounded(.up)) - 1)]
         let high = means[Int(((1 - tail) * Double(resamples)).rounded(.up)) - 1]
         return Interval(mean: mean, low: low, high: high, count: count)
     }
