@@ -94,6 +94,9 @@ let package = Package(
             dependencies: [
                 "ArenaCore", "JSONCore", "PaperExchange", "Market", "Drivers", "LLM", "Storage", "Custody", "Hyperliquid", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
+                // The season report's PNG is deflated with zlib.
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -156,6 +159,13 @@ let package = Package(
             name: "ArenaTestSupportDrivers",
             dependencies: ["ArenaCore", "Drivers", "Market"],
             path: "Tests/ArenaTestSupportDrivers",
+            swiftSettings: swiftSettings
+        ),
+        // hand-made season runs with known numbers (Arena).
+        .target(
+            name: "ArenaTestSupportSeason",
+            dependencies: ["ArenaCore", "Arena"],
+            path: "Tests/ArenaTestSupportSeason",
             swiftSettings: swiftSettings
         ),
 
@@ -221,8 +231,10 @@ let package = Package(
             name: "ArenaTests",
             dependencies: [
                 "Arena", "Custody", "Market", "PaperExchange", "Drivers", "Storage", "Hyperliquid", "HTTP",
-                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger", "ArenaTestSupportDrivers", "ArenaTestSupportSeason",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                // The season report tests inflate the PNG's image data.
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -230,6 +242,8 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Arena", "ArenaCore", "Market", "ArenaTestSupport", "ArenaTestSupportLedger",
+                // The season API tests write seasons from hand-made runs.
+                "ArenaTestSupportSeason",
                 // The alert tests deliver through the project's client and read the stored deliveries.
                 "HTTP", "Storage",
                 // The alert tests seal API webhooks under a master key.

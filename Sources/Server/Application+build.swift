@@ -1,4 +1,5 @@
 import Arena
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -17,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var operations = ServerOperations()
     /// The tracked traders (`/api/traders`, the leaderboard's trader rows); none answers 404 there.
     public var traders: TraderBook?
+    /// The folder of past seasons (`arena serve --seasons-dir`), each a subfolder written by `arena season run`.
+    public var seasonsFolder = "seasons"
 
     /// Creates a configuration; `adminToken` alone is one admin token named `admin`.
     public init(host: String = "127.0.0.1", port: Int = 8080, staticFolder: String = "static", feedQueueLimit: Int = 4096,
@@ -44,7 +47,9 @@ func buildRouter(arena: any ArenaInterface, configuration: ServerConfiguration, 
     RiskController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     PromptController(arena: arena, credentials: configuration.adminCredentials).addRoutes(to: router)
     StrategyController(arena: arena).addRoutes(to: router)
-    ModelsController(arena: arena).addRoutes(to: router)
+    let seasons = SeasonCatalog(folder: URL(fileURLWithPath: configuration.seasonsFolder, isDirectory: true))
+    ModelsController(arena: arena, seasons: seasons).addRoutes(to: router)
+    SeasonsController(catalog: seasons).addRoutes(to: router)
     MarketsController(arena: arena).addRoutes(to: router)
     FeedController(arena: arena, queueLimit: configuration.feedQueueLimit).addRoutes(to: router)
     configuration.operations.addRoutes(to: router, arena: arena, credentials: configuration.adminCredentials)

@@ -80,6 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("record-interval-seconds"), help: "The bar length of --record-market, in seconds of market time (1 to 86400).")
     var recordIntervalSeconds = 60
+    @Option(name: .customLong("seasons-dir"), help: "The folder of past seasons (each a subfolder written by arena season run), served at /api/seasons.")
+    var seasonsDir = "seasons"
 
     @Option(name: .customLong("events-retention-days"), help: "Days of market time the feed's messages (events) are kept, and days alert deliveries are kept; older ones are pruned every minute.")
     var eventsRetentionDays = 7
@@ -239,6 +241,7 @@ struct ServeCommand: AsyncParsableCommand {
                                       metrics: exporter?.metrics ?? .disabled, clock: clock, vault: vault, logger: logger)
         try alerts.addWebhooks(from: roster.alerts, environment: ProcessInfo.processInfo.environment)
         var serverConfiguration = ServerConfiguration(host: host, port: port, staticFolder: staticPath, adminCredentials: adminCredentials)
+        serverConfiguration.seasonsFolder = seasonsDir
         serverConfiguration.operations = ServerOperations(metrics: exporter, metricsTokenRequired: metricsTokenRequired, accessLog: accessLog,
                                                           alerts: alerts)
         serverConfiguration.traders = traderBook

@@ -8,10 +8,14 @@ public final class ScriptedDriver: Driver {
     /// The kind stored with each decision.
     public let kind: String
     private let script: Mutex<(decisions: [Decision], next: Int)>
+    /// What each decision reports it cost, as a model's would; nil reports none.
+    let costUSD: FixedDecimal?
 
-    /// A driver that gives `decisions` in order (at least one), then repeats the last.
-    public init(_ decisions: [Decision], kind: String = "scripted") {
+    /// A driver that gives `decisions` in order (at least one), then repeats the last, each
+    /// reporting `costUSD` (none when nil).
+    public init(_ decisions: [Decision], kind: String = "scripted", costUSD: FixedDecimal? = nil) {
         self.kind = kind
+        self.costUSD = costUSD
         script = Mutex((decisions.isEmpty ? [Decision(instructions: [])] : decisions, 0))
     }
 
@@ -29,6 +33,6 @@ public final class ScriptedDriver: Driver {
             defer { script.next += 1 }
             return script.decisions[min(script.next, script.decisions.count - 1)]
         }
-        return DriverOutput(decision: decision, rawResponse: "scripted")
+        return DriverOutput(decision: decision, rawResponse: "scripted", costUSD: costUSD)
     }
 }

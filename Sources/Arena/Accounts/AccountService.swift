@@ -68,7 +68,7 @@ public final class AccountService: Sendable {
             intervalMilliseconds: Int64(settings.intervalSeconds) * 1000, recorder: setup.recorder, leaderboard: setup.leaderboard,
             instruments: setup.instruments, decisionSummary: DecisionSummary(try ledger.decisionStatistics(of: record.id)),
             equityStatistics: statistics ?? EquityStatistics(),
-            snapshotIntervalMilliseconds: setup.configuration.snapshotIntervalMilliseconds, tradingSwitch: setup.tradingSwitch,
+            tradingSwitch: setup.tradingSwitch,
             triggerMovePercent: settings.trigger_move_pct, riskState: try ledger.riskState(of: record.id), logger: setup.logger)
         runners.withLock { $0[record.id] = runner }
     }

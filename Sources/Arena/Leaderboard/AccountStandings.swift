@@ -9,13 +9,11 @@ struct AccountStandings: Sendable {
     private(set) var statistics: EquityStatistics
     /// Cycles skipped because the account was still deciding, since the server started.
     private(set) var skippedCycles = 0
-    let snapshotIntervalMilliseconds: Int64
 
-    init(leaderboard: Leaderboard, decisions: DecisionSummary, statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64) {
+    init(leaderboard: Leaderboard, decisions: DecisionSummary, statistics: EquityStatistics) {
         self.leaderboard = leaderboard
         self.decisions = decisions
         self.statistics = statistics
-        self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
     }
 
     /// Counts a stored decision, with its tokens and cost.
@@ -41,8 +39,7 @@ struct AccountStandings: Sendable {
     /// Replaces the account's line on the leaderboard.
     func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
         leaderboard.update(LeaderboardEntry(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
-                                            statistics: statistics, snapshotIntervalMilliseconds: snapshotIntervalMilliseconds,
-                                            skippedCycles: skippedCycles, time: time))
+                                            statistics: statistics, skippedCycles: skippedCycles, time: time))
         leaderboard.rivals.update(id: record.id, name: record.name,
                                   returnPercent: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
                                   positions: state.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol })

@@ -1,16 +1,16 @@
 import ArenaCore
 
 /// Running statistics of an account's equity curve, updated at every snapshot and stored with it,
-/// so the leaderboard never rescans history: per-snapshot returns (Welford's mean and variance for
-/// the Sharpe ratio), the high-water mark and deepest drawdown, and the mean risk ratio
-/// (margin used over equity).
+/// so the leaderboard never rescans history: hourly returns of market time (`HourlyReturns`, for
+/// the Sharpe and Sortino ratios), the high-water mark and deepest drawdown, and the mean risk
+/// ratio (margin used over equity).
 public struct EquityStatistics: Codable, Sendable, Hashable {
     public var samples = 0
     public var lastEquity: FixedDecimal?
-    public var returnCount = 0
-    public var returnMean = 0.0
-    /// Sum of squared deviations of the returns from their mean (Welford).
-    public var returnSquaredDeviations = 0.0
+    /// The curve sampled at whole market hours.
+    public var hourlySampler = HourlyEquitySampler()
+    /// The returns between those samples.
+    public var hourlyReturns = HourlyReturns()
     public var highWaterMark: FixedDecimal?
     /// Deepest fall from the high-water mark, as a fraction (0.25 is 25%).
     public var maxDrawdown = 0.0
@@ -25,13 +25,9 @@ public struct EquityStatistics: Codable, Sendable, Hashable {
         samples += 1
         if firstTime == nil { firstTime = time }
         lastTime = time
-        if let last = lastEquity, last.isPositive {
-            let value = (equity - last).doubleValue / last.doubleValue
-            returnCount += 1
-            let delta = value - returnMean
-            returnMean += delta / Double(returnCount)
-            returnSquaredDeviations += delta * (value - returnMean)
-        }
+        var returns = hourlyReturns
+        hourlySampler.add(equity: equity, time: time) { returns.add(from: $0, to: $1) }
+        hourlyReturns = returns
         lastEquity = equity
         let mark = FixedDecimal.max(highWaterMark ?? equity, equity)
         highWaterMark = mark
@@ -41,20 +37,25 @@ public struct EquityStatistics: Codable, Sendable, Hashable {
         if equity.isPositive { riskRatioSum += marginUsed.doubleValue / equity.doubleValue }
     }
 
-    /// Fewer returns than this make an annualised ratio noise, so none is given.
-    public static let minimumReturnsForSharpe = 30
-
-    /// The Sharpe ratio of per-snapshot returns (risk-free rate zero), annualised by the square
-    /// root of the number of snapshot periods in a year; nil with fewer than `minimumReturnsForSharpe` returns or none
-    /// varying.
-    public func sharpeRatio(snapshotIntervalMilliseconds: Int64) -> Double? {
-        guard returnCount >= Self.minimumReturnsForSharpe, snapshotIntervalMilliseconds > 0 else { return nil }
-        let variance = returnSquaredDeviations / Double(returnCount - 1)
-        guard variance > 0 else { return nil }
-        let periodsPerYear = 365.25 * 86_400_000 / Double(snapshotIntervalMilliseconds)
-        return returnMean / variance.squareRoot() * periodsPerYear.squareRoot()
-    }
-
     /// The mean of margin used over equity across snapshots.
     public var averageRiskRatio: Double? { samples == 0 ? nil : riskRatioSum / Double(samples) }
+
+    private enum CodingKeys: String, CodingKey {
+        case samples, lastEquity, hourlySampler, hourlyReturns, highWaterMark, maxDrawdown, riskRatioSum, firstTime, lastTime
+    }
+
+    /// Decodes stored statistics; those stored before hourly returns existed (per-snapshot
+    /// returns) start their hourly returns afresh and keep the rest.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        samples = try container.decodeIfPresent(Int.self, forKey: .samples) ?? 0
+        lastEquity = try container.decodeIfPresent(FixedDecimal.self, forKey: .lastEquity)
+        hourlySampler = try container.decodeIfPresent(HourlyEquitySampler.self, forKey: .hourlySampler) ?? HourlyEquitySampler()
+        hourlyReturns = try container.decodeIfPresent(HourlyReturns.self, forKey: .hourlyReturns) ?? HourlyReturns()
+        highWaterMark = try container.decodeIfPresent(FixedDecimal.self, forKey: .highWaterMark)
+        maxDrawdown = try container.decodeIfPresent(Double.self, forKey: .maxDrawdown) ?? 0
+        riskRatioSum = try container.decodeIfPresent(Double.self, forKey: .riskRatioSum) ?? 0
+        firstTime = try container.decodeIfPresent(Timestamp.self, forKey: .firstTime)
+        lastTime = try container.decodeIfPresent(Timestamp.self, forKey: .lastTime)
+    }
 }

@@ -31,8 +31,15 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var win_rate: Double?
     public var biggest_win: String?
     public var biggest_loss: String?
-    /// Sharpe ratio of per-snapshot returns, annualised; `LeaderboardEntry.sharpeBasis` says how.
+    /// Sharpe ratio of hourly returns of market time, annualised; `HourlyReturns.basis` says how.
+    /// Nil until enough hourly returns exist, with the reason in `sharpe_reason`.
     public var sharpe: Double?
+    /// Why `sharpe` is null (`needs 24 hourly returns, has 3`); null when it has a value.
+    public var sharpe_reason: String? = nil
+    /// Sortino ratio of the same hourly returns (mean over downside deviation), annualised.
+    public var sortino: Double? = nil
+    /// Why `sortino` is null; null when it has a value.
+    public var sortino_reason: String? = nil
     /// Deepest fall from the high-water mark, in percent.
     public var max_drawdown_pct: Double
     /// Traded notional in USD.
@@ -58,10 +65,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     /// The paper venue's realism (`venue` or `noisy`); nil while the account trades live.
     public var realism: String? = nil
 
-    /// How `sharpe` is computed: the same for every account of a server, so stated once per response.
-    public static func sharpeBasis(snapshotIntervalMilliseconds: Int64) -> String {
-        "returns between equity snapshots every \(snapshotIntervalMilliseconds / 1000) s, risk-free rate 0, annualised by the square root of snapshot periods per year"
-    }
+    /// How `sharpe` and `sortino` are computed: the same for every account, so stated once per response.
+    public static var sharpeBasis: String { HourlyReturns.basis }
 
     /// Statistics to four decimals: more digits say nothing and cost every reader bytes.
     public static func statistic(_ value: Double) -> Double {

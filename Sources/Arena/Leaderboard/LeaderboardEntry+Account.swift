@@ -11,7 +11,7 @@ extension LeaderboardEntry {
     ///   - decisions: Its decisions so far, with their tokens and cost.
     ///   - statistics: Its equity curve's running statistics.
     init(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, decisions: DecisionSummary,
-         statistics: EquityStatistics, snapshotIntervalMilliseconds: Int64, skippedCycles: Int = 0, time: Timestamp) {
+         statistics: EquityStatistics, skippedCycles: Int = 0, time: Timestamp) {
         let returnPct = Self.returnPercent(equity: state.equity, initialCapital: record.initialCapital)
         let cost = decisions.costUSD
         var costPerReturn: String?
@@ -19,6 +19,7 @@ extension LeaderboardEntry {
             costPerReturn = (cost / percent).rounded(decimals: 6).description
         }
         let count = decisions.decisions
+        let sharpe = statistics.hourlyReturns.sharpe, sortino = statistics.hourlyReturns.sortino
         self.init(
             account_id: record.id.rawValue, name: record.name, driver: record.driverKind, provider: record.provider, model: record.model,
             mode: mode.rawValue, network: record.network.rawValue, status: record.status.rawValue,
@@ -29,7 +30,8 @@ extension LeaderboardEntry {
             fees: totals.feesPaid.description, funding: totals.funding.description, trades: totals.fillCount,
             closed_trades: totals.closedTrades, win_rate: totals.winRate.map { Self.statistic($0 * 100) },
             biggest_win: totals.biggestWin?.description, biggest_loss: totals.biggestLoss?.description,
-            sharpe: statistics.sharpeRatio(snapshotIntervalMilliseconds: snapshotIntervalMilliseconds).map(Self.statistic),
+            sharpe: sharpe.value.map(Self.statistic), sharpe_reason: sharpe.reason,
+            sortino: sortino.value.map(Self.statistic), sortino_reason: sortino.reason,
             max_drawdown_pct: Self.statistic(statistics.maxDrawdown * 100), volume: totals.volume.description,
             account_age_seconds: max(0, (time.milliseconds - record.createdAt.milliseconds) / 1000),
             avg_risk_ratio: statistics.averageRiskRatio.map(Self.statistic), decisions: count,

@@ -46,7 +46,7 @@ public actor AccountRunner {
     init(record: AccountRecord, driver: any Driver, executor: any OrderExecutor, limits: RiskLimits, intervalMilliseconds: Int64,
          recorder: Recorder, leaderboard: Leaderboard, instruments: [Symbol: Instrument],
          decisionSummary: DecisionSummary = DecisionSummary(), equityStatistics: EquityStatistics = EquityStatistics(),
-         snapshotIntervalMilliseconds: Int64 = 5_000, tradingSwitch: TradingSwitch = TradingSwitch(),
+         tradingSwitch: TradingSwitch = TradingSwitch(),
          triggerMovePercent: FixedDecimal? = nil, riskState: StoredRiskState? = nil, logger: Logger) {
         var logger = logger
         logger[metadataKey: "account.id"] = "\(record.id)"
@@ -58,8 +58,7 @@ public actor AccountRunner {
         risk = RiskEngine(limits: limits, instruments: instruments, highWaterMark: equityStatistics.highWaterMark,
                           stored: riskState, tradingSwitch: tradingSwitch)
         recording = AccountRecorder(accountID: record.id, totals: record.totals, recorder: recorder, logger: logger)
-        standings = AccountStandings(leaderboard: leaderboard, decisions: decisionSummary, statistics: equityStatistics,
-                                     snapshotIntervalMilliseconds: snapshotIntervalMilliseconds)
+        standings = AccountStandings(leaderboard: leaderboard, decisions: decisionSummary, statistics: equityStatistics)
         orderSequence = record.orderSequence
         self.intervalMilliseconds = intervalMilliseconds
         self.triggerMovePercent = triggerMovePercent

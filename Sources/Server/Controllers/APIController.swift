@@ -72,7 +72,7 @@ struct APIController: Sendable {
         "funding": .number { Double($0.funding) }, "trades": .number { Double($0.trades) },
         "closed_trades": .number { Double($0.closed_trades) }, "win_rate": .number(\.win_rate),
         "biggest_win": .number { $0.biggest_win.flatMap(Double.init) }, "biggest_loss": .number { $0.biggest_loss.flatMap(Double.init) },
-        "sharpe": .number(\.sharpe), "max_drawdown_pct": .number(\.max_drawdown_pct), "volume": .number { Double($0.volume) },
+        "sharpe": .number(\.sharpe), "sortino": .number(\.sortino), "max_drawdown_pct": .number(\.max_drawdown_pct), "volume": .number { Double($0.volume) },
         "account_age_seconds": .number { Double($0.account_age_seconds) }, "avg_risk_ratio": .number(\.avg_risk_ratio),
         "decisions": .number { Double($0.decisions) }, "hold_ratio": .number(\.hold_ratio),
         "failed_decisions": .number { Double($0.failed_decisions) }, "rejected_decisions": .number { Double($0.rejected_decisions) },
@@ -106,8 +106,7 @@ struct APIController: Sendable {
                                                            total: entries.count,
                                                offset: offset, market: arena.marketDescription,
                                                generated_at: arena.latestMarket?.time.milliseconds,
-                                               sharpe_basis: LeaderboardEntry.sharpeBasis(
-                                                   snapshotIntervalMilliseconds: arena.snapshotIntervalMilliseconds)))
+                                               sharpe_basis: LeaderboardEntry.sharpeBasis))
         }
         return EncodedJSONResponse(body: body)
     }

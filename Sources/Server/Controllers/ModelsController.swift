@@ -7,13 +7,18 @@ import Storage
 /// and how reliably it answered.
 struct ModelsController: Sendable {
     let arena: any ArenaInterface
+    /// The past seasons `?season=NAME` answers from.
+    let seasons: SeasonCatalog
     let cache = ResponseCache(lifetime: .seconds(1))
 
     /// Calls per group the latency percentile is taken over.
     static let latencySample = 5_000
 
     func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/api/models") { _, _ in try models() }
+        router.get("/api/models") { request, _ in
+            if let season = request.uri.queryParameters["season"] { return try seasonModels(String(season)) }
+            return try models()
+        }
     }
 
     struct ModelLine: Encodable {
@@ -24,7 +29,9 @@ struct ModelsController: Sendable {
         let mean_return_pct: Double
         /// Sample standard deviation of the accounts' returns.
         let return_spread_pct: Double?
+        /// Mean of the accounts' Sharpe ratios (hourly returns; `sharpe_basis` says how), over those that have one.
         let mean_sharpe: Double?
+        let mean_sortino: Double?
         let mean_max_drawdown_pct: Double
         let decisions: Int
         let prompt_tokens: Int
@@ -39,7 +46,10 @@ struct ModelsController: Sendable {
         let rejection_rate: Double
     }
 
-    struct ModelsBody: Encodable { let models: [ModelLine] }
+    struct ModelsBody: Encodable {
+        let models: [ModelLine]
+        let sharpe_basis: String
+    }
 
     func models() throws -> EncodedJSONResponse {
         EncodedJSONResponse(body: try cache.body(for: "models") {
@@ -53,7 +63,7 @@ struct ModelsController: Sendable {
                 let mean = returns.reduce(0, +) / Double(returns.count)
                 let spread = returns.count > 1
                     ? (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count - 1)).squareRoot() : nil
-                let sharpes = group.compactMap(\.sharpe)
+                let sharpes = group.compactMap(\.sharpe), sortinos = group.compactMap(\.sortino)
                 let ids = group.map { AccountID($0.account_id) }
                 let stats = ids.compactMap { statistics[$0] }
                 let decisions = stats.reduce(0) { $0 + $1.decisions }
@@ -63,6 +73,7 @@ struct ModelsController: Sendable {
                     driver: first.driver, provider: first.provider, model: first.model, accounts: group.count,
                     mean_return_pct: mean, return_spread_pct: spread,
                     mean_sharpe: sharpes.isEmpty ? nil : sharpes.reduce(0, +) / Double(sharpes.count),
+                    mean_sortino: sortinos.isEmpty ? nil : sortinos.reduce(0, +) / Double(sortinos.count),
                     mean_max_drawdown_pct: group.reduce(0) { $0 + $1.max_drawdown_pct } / Double(group.count),
                     decisions: decisions, prompt_tokens: stats.reduce(0) { $0 + $1.promptTokens },
                     completion_tokens: stats.reduce(0) { $0 + $1.completionTokens },
@@ -73,7 +84,7 @@ struct ModelsController: Sendable {
                     rejection_rate: decisions == 0 ? 0 : Double(stats.reduce(0) { $0 + $1.rejected }) / Double(decisions)))
             }
             lines.sort { $0.mean_return_pct != $1.mean_return_pct ? $0.mean_return_pct > $1.mean_return_pct : $0.driver < $1.driver }
-            return try JSON.encodeResponse(ModelsBody(models: lines))
+            return try JSON.encodeResponse(ModelsBody(models: lines, sharpe_basis: LeaderboardEntry.sharpeBasis))
         })
     }
 }
