@@ -7,5 +7,6 @@ struct ArenaBench: AsyncParsableCommand {
         commandName: "arena-bench",
         abstract: "Benchmarks of the arena; results go to docs/PERFORMANCE.md with the command that made them.",
         subcommands: [PaperBenchCommand.self, SeedBenchCommand.self, FeedBenchCommand.self, FeedClientsCommand.self, SignBenchCommand.self, DecisionsBenchCommand.self,
-                      LocalModelBenchCommand.self, SoakBenchCommand.self, CrashBenchCommand.self, FaultsBenchCommand.self])
+                      LocalModelBenchCommand.self, SoakBenchCommand.self, CrashBenchCommand.self, FaultsBenchCommand.self,
+                      SeasonBenchCommand.self])
 }
