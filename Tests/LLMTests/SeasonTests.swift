@@ -114,7 +114,7 @@ struct SeasonTests {
         #expect(after.count == 2 && after.allSatisfy { $0["failure"] == nil || $0["failure"] is NSNull })
         #expect(after.map { $0["hourlyEquity"] as? [[String: Any]] ?? [] }.map { $0.map { "\($0["equity"] ?? "")" } }
                 == before.map { $0["hourlyEquity"] as? [[String: Any]] ?? [] }.map { $0.map { "\($0["equity"] ?? "")" } })
-        let other = partialRuns.filter { ($0["entrant"] as? String) == "other" }
+        let other = partialRuns.filter { ($0["entrant"] as? String) == "other/default" }
         #expect(other.count == 2 && other.allSatisfy { ($0["failure"] as? String)?.contains("no recorded answer") == true })
     }
 
@@ -131,7 +131,7 @@ struct SeasonTests {
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("2 failed runs"))
         let runs = try Self.runs(in: folder, "out")
-        let failed = runs.filter { ($0["entrant"] as? String) == "down" }
+        let failed = runs.filter { ($0["entrant"] as? String) == "down/default" }
         #expect(failed.count == 2 && failed.allSatisfy { ($0["failure"] as? String)?.contains("decisions failed") == true })
         let held = runs.filter { ($0["entrant"] as? String) == "hold-btc" }
         #expect(held.count == 2 && held.allSatisfy { $0["failure"] == nil || $0["failure"] is NSNull })
@@ -142,7 +142,7 @@ struct SeasonTests {
         try Self.replayCSV().write(to: folder.file("market.csv"), atomically: true, encoding: .utf8)
         let model = Self.modelEntrant("fake", baseURL: "http://127.0.0.1:9/v1", prompts: ["nonexistent"])
         let cases: [(String, String, String)] = [
-            ("unknown", Self.season(name: "s3", entrants: [Self.holdBTC]).replacingOccurrences(of: #""repeats""#, with: #""repets""#), "unknown field repets"),
+            ("unknown", Self.season(name: "s3", entrants: [Self.holdBTC]).replacingOccurrences(of: #""seed""#, with: #""sead""#), "unknown field sead"),
             ("missing", Self.season(name: "s3", entrants: [Self.holdBTC], market: "nowhere.csv"), "does not exist"),
             ("variant", Self.season(name: "s3", entrants: [model]), "no prompt variant \"nonexistent\""),
             ("repeats", Self.season(name: "s3", entrants: [Self.holdBTC], repeats: 0), "repeats must be 1 to 1000"),
