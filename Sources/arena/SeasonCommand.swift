@@ -116,7 +116,7 @@ final class ProgressBar: Sendable {
     private let label: String
     private let started = ContinuousClock.now
     private let isTerminal = isatty(STDERR_FILENO) == 1
-    private let lastTenth = Mutex<Int>(-1)
+    private let lastMark = Mutex<Int>(-1)
 
     init(label: String) {
         self.label = label
@@ -134,10 +134,11 @@ final class ProgressBar: Sendable {
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             write("\r\(label) [\(bar)] \(percent)% \(done), elapsed \(Self.duration(seconds)), ETA \(eta)   ")
         } else {
-            let tenth = percent / 10
-            let due = lastTenth.withLock { last in
-                guard tenth > last else { return false }
-                last = tenth
+            // A line at each tenth of the way and at each finished repeat.
+            let mark = percent / 10 * 10_000 + progress.finishedRepeats
+            let due = lastMark.withLock { last in
+                guard mark > last else { return false }
+                last = mark
                 return true
             }
             if due { write("\(label): \(percent)% (\(done)), elapsed \(Self.duration(seconds)), ETA \(eta)\n") }
