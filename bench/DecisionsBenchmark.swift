@@ -166,6 +166,17 @@ final class DecisionTimings: LLMDriverObserver {
                       afterDecisionP99: Self.percentiles(complete.map { milliseconds(($0.reconciled ?? $0.finished) - $0.finished) }).p99)
     }
 
+    /// Each reconciled decision's own work (prompt, parse, then gate, execute and record), in milliseconds.
+    func ownWorkMilliseconds() -> [Double] {
+        state.withLock { state in
+            state.entries.compactMap { entry in
+                guard let reconciled = entry.reconciled else { return nil }
+                let own = entry.ownWork + (reconciled - entry.finished)
+                return Double(own.components.seconds) * 1_000 + Double(own.components.attoseconds) / 1e15
+            }
+        }
+    }
+
     static func percentiles(_ values: [Double]) -> Percentiles {
         guard !values.isEmpty else { return Percentiles() }
         let sorted = values.sorted()

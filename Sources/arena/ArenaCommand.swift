@@ -7,6 +7,7 @@ struct ArenaCommand: AsyncParsableCommand {
         commandName: "arena",
         abstract: "Many trading accounts, each driven by a model or a rule, competing on one market.",
         subcommands: [ServeCommand.self, MigrateCommand.self, HyperliquidCommand.self, KeysCommand.self, TokensCommand.self,
-                      LeaderboardCommand.self, AccountsCommand.self, OrdersCommand.self, KillSwitchCommand.self, DbCommand.self],
+                      LeaderboardCommand.self, AccountsCommand.self, OrdersCommand.self, KillSwitchCommand.self, DbCommand.self,
+                      SeasonCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

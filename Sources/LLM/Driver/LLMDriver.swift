@@ -96,7 +96,7 @@ public final class LLMDriver: Driver {
                                   schema: DecisionSchema.schema(configuration.schemaForm, symbols: context.symbols,
                                                                maximumLeverage: context.maxLeverage),
                                   output: output)
-        var record = CallRecord(prompt: rendered.combined)
+        var record = CallRecord(prompt: rendered.combined, account: context.accountID, marketTime: context.time)
         ownWork += clock.now - started
 
         // The call, and one repair if the answer is unusable. Answers are scrubbed of the key
@@ -153,6 +153,16 @@ public final class LLMDriver: Driver {
         var reasoning: String?
         var promptTokens: Int?
         var completionTokens: Int?
+        /// Which decision the calls belong to, and how many were sent, to name each call.
+        var account: AccountID
+        var marketTime: Timestamp
+        var calls = 0
+
+        /// Names the next call of this decision.
+        mutating func nextCall() -> ModelCall {
+            defer { calls += 1 }
+            return ModelCall(account: account, marketTime: marketTime, index: calls)
+        }
 
         mutating func add(_ reply: ChatReply) {
             raw += reply.answer
@@ -165,21 +175,21 @@ public final class LLMDriver: Driver {
     /// Calls the model once (the client retries transport failures), falling back from a tool to
     /// text when the provider refuses tools.
     private func call(_ request: inout ChatRequest, record: inout CallRecord) async throws -> ChatReply {
-        let client: ModelClient
+        let client: any ModelTransport
         do {
-            client = try services.modelClient()
+            client = try services.transport()
         } catch {
             throw failure(.failed, "\(error)", record)
         }
         do {
-            let reply = try await client.complete(request, configuration: configuration)
+            let reply = try await client.complete(request, configuration: configuration, call: record.nextCall())
             record.add(reply)
             return reply
         } catch let error as LLMError where error.code == .providerStatus && request.output == .tool && [400, 404, 422].contains(error.status ?? 0) {
             // Models without tools: ask for JSON in the text instead, and remember it if it works.
             request.output = .text
             do {
-                let reply = try await client.complete(request, configuration: configuration)
+                let reply = try await client.complete(request, configuration: configuration, call: record.nextCall())
                 record.add(reply)
                 state.withLock { $0.toolsUnsupported = true }
                 return reply

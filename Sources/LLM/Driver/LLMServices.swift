@@ -14,6 +14,8 @@ public final class LLMServices: Sendable {
     public let promptCache = SymbolPromptCache()
     private let client = Mutex<ModelClient?>(nil)
     private let retryRandom: @Sendable () -> Double
+    /// Where calls go instead of the HTTP client (a season's recording or replay); nil for the client.
+    private let transportOverride: (any ModelTransport)?
 
     /// Creates the shared services.
     /// - Parameters:
@@ -21,8 +23,10 @@ public final class LLMServices: Sendable {
     ///   - prices: Prices per model.
     ///   - observer: Told about each decision's timings.
     ///   - retryRandom: The jitter source of retries; injectable for tests.
+    ///   - transport: Where calls go instead of the HTTP client (a season records or replays them); nil for the client.
     public init(prompts: PromptLibrary, prices: PriceTable = .defaults, observer: (any LLMDriverObserver)? = nil,
-                retryRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                retryRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transport: (any ModelTransport)? = nil) {
+        self.transportOverride = transport
         self.prompts = prompts
         self.prices = prices
         self.observer = observer
@@ -38,6 +42,13 @@ public final class LLMServices: Sendable {
             client = created
             return created
         }
+    }
+
+    /// Where a driver's calls go: the transport given at creation, else the shared model client.
+    /// - Throws: `LLMError.transport` when libcurl cannot start.
+    public func transport() throws -> any ModelTransport {
+        if let transportOverride { return transportOverride }
+        return try modelClient()
     }
 
     /// Stops the HTTP client, if it was started; calls in flight fail.

@@ -1,0 +1,203 @@
+import ArenaCore
+import Custody
+import Foundation
+import LLM
+import Synchronization
+
+/// One model call of a season as `responses.jsonl` keeps it: which entrant, repeat, decision
+/// (`step`, its market time in milliseconds) and call of that decision, the SHA-256 of the
+/// prompt sent, and what came back (a reply or the provider's error).
+public struct RecordedResponse: Sendable, Codable, Hashable {
+    public struct Reply: Sendable, Codable, Hashable {
+        public var text: String?
+        public var tool_arguments: String?
+        public var reasoning: String?
+        public var prompt_tokens: Int?
+        public var completion_tokens: Int?
+        public var finish_reason: String?
+    }
+
+    public struct Failure: Sendable, Codable, Hashable {
+        public var code: String
+        public var message: String
+        public var status: Int?
+    }
+
+    public var entrant: String
+    public var `repeat`: Int
+    public var step: Int64
+    public var call: Int
+    public var prompt_sha256: String
+    public var reply: Reply?
+    public var error: Failure?
+
+    /// What a recorded answer is found by.
+    struct Key: Hashable {
+        var entrant: String
+        var `repeat`: Int
+        var step: Int64
+        var call: Int
+        var promptHash: String
+    }
+
+    var key: Key { Key(entrant: entrant, repeat: `repeat`, step: step, call: call, promptHash: prompt_sha256) }
+
+    /// The SHA-256 of everything a call sends that the answer depends on: the system prompt, the
+    /// conversation and the output form.
+    static func promptHash(_ request: ChatRequest) -> String {
+        var text = request.system
+        for message in request.messages {
+            text += "\u{0}\(message.role.rawValue)\u{0}\(message.text)"
+        }
+        text += "\u{0}\(request.output.rawValue)"
+        return TokenDigest.sha256Hex(of: text)
+    }
+}
+
+/// The recorded answers of a season, loaded from its `responses.jsonl` for a rerun.
+public final class SeasonResponses: Sendable {
+    private let answers: [RecordedResponse.Key: RecordedResponse]
+    /// How many lines the file held.
+    public let count: Int
+
+    /// Reads a responses file.
+    /// - Throws: `SeasonError` naming the line that is not a recorded response.
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SeasonError("\(path): cannot read the responses file; give the responses.jsonl of a season run")
+        }
+        var answers: [RecordedResponse.Key: RecordedResponse] = [:]
+        let decoder = JSONDecoder()
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+            guard let response = try? decoder.decode(RecordedResponse.self, from: Data(line)), (response.reply == nil) != (response.error == nil) else {
+                throw SeasonError("\(path):\(lineNumber): not a recorded response (each line is one JSON object with entrant, repeat, step, call, prompt_sha256 and a reply or an error)")
+            }
+            answers[response.key] = response
+        }
+        self.answers = answers
+        count = answers.count
+    }
+
+    func answer(for key: RecordedResponse.Key) -> RecordedResponse? { answers[key] }
+}
+
+/// The model calls of one repeat: recorded on the way to the provider during a run, answered from
+/// the responses file during a rerun (no call leaves the process).
+final class SeasonModelTransport: ModelTransport {
+    enum Mode: Sendable {
+        case record(any ModelTransport, ResponsesLog)
+        case replay(SeasonResponses)
+    }
+
+    private let mode: Mode
+    private let repeatIndex: Int
+    /// The entrant of each account of this repeat's ledger.
+    private let entrants = Mutex<[AccountID: String]>([:])
+    /// Calls with no recorded answer, by entrant (a rerun whose prompts differ from the run's).
+    private let missing = Mutex<[String: Int]>([:])
+
+    init(mode: Mode, repeatIndex: Int) {
+        self.mode = mode
+        self.repeatIndex = repeatIndex
+    }
+
+    func name(_ account: AccountID, as entrant: String) {
+        entrants.withLock { $0[account] = entrant }
+    }
+
+    /// Calls with no recorded answer, by entrant.
+    var missingAnswers: [String: Int] { missing.withLock { $0 } }
+
+    func complete(_ request: ChatRequest, configuration: ModelConfiguration, call: ModelCall) async throws -> ChatReply {
+        guard let entrant = entrants.withLock({ $0[call.account] }) else {
+            throw LLMError(.transport, "account \(call.account.rawValue) is not an entrant of this season")
+        }
+        let key = RecordedResponse.Key(entrant: entrant, repeat: repeatIndex, step: call.marketTime.milliseconds, call: call.index,
+                                       promptHash: RecordedResponse.promptHash(request))
+        switch mode {
+        case .replay(let responses):
+            guard let recorded = responses.answer(for: key) else {
+                missing.withLock { $0[entrant, default: 0] += 1 }
+                throw LLMError(.transport, "no recorded answer for \(entrant), repeat \(repeatIndex + 1), step \(key.step), call \(key.call) with prompt sha256 \(key.promptHash) in the responses file: this entrant's prompts differ from the run's")
+            }
+            if let reply = recorded.reply {
+                return ChatReply(text: reply.text, toolArguments: reply.tool_arguments, reasoning: reply.reasoning, promptTokens: reply.prompt_tokens,
+                                 completionTokens: reply.completion_tokens, finishReason: reply.finish_reason)
+            }
+            let failure = recorded.error ?? RecordedResponse.Failure(code: LLMError.Code.transport.rawValue, message: "recorded without an answer")
+            throw LLMError(LLMError.Code(rawValue: failure.code) ?? .transport, failure.message, status: failure.status)
+        case .record(let inner, let log):
+            var response = RecordedResponse(entrant: entrant, repeat: repeatIndex, step: key.step, call: key.call, prompt_sha256: key.promptHash)
+            do {
+                let reply = try await inner.complete(request, configuration: configuration, call: call)
+                response.reply = RecordedResponse.Reply(text: reply.text, tool_arguments: reply.toolArguments, reasoning: reply.reasoning,
+                                                        prompt_tokens: reply.promptTokens, completion_tokens: reply.completionTokens,
+                                                        finish_reason: reply.finishReason)
+                log.append(response)
+                return reply
+            } catch let error as LLMError {
+                response.error = RecordedResponse.Failure(code: error.code.rawValue, message: error.message, status: error.status)
+                log.append(response)
+                throw error
+            }
+        }
+    }
+}
+
+extension RecordedResponse {
+    init(entrant: String, repeat: Int, step: Int64, call: Int, prompt_sha256: String) {
+        self.entrant = entrant
+        self.repeat = `repeat`
+        self.step = step
+        self.call = call
+        self.prompt_sha256 = prompt_sha256
+    }
+}
+
+/// `responses.jsonl` being written: one line per call as it ends; `finish()` sorts the lines
+/// (entrant, repeat, step, call) so that the file does not depend on which call ended first.
+final class ResponsesLog: Sendable {
+    private let path: String
+    private let handle: Mutex<FileHandle?>
+
+    init(path: String) throws {
+        self.path = path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw SeasonError("\(path): cannot write the responses file") }
+        self.handle = Mutex(handle)
+    }
+
+    func append(_ response: RecordedResponse) {
+        guard let line = try? Self.encoder.encode(response) else { return }
+        handle.withLock { handle in
+            handle?.write(line + Data("\n".utf8))
+        }
+    }
+
+    /// Closes the file and rewrites it in key order.
+    func finish() throws {
+        handle.withLock { handle in
+            try? handle?.close()
+            handle = nil
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let decoder = JSONDecoder()
+        var responses = data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(RecordedResponse.self, from: Data($0)) }
+        responses.sort { ($0.entrant, $0.repeat, $0.step, $0.call) < ($1.entrant, $1.repeat, $1.step, $1.call) }
+        var output = Data()
+        for response in responses {
+            output += try Self.encoder.encode(response)
+            output += Data("\n".utf8)
+        }
+        try output.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,300 @@
+import ArenaCore
+import Custody
+import Foundation
+import Hyperliquid
+import LLM
+import Logging
+import Market
+import PaperExchange
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// Runs a season: every repeat as a replay at `.asFastAsPossible` pacing with a fresh ledger
+/// (`OUT/ledgers/repeat-N.sqlite`), two repeats at a time, every model call recorded in (or, on a
+/// rerun, answered from) `responses.jsonl`. Then reads each entrant's outcome from the ledgers
+/// and writes `season.json`, `runs.json`, `ledger.sha256` and `SeasonArtifacts`.
+///
+/// An entrant's repeat fails, and is reported as such rather than averaged in, when more than a
+/// quarter of its decisions failed (the provider did not answer, or answered nothing usable even
+/// after the repair request), when a model entrant made no decision at all, or, on a rerun, when
+/// any of its calls had no recorded answer.
+public struct SeasonRunner: Sendable {
+    /// Where model calls go.
+    public enum Models: Sendable {
+        /// To `transport` (the HTTP client, or a stand-in), each call recorded in `responses.jsonl`.
+        case record(any ModelTransport)
+        /// Answered from a responses file; no call leaves the process.
+        case replay(SeasonResponses, path: String)
+    }
+
+    /// How far a season has got, for a progress bar.
+    public struct Progress: Sendable {
+        /// Repeats finished.
+        public var finishedRepeats: Int
+        public var totalRepeats: Int
+        /// The share of all the season's market time done, 0 to 1.
+        public var fraction: Double
+    }
+
+    /// What a season produced.
+    public struct Outcome: Sendable {
+        public var runs: [SeasonEntrantRun]
+        /// The canonical ledger checksum of each repeat, in order, and of them all.
+        public var repeatDigests: [String]
+        public var digest: String
+    }
+
+    public var plan: SeasonPlan
+    public var output: URL
+    public var migrations: String
+    public var prompts: PromptLibrary
+    public var models: Models
+    /// Repeats run at once (each runs its accounts' decisions side by side too).
+    public var parallelRepeats: Int
+    /// Where `api_key_env` names are looked up.
+    public var environment: [String: String]
+    /// Told about the prices of models, for the model cost.
+    public var prices: PriceTable
+    /// Told about the model decisions' timings in each repeat (benchmarks), by repeat index.
+    public var observer: (@Sendable (Int) -> (any LLMDriverObserver)?)?
+    public var logger: Logger
+
+    /// Milliseconds of market time between equity snapshots: the season's statistics are hourly.
+    static let snapshotIntervalMilliseconds: Int64 = 3_600_000
+    /// An entrant's repeat fails when more than this share of its decisions failed.
+    public static let failedDecisionLimit = 0.25
+
+    public init(plan: SeasonPlan, output: URL, migrations: String, prompts: PromptLibrary, models: Models, parallelRepeats: Int = 2,
+                environment: [String: String] = ProcessInfo.processInfo.environment, prices: PriceTable = .defaults,
+                observer: (@Sendable (Int) -> (any LLMDriverObserver)?)? = nil, logger: Logger) {
+        self.observer = observer
+        self.plan = plan
+        self.output = output
+        self.migrations = migrations
+        self.prompts = prompts
+        self.models = models
+        self.parallelRepeats = max(1, parallelRepeats)
+        self.environment = environment
+        self.prices = prices
+        self.logger = logger
+    }
+
+    /// Runs every repeat and writes the season's files.
+    /// - Parameter progress: Told about progress a few times a second, from any thread.
+    /// - Throws: `SeasonError` when a repeat cannot start (its window holds no data, a key is
+    ///   missing), or a storage error.
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Outcome {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: output.appendingPathComponent("ledgers"), withIntermediateDirectories: true)
+        if case .record = models {
+            let missing = plan.missingKeyVariables(in: environment)
+            guard missing.isEmpty else {
+                throw SeasonError("the environment variables \(missing.joined(separator: ", ")) that hold the models' API keys are not set; set them, or rerun from recorded responses")
+            }
+        }
+        let replay = try CSVReplayMarket(path: plan.marketPath)
+        var spanOfRepeat: [Int: (first: Timestamp, last: Timestamp)] = [:]
+        var spanOfWindow: [[Int64?]: (first: Timestamp, last: Timestamp)] = [:]
+        for item in plan.repeats {
+            let window = [item.start?.milliseconds, item.end?.milliseconds]
+            if spanOfWindow[window] == nil {
+                guard let span = try SeasonMarketSource.span(of: replay, start: item.start, end: item.end) else {
+                    throw SeasonError("repeat \(item.index + 1): the market has no data in its window; widen the window")
+                }
+                spanOfWindow[window] = span
+            }
+            spanOfRepeat[item.index] = spanOfWindow[window]
+        }
+        let spans = spanOfRepeat
+        let log: ResponsesLog?
+        let responsesPath = output.appendingPathComponent("responses.jsonl").path
+        switch models {
+        case .record:
+            log = try ResponsesLog(path: responsesPath)
+        case .replay(_, let path):
+            log = nil
+            if URL(fileURLWithPath: path).standardizedFileURL.path != URL(fileURLWithPath: responsesPath).standardizedFileURL.path {
+                try? fileManager.removeItem(atPath: responsesPath)
+                try fileManager.copyItem(atPath: path, toPath: responsesPath)
+            }
+        }
+
+        let positions = Dictionary(uniqueKeysWithValues: plan.repeats.map { ($0.index, MarketPosition()) })
+        let finished = FinishedRepeats()
+        let totalSpan = spans.values.reduce(0.0) { $0 + Double(max(1, $1.last.milliseconds - $1.first.milliseconds)) }
+        let report: @Sendable () -> Void = {
+            var done = 0.0
+            for (index, position) in positions {
+                guard let span = spans[index], let time = position.time else { continue }
+                done += Double(min(max(0, time.milliseconds - span.first.milliseconds), span.last.milliseconds - span.first.milliseconds))
+            }
+            progress(Progress(finishedRepeats: finished.count.load(ordering: .relaxed), totalRepeats: plan.repeats.count,
+                              fraction: totalSpan > 0 ? min(1, done / totalSpan) : 0))
+        }
+
+        var results: [Int: (runs: [SeasonEntrantRun], digest: String)] = [:]
+        try await withThrowingTaskGroup(of: (Int, [SeasonEntrantRun], String).self) { group in
+            let ticker = Task {
+                while !Task.isCancelled {
+                    report()
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            defer { ticker.cancel() }
+            var pending = plan.repeats[...]
+            func startNext() {
+                guard let item = pending.popFirst(), let position = positions[item.index], let span = spans[item.index] else { return }
+                group.addTask {
+                    let (runs, digest) = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log)
+                    finished.count.add(1, ordering: .relaxed)
+                    return (item.index, runs, digest)
+                }
+            }
+            for _ in 0..<parallelRepeats { startNext() }
+            while let (index, runs, digest) = try await group.next() {
+                results[index] = (runs, digest)
+                startNext()
+            }
+            report()
+        }
+        try log?.finish()
+
+        let runs = results.values.flatMap(\.runs).sorted { ($0.entrant, $0.repeatIndex) < ($1.entrant, $1.repeatIndex) }
+        let repeatDigests = plan.repeats.map { results[$0.index]?.digest ?? "" }
+        var checksum = ""
+        for (item, digest) in zip(plan.repeats, repeatDigests) { checksum += "\(digest)  ledgers/repeat-\(item.index + 1).sqlite\n" }
+        let digest = TokenDigest.sha256Hex(of: checksum)
+        try Data("\(digest)  season\n\(checksum)".utf8).write(to: output.appendingPathComponent("ledger.sha256"))
+        try plan.fileBytes.write(to: output.appendingPathComponent("season.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try encoder.encode(runs).write(to: output.appendingPathComponent("runs.json"))
+        try SeasonArtifacts.write(seasonName: plan.name, runs: runs, to: output)
+        return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
+    }
+
+    /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum.
+    private func runRepeat(_ item: SeasonPlan.Repeat, replay: CSVReplayMarket, start: Timestamp, position: MarketPosition,
+                           log: ResponsesLog?) async throws -> ([SeasonEntrantRun], String) {
+        let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let database = try ArenaDatabase(path: path)
+        defer { try? database.close() }
+        _ = try Migrator(folder: migrations).migrate(database, now: 0)
+        let ledger = LedgerStore(database: database)
+
+        let transport: SeasonModelTransport
+        switch models {
+        case .record(let inner):
+            guard let log else { throw SeasonError("no responses file to record into") }
+            transport = SeasonModelTransport(mode: .record(inner, log), repeatIndex: item.index)
+        case .replay(let responses, _):
+            transport = SeasonModelTransport(mode: .replay(responses), repeatIndex: item.index)
+        }
+        // A rerun sends no key anywhere; a placeholder stands in for each so that the accounts start.
+        var variables = environment
+        if case .replay = models {
+            for name in plan.entrants.compactMap(\.driver.api_key_env) where (variables[name] ?? "").isEmpty {
+                variables[name] = "rerun-sends-no-key"
+            }
+        }
+        let drivers = DriverEnvironment(llm: LLMServices(prompts: prompts, prices: prices, observer: observer?(item.index), transport: transport), localModel: nil,
+                                        variables: variables)
+        var replayConfiguration = replay.configuration
+        replayConfiguration.seed = item.seed
+        let market = try CSVReplayMarket(path: plan.marketPath, configuration: replayConfiguration)
+        var paper = PaperExchangeConfiguration()
+        if let taker = plan.takerFee { paper.takerFee = taker }
+        if let maker = plan.makerFee { paper.makerFee = maker }
+        let runtime = try ArenaRuntime(
+            ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
+            configuration: ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
+                                              seed: item.seed, paper: paper),
+            logger: logger, drivers: drivers, clock: FrozenClock(time: start))
+        try runtime.apply(roster(for: item), environment: variables)
+        let accounts = try ledger.seasonAccounts()
+        for account in accounts { transport.name(account.accountID, as: account.name) }
+        let running = Set(runtime.allRunners.map(\.id))
+        let missingAccounts = accounts.filter { !running.contains($0.accountID) }.map(\.name)
+        guard missingAccounts.isEmpty else {
+            throw SeasonError("repeat \(item.index + 1): \(missingAccounts.joined(separator: ", ")) could not start; see the log")
+        }
+
+        let group = ServiceGroup(configuration: .init(services: [.init(service: runtime)], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while !runtime.marketFinished { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+
+        let outcomes = try ledger.seasonAccounts()
+        let missing = transport.missingAnswers
+        var runs: [SeasonEntrantRun] = []
+        for entrant in plan.entrants {
+            guard let account = outcomes.first(where: { $0.name == entrant.name }) else { continue }
+            runs.append(Self.run(of: entrant, account: account, repeat: item, missingAnswers: missing[entrant.name] ?? 0))
+        }
+        var rowDigests: [UInt8] = []
+        try ledger.canonicalDump { line in rowDigests += TokenDigest.sha256(line) }
+        return (runs, Hex.encode(TokenDigest.sha256(rowDigests)))
+    }
+
+    /// The roster of one repeat: every entrant a paper account with the season's capital and
+    /// realism; random traders seeded anew in each repeat.
+    private func roster(for item: SeasonPlan.Repeat) -> Roster {
+        Roster(accounts: plan.entrants.map { entrant in
+            var driver = entrant.driver
+            if driver.kind == .random {
+                driver.seed = (driver.seed ?? Self.stableHash(entrant.name)) &+ item.seed &* 0x9E37_79B9_7F4A_7C15
+            }
+            return Roster.Entry(name: entrant.name, driver: driver, symbols: entrant.symbols, initial_capital: plan.initialCapital,
+                                risk_limits: entrant.riskLimits, mode: .paper, realism: plan.realism)
+        })
+    }
+
+    /// FNV-1a of a name: a seed that is the same in every process (Swift's `Hasher` is not).
+    static func stableHash(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+
+    /// One entrant's outcome in one repeat, from its ledger.
+    static func run(of entrant: SeasonPlan.Entrant, account: SeasonAccountLedger, repeat item: SeasonPlan.Repeat,
+                    missingAnswers: Int) -> SeasonEntrantRun {
+        var failure: String?
+        if missingAnswers > 0 {
+            failure = "\(missingAnswers) model calls had no recorded answer in the responses file (this entrant's prompts differ from the run's)"
+        } else if entrant.isModel, account.decisions == 0 {
+            failure = "no decision was made"
+        } else if account.decisions > 0, Double(account.failedDecisions) > Double(account.decisions) * failedDecisionLimit {
+            failure = "\(account.failedDecisions) of \(account.decisions) decisions failed (more than a quarter): the provider was down or its answers unusable"
+        }
+        return SeasonEntrantRun(
+            entrant: entrant.name, model: entrant.model, variant: entrant.variant, repeatIndex: item.index, seed: item.seed, failure: failure,
+            initialCapital: account.initialCapital, hourlyEquity: hourly(account.equity, initial: account.initialCapital),
+            closedTradePnL: account.closedTradePnL, fees: account.feesPaid, modelCostUSD: account.modelCostUSD,
+            decisions: account.decisions, failedDecisions: account.failedDecisions)
+    }
+
+    /// The initial capital at the first snapshot's time, then the equity at every whole hour of
+    /// market time after it (the newest snapshot at or before that hour), up to the last snapshot.
+    static func hourly(_ snapshots: [(time: Timestamp, equity: FixedDecimal)], initial: FixedDecimal) -> [SeasonEntrantRun.EquityPoint] {
+        guard let first = snapshots.first, let last = snapshots.last else { return [] }
+        let hour: Int64 = 3_600_000
+        var points = [SeasonEntrantRun.EquityPoint(time: first.time, equity: initial)]
+        var next = (first.time.milliseconds / hour + 1) * hour
+        var index = 0
+        while next <= last.time.milliseconds {
+            while index + 1 < snapshots.count, snapshots[index + 1].time.milliseconds <= next { index += 1 }
+            points.append(SeasonEntrantRun.EquityPoint(time: Timestamp(milliseconds: next), equity: snapshots[index].equity))
+            next += hour
+        }
+        return points
+    }
+}
+
+/// How many repeats have finished, for the progress bar.
+private final class FinishedRepeats: Sendable {
+    let count = Atomic<Int>(0)
+}
