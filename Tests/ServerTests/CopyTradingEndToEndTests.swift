@@ -114,6 +114,9 @@ struct CopyTradingEndToEndTests {
         let flip = events.first { $0["kind"] as? String == "FLIP" }
         #expect(flip?["side"] as? String == "short" && flip?["size"] as? String == "0.4" && flip?["previous_size"] as? String == "0.8",
                 "the FLIP event: \(String(describing: flip))")
+        let published = Set(try await Self.feed(arena, topic: "trader_event").filter { $0["trader_id"] as? Int == traderID }
+            .compactMap { $0["kind"] as? String })
+        #expect(published == Set(steps.map(\.kind)), "the feed's trader_event messages: \(published)")
         #expect(try await Self.staleAlerts(arena, account: account).isEmpty, "no stale alert while the trader is fresh")
         let fills = try await Self.feed(arena, topic: "fill").filter { $0["account_id"] as? Int == account }
         #expect(fills.count >= 4, "every copied change went through the paper executor: \(fills.count) fills")
