@@ -81,6 +81,7 @@ class Venue:
         self.next_oid = 1000
         self.next_tid = 1
         self.failures = []  # injected failures, in order
+        self.down_users = set()  # traders whose info requests all answer 500 (trader_down)
         # Random faults on a share of /exchange calls (the fault harness): rate, modes, seconds.
         self.random_faults = None
         self.fault_random = random.Random(0)
@@ -554,6 +555,14 @@ class Venue:
                                      for coin, p in spec.get("positions", {}).items()}
                 unrealized = sum(((self.mids[coin] - p["entryPx"]) * p["szi"] for coin, p in user["positions"].items()), Decimal(0))
                 user["balance"] = Decimal(spec.get("account_value", "0")) - unrealized
+        if "trader_down" in body:
+            # Every info request about this user answers 500 until it is set back up: the venue no
+            # longer answers for one trader while market data and everyone else's go on.
+            spec = body["trader_down"]
+            if spec.get("down", True):
+                self.down_users.add(spec["address"].lower())
+            else:
+                self.down_users.discard(spec["address"].lower())
         if "add_trades" in body:
             for trade in body["add_trades"]:
                 entry = {"coin": trade["coin"], "side": trade.get("side", "B"), "px": trade.get("px", text(self.mids[trade["coin"]])),
@@ -687,6 +696,9 @@ class Handler(BaseHTTPRequestHandler):
                 venue.arrivals.append(arrival)
             limited = venue.over_weight_limit(endpoint, body)
             failure = None if limited else venue.take_failure(endpoint)
+            if failure is None and not limited and endpoint == "info" and isinstance(body, dict) \
+                    and str(body.get("user", "")).lower() in venue.down_users:
+                failure = {"mode": "http500"}
         if limited:
             self.answer(429, "null", headers=[("Retry-After", "1")])
             return
