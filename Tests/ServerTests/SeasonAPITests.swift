@@ -29,6 +29,10 @@ struct SeasonAPITests {
         let broken = seasons.url.appendingPathComponent("broken")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         try Data("{not json".utf8).write(to: broken.appendingPathComponent("results.json"))
+        // A rerun written beside its run shares the season's name and is listed by its own folder.
+        let rerun = seasons.url.appendingPathComponent("known-rerun")
+        try FileManager.default.createDirectory(at: rerun, withIntermediateDirectories: true)
+        try SeasonArtifacts.write(seasonName: "known", runs: SeasonRuns.eightRepeats(), to: rerun)
 
         let arena = try await ArenaProcess(arguments: ["--market", "sim", "--seed", "5", "--seasons-dir", seasons.path])
         defer { arena.terminate() }
@@ -36,8 +40,10 @@ struct SeasonAPITests {
         let (status, list) = try await arena.getJSON("/api/seasons")
         #expect(status == 200)
         let entries = try #require(list["seasons"] as? [[String: Any]])
-        #expect(entries.count == 1)
-        let entry = try #require(entries.first)
+        #expect(entries.compactMap { $0["name"] as? String }.sorted() == ["known", "known-rerun"])
+        #expect(entries.allSatisfy { $0["season"] as? String == "known" })
+        #expect(try await arena.getJSON("/api/seasons/known-rerun").0 == 200)
+        let entry = try #require(entries.first { $0["name"] as? String == "known" })
         #expect(entry["name"] as? String == "known")
         #expect(entry["entrants"] as? Int == 3)
         #expect(entry["repeats"] as? Int == 8)

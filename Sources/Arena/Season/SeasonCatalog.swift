@@ -1,7 +1,8 @@
 import Foundation
 
 /// The seasons in a folder (`arena serve --seasons-dir`): each subfolder holding a `results.json`
-/// is a season, named by that file's `season` field. What the server lists and serves.
+/// is a season, named by its folder (`arena season run` writes `seasons/NAME` unless told
+/// otherwise, so a rerun beside its run is a season of its own). What the server lists and serves.
 public struct SeasonCatalog: Sendable {
     /// The folder the seasons' folders are in.
     public let folder: URL
@@ -12,7 +13,10 @@ public struct SeasonCatalog: Sendable {
 
     /// A season as listed.
     public struct Listing: Sendable, Hashable, Encodable {
+        /// The season's folder: what `/api/seasons/{name}` takes.
         public var name: String
+        /// The season file's name (`results.json`'s `season`); several folders may share it.
+        public var season: String
         /// When its `results.json` was written, in milliseconds since 1970.
         public var created: Int64
         public var entrants: Int
@@ -27,6 +31,8 @@ public struct SeasonCatalog: Sendable {
     /// A season found: its folder and its statistics.
     public struct Season: Sendable {
         public var folder: URL
+        /// The folder's name.
+        public var name: String
         public var statistics: SeasonStatistics
         /// `results.json` exactly as written.
         public var results: Data
@@ -52,7 +58,7 @@ public struct SeasonCatalog: Sendable {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else { return [] }
         var found: [Season] = []
-        for name in names.sorted() where !name.hasPrefix(".") {
+        for name in names.sorted() where Self.isValidName(name) {
             let subfolder = folder.appendingPathComponent(name, isDirectory: true)
             let results = subfolder.appendingPathComponent(SeasonArtifacts.resultsFile)
             guard let attributes = try? manager.attributesOfItem(atPath: results.path),
@@ -61,22 +67,22 @@ public struct SeasonCatalog: Sendable {
                   let statistics = try? JSONDecoder().decode(SeasonStatistics.self, from: data),
                   Self.isValidName(statistics.season) else { continue }
             let modified = (attributes[.modificationDate] as? Date).map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } ?? 0
-            found.append(Season(folder: subfolder, statistics: statistics, results: data, created: modified))
+            found.append(Season(folder: subfolder, name: name, statistics: statistics, results: data, created: modified))
         }
-        return found.sorted { $0.created != $1.created ? $0.created > $1.created : $0.statistics.season < $1.statistics.season }
+        return found.sorted { $0.created != $1.created ? $0.created > $1.created : $0.name < $1.name }
     }
 
     /// The season named `name`, or nil.
     public func season(named name: String) -> Season? {
         guard Self.isValidName(name) else { return nil }
-        return seasons().first { $0.statistics.season == name }
+        return seasons().first { $0.name == name }
     }
 
     /// The listing of `season`.
     public static func listing(_ season: Season) -> Listing {
         let statistics = season.statistics
-        let base = "/api/seasons/\(statistics.season)"
-        return Listing(name: statistics.season, created: season.created, entrants: statistics.entrants.count, repeats: statistics.repeats,
+        let base = "/api/seasons/\(season.name)"
+        return Listing(name: season.name, season: statistics.season, created: season.created, entrants: statistics.entrants.count, repeats: statistics.repeats,
                        failed_runs: statistics.failures.count, top: Array(statistics.ranking.prefix(topRows)),
                        report: "\(base)/\(SeasonArtifacts.reportFile)", chart: "\(base)/\(SeasonArtifacts.chartFile)")
     }

@@ -80,12 +80,18 @@ public final class TraderBook: TraderPositionSource, Sendable {
                                cadenceMilliseconds: cadence)
     }
 
-    /// Starts tracking `address` for a copy account (source `copy`), unless tracked already.
-    /// - Throws: `ArenaError.invalidRequest` for a malformed address, or a storage error.
+    /// Starts tracking `address` for a copy account (source `copy`), unless tracked already. A
+    /// trader an operator stopped, or the venue does not know, stays stopped: only
+    /// `POST /api/traders/{address}/track` tracks it again, so a copier's restart never undoes it.
+    /// - Throws: `ArenaError.invalidRequest` for a malformed or stopped address, or a storage error.
     public func follow(_ address: String) async throws {
         let parsed = try TraderAddress.parse(address)
         // Copy drivers call this at every decision: a read when the trader is tracked already.
-        if try ledger.trader(address: parsed)?.active == true { return }
+        if let known = try ledger.trader(address: parsed) {
+            if known.active { return }
+            throw ArenaError.invalidRequest(
+                "\(parsed) is not tracked (\(known.deactivatedReason ?? "tracking was stopped")); POST /api/traders/\(parsed)/track tracks it again.")
+        }
         _ = try ledger.addTrader(address: parsed, source: .copy, now: clock.now())
     }
 

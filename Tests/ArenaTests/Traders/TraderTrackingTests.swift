@@ -245,6 +245,15 @@ struct TraderTrackingTests {
         await #expect(throws: ArenaError.self) { try await harness.book.follow("0x1234") }
         try await harness.book.follow(address)
         #expect(try test.ledger.traders().filter { $0.address == address }.count == 1)
+        // An operator's stop outlasts the copier: following does not track the trader again.
+        _ = try harness.book.stopTracking(address, reason: "stopped by an operator")
+        do {
+            try await harness.book.follow(address)
+            Issue.record("following a stopped trader tracked it again")
+        } catch {
+            #expect("\(error)".contains("stopped by an operator") && "\(error)".contains("/track"), "\(error)")
+        }
+        #expect(try harness.record(address).active == false)
     }
 
     @Test("a trader looked at more than three cadences ago (tracked again after a stop) gets its gap filled first")
