@@ -42,7 +42,7 @@ struct PaperRealismTests {
 
     /// Creates an account with `realism` and sends it 150 market orders of $5,000 to $120,000,
     /// one per market step a second apart; returns what became of each, oldest first.
-    func trade(realism: PaperRealism?, seed: UInt64 = 7) async throws -> (outcomes: [Outcome], record: AccountRecord) {
+    func trade(realism: PaperRealism?, seed: UInt64 = 9) async throws -> (outcomes: [Outcome], record: AccountRecord) {
         let test = try TestLedger()
         let arena = try runtime(test, seed: seed)
         let record = try arena.accounts.create(Roster.Entry(
@@ -94,7 +94,7 @@ struct PaperRealismTests {
         #expect(small < large, "slippage grows with the order's size")
 
         let (again, _) = try await trade(realism: .noisy)
-        #expect(again == noisy, "the same arena seed and account id draw the same noise")
+        #expect(again == noisy, "the same arena seed and account name draw the same noise")
         let (otherSeed, _) = try await trade(realism: .noisy, seed: 8)
         #expect(otherSeed != noisy, "another arena seed draws other noise")
     }

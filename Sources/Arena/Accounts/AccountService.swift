@@ -74,11 +74,12 @@ public final class AccountService: Sendable {
     }
 
     /// A paper venue account for an arena account, with the account's stored realism, seeded by
-    /// the arena's seed and the account's id.
+    /// the arena's seed and the account's name.
     func paperExecutor(for id: AccountID, cash: FixedDecimal, positions: [Position]) -> PaperExecutor {
         let stored: AccountRecord? = (try? ledger.account(id)) ?? nil
         let realism = stored.flatMap { try? PaperRealism(of: $0) } ?? .venue
-        return PaperExecutor(configuration: paperConfiguration(realism: realism), cash: cash, positions: positions, seed: paperSeed(for: id))
+        return PaperExecutor(configuration: paperConfiguration(realism: realism), cash: cash, positions: positions,
+                             seed: paperSeed(for: stored?.name ?? "account \(id.rawValue)"))
     }
 
     /// Reads an account's risk limits.

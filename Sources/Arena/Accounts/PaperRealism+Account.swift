@@ -23,12 +23,13 @@ extension AccountService {
         return paper
     }
 
-    /// The paper venue's random seed for an account: the arena's seed mixed with the account's id,
-    /// so that every account draws its own sequence and a rerun with the same seed draws it again.
-    /// Mixed through SplitMix64 rather than XORed: with XOR, seeds 42 and 43 would give account 2
-    /// of one and account 3 of the other the same sequence, and a season's repeats would correlate.
-    func paperSeed(for id: AccountID) -> UInt64 {
-        var generator = SeededGenerator(seed: setup.configuration.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(bitPattern: id.rawValue))
+    /// The paper venue's random seed for an account: the arena's seed mixed with the account's
+    /// name (unique and kept across restarts and rosters), so that every account draws its own
+    /// sequence, a rerun with the same seed draws it again, and a season whose entrant list
+    /// changes keeps each remaining entrant's draws (ids would shift). Mixed through SplitMix64
+    /// rather than XORed, so that neighbouring seeds do not give two accounts the same sequence.
+    func paperSeed(for name: String) -> UInt64 {
+        var generator = SeededGenerator(seed: setup.configuration.seed &+ 0x9E37_79B9_7F4A_7C15 &* SeededGenerator.seed(label: name))
         return generator.next()
     }
 

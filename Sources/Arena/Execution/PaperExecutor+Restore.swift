@@ -11,6 +11,6 @@ extension AccountService {
     func restoredPaperExecutor(for record: AccountRecord, ledger: LedgerStore) throws -> PaperExecutor {
         let orders = try ledger.unfinishedOrders(of: record.id).map(\.order)
         return PaperExecutor(configuration: paperConfiguration(realism: try PaperRealism(of: record)), cash: record.cash,
-                             positions: try ledger.positions(of: record.id), openOrders: orders, seed: paperSeed(for: record.id))
+                             positions: try ledger.positions(of: record.id), openOrders: orders, seed: paperSeed(for: record.name))
     }
 }

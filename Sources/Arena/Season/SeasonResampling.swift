@@ -33,7 +33,7 @@ public enum SeasonResampling {
         let count = values.count
         let mean = values.reduce(0, +) / Double(count)
         guard count > 1 else { return Interval(mean: mean, low: mean, high: mean, count: count) }
-        var generator = SeededGenerator(seed: seed(label))
+        var generator = SeededGenerator(label: label)
         var means = [Double](repeating: 0, count: resamples)
         for index in 0..<resamples {
             var sum = 0.0
@@ -71,7 +71,7 @@ public enum SeasonResampling {
             }
             return Double(extreme) / Double(patterns)
         }
-        var generator = SeededGenerator(seed: seed(label))
+        var generator = SeededGenerator(label: label)
         var extreme = 0
         for _ in 0..<resamples {
             var sum = 0.0
@@ -81,13 +81,4 @@ public enum SeasonResampling {
         return Double(extreme + 1) / Double(resamples + 1)
     }
 
-    /// The seed for a statistic: FNV-1a (64 bits) of its label.
-    static func seed(_ label: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in label.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
 }

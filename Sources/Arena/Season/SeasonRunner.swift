@@ -247,17 +247,13 @@ public struct SeasonRunner: Sendable {
         Roster(accounts: plan.entrants.map { entrant in
             var driver = entrant.driver
             if driver.kind == .random {
-                driver.seed = (driver.seed ?? Self.stableHash(entrant.name)) &+ item.seed &* 0x9E37_79B9_7F4A_7C15
+                driver.seed = (driver.seed ?? SeededGenerator.seed(label: entrant.name)) &+ item.seed &* 0x9E37_79B9_7F4A_7C15
             }
             return Roster.Entry(name: entrant.name, driver: driver, symbols: entrant.symbols, initial_capital: plan.initialCapital,
                                 risk_limits: entrant.riskLimits, mode: .paper, realism: plan.realism)
         })
     }
 
-    /// FNV-1a of a name: a seed that is the same in every process (Swift's `Hasher` is not).
-    static func stableHash(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-    }
 
     /// One entrant's outcome in one repeat, from its ledger.
     static func run(of entrant: SeasonPlan.Entrant, account: SeasonAccountLedger, repeat item: SeasonPlan.Repeat,

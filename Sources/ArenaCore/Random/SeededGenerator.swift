@@ -8,6 +8,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// A generator seeded by `label` (FNV-1a, 64 bits, of its UTF-8): the same in every process,
+    /// unlike Swift's `Hasher`, so a name can seed what must repeat across runs.
+    public init(label: String) { self.init(seed: Self.seed(label: label)) }
+
+    /// The seed `init(label:)` uses.
+    public static func seed(label: String) -> UInt64 {
+        label.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
+    }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
