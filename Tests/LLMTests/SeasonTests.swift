@@ -71,7 +71,7 @@ struct SeasonTests {
                                   otherwise: FakeProvider.Step(body: ProviderReply.openAITool(#"{"decisions": []}"#)))
         let folder = try TemporaryFolder(prefix: "season")
         try Self.replayCSV().write(to: folder.file("market.csv"), atomically: true, encoding: .utf8)
-        let model = Self.modelEntrant("fake", baseURL: provider.baseURL(channel), prompts: ["default", "local"])
+        let model = Self.modelEntrant("fake", baseURL: provider.baseURL(channel), prompts: ["default", "aware"])
         try Self.season(name: "s1", entrants: [model, Self.holdBTC, Self.random]).write(to: folder.file("season.json"), atomically: true, encoding: .utf8)
 
         let run = try await Self.arena(["season", "run", folder.path("season.json"), "--out", folder.path("run")])
@@ -80,7 +80,7 @@ struct SeasonTests {
             #expect(FileManager.default.fileExists(atPath: folder.path("run/\(file)")), "\(file) is missing")
         }
         let runs = try Self.runs(in: folder, "run")
-        #expect(runs.map { $0["entrant"] as? String } == ["fake/default", "fake/default", "fake/local", "fake/local", "hold-btc", "hold-btc", "random", "random"])
+        #expect(runs.map { $0["entrant"] as? String } == ["fake/aware", "fake/aware", "fake/default", "fake/default", "hold-btc", "hold-btc", "random", "random"])
         #expect(runs.allSatisfy { $0["failure"] == nil || $0["failure"] is NSNull }, "\(runs.map { $0["failure"] ?? "" })")
         // Nine hourly decisions per model entrant and repeat (the first step, then each hour of the eight).
         let modelRuns = runs.filter { ($0["model"] as? String) == "fake" }
