@@ -365,8 +365,9 @@ struct HTTPClientTests {
         let start = clock.now
         let request = HTTPRequest(method: .post, url: "http://127.0.0.1:\(listener.port)/orders", body: [1], timeout: .seconds(90), connectTimeout: .milliseconds(200))
         let error = await expectHTTPError(.timedOut) { try await client.execute(request, retryPolicy: quickRetries(2)) }
-        // Far below the 90 s transfer timeout even on a loaded machine: the connect timeout fired.
-        #expect(clock.now - start < .seconds(40))
+        // Below the 90 s transfer timeout: the connect timeout fired. The margin is wide because the
+        // whole suite runs in parallel on two cores, and resuming this task can wait on the others.
+        #expect(clock.now - start < .seconds(80))
         #expect(error?.requestMayHaveReachedServer == false)
         #expect(error?.attempts == 2)
         #expect(error?.description.contains("connection timed out") == true)
