@@ -207,10 +207,12 @@ public struct SeasonRunner: Sendable {
         var paper = PaperExchangeConfiguration()
         if let taker = plan.takerFee { paper.takerFee = taker }
         if let maker = plan.makerFee { paper.makerFee = maker }
+        var configuration = ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
+                                               seed: item.seed, paper: paper)
+        configuration.publishesMarketMessages = false
         let runtime = try ArenaRuntime(
             ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
-            configuration: ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
-                                              seed: item.seed, paper: paper),
+            configuration: configuration,
             logger: logger, drivers: drivers, clock: FrozenClock(time: start))
         try runtime.apply(roster(for: item), environment: variables)
         let accounts = try ledger.seasonAccounts()
