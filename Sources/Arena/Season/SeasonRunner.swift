@@ -179,7 +179,8 @@ public struct SeasonRunner: Sendable {
                            log: ResponsesLog?) async throws -> ([SeasonEntrantRun], String) {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let database = try ArenaDatabase(path: path)
+        // A repeat's ledger is rebuilt from scratch when its repeat did not finish: no waiting for the disk.
+        let database = try ArenaDatabase(path: path, scratch: true)
         defer { try? database.close() }
         _ = try Migrator(folder: migrations).migrate(database, now: 0)
         let ledger = LedgerStore(database: database)
