@@ -376,7 +376,7 @@ public final class ArenaRuntime: Service, Sendable {
             try recorder.record { transaction, feed in
                 try transaction.insertSnapshots(snapshots.map(\.point), metrics: Dictionary(
                     snapshots.map { ($0.point.accountID, $0.statistics) }, uniquingKeysWith: { _, last in last }), now: time)
-                feed += snapshots.map(\.feed)
+                if configuration.publishesMarketMessages { feed += snapshots.map(\.feed) }
             }
         } catch {
             logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])
