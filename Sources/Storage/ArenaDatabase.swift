@@ -11,8 +11,12 @@ public final class ArenaDatabase: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the database at `path`, creating its folder.
+    /// - Parameter scratch: For a file that is thrown away and rebuilt whenever its run did not
+    ///   finish (a season's repeat ledger): SQLite never waits for the disk (`synchronous = OFF`),
+    ///   which leaves a power loss able to corrupt it, and nothing else. The arena's own ledger
+    ///   never sets it.
     /// - Throws: a GRDB `DatabaseError` when the file cannot be opened.
-    public init(path: String) throws {
+    public init(path: String, scratch: Bool = false) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -24,7 +28,7 @@ public final class ArenaDatabase: Sendable {
         configuration.prepareDatabase { db in
             // NORMAL is durable in WAL mode except for the last transactions before a power loss,
             // and never corrupts: the right trade for a ledger written thousands of times a second.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: scratch ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path

@@ -44,7 +44,7 @@ final class MarketIntake: Sendable {
 
     /// Takes a market step in: the newest snapshot, the shared indicators, and the prices on the feed.
     /// - Throws: A storage error recording the prices (the step is taken in all the same).
-    func ingest(_ snapshot: MarketSnapshot, recorder: Recorder) throws {
+    func ingest(_ snapshot: MarketSnapshot, recorder: Recorder?) throws {
         latest.withLock { $0 = snapshot }
         lastArrival.withLock { $0 = ContinuousClock.now }
         state.withLock { $0.ingest(snapshot) }
@@ -53,7 +53,7 @@ final class MarketIntake: Sendable {
                 volumes[symbol, default: RollingVolume()].add(coins: quote.volume, at: quote.mid, time: snapshot.time)
             }
         }
-        try recorder.record([FeedDraft(.price, time: snapshot.time, data: PricesView(
+        try recorder?.record([FeedDraft(.price, time: snapshot.time, data: PricesView(
             mids: Dictionary(uniqueKeysWithValues: snapshot.quotes.map { ($0.key.name, $0.value.mid.description) }),
             time: snapshot.time.milliseconds))])
     }

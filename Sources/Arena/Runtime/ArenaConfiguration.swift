@@ -23,6 +23,10 @@ public struct ArenaConfiguration: Sendable {
     public var feedBatchIntervalMilliseconds: Int
     /// Where the arena reports its metrics (`/metrics`); reports nowhere by default.
     public var metrics: ArenaMetrics = .disabled
+    /// Whether each market step's prices, the periodic ranking and the equity snapshots' messages
+    /// are stored and published as feed messages (the snapshots themselves are always stored). A season turns it off: nobody listens to its feed, and those messages (one
+    /// transaction per step) are none of its ledger's trading rows. `arena serve` keeps it on.
+    public var publishesMarketMessages = true
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),

@@ -245,18 +245,26 @@ public final class ArenaRuntime: Service, Sendable {
                     if isStopping { break }
                 }
                 do {
-                    try market.ingest(snapshot, recorder: recorder)
+                    try market.ingest(snapshot, recorder: configuration.publishesMarketMessages ? recorder : nil)
                 } catch {
                     logger.error("could not record the market's prices", metadata: ["error": "\(error)"])
                 }
                 if let marketRecorder { record(snapshot, to: marketRecorder) }
                 let runners = allRunners
                 // Accounts whose coins moved past their move trigger since their last decision.
-                let moved = await withTaskGroup(of: AccountID?.self) { applying in
-                    for runner in runners { applying.addTask { await runner.apply(snapshot) ? runner.id : nil } }
-                    var moved = Set<AccountID>()
-                    for await id in applying { if let id { moved.insert(id) } }
-                    return moved
+                var moved = Set<AccountID>()
+                switch configuration.pacing {
+                case .asFastAsPossible:
+                    // Applying a step is short work: a task per account costs more than it saves,
+                    // and a replay waits for every account anyway.
+                    for runner in runners where await runner.apply(snapshot) { moved.insert(runner.id) }
+                case .realTime:
+                    moved = await withTaskGroup(of: AccountID?.self) { applying in
+                        for runner in runners { applying.addTask { await runner.apply(snapshot) ? runner.id : nil } }
+                        var moved = Set<AccountID>()
+                        for await id in applying { if let id { moved.insert(id) } }
+                        return moved
+                    }
                 }
                 if case .realTime = configuration.pacing {
                     // Accounts seen for the first time start a few milliseconds apart, so that thousands
@@ -299,7 +307,7 @@ public final class ArenaRuntime: Service, Sendable {
                         }
                     }
                 }
-                if ContinuousClock.now >= nextRankingAt {
+                if configuration.publishesMarketMessages, ContinuousClock.now >= nextRankingAt {
                     nextRankingAt = ContinuousClock.now + .seconds(1)
                     recordRanking(at: snapshot.time)
                 }
@@ -368,7 +376,7 @@ public final class ArenaRuntime: Service, Sendable {
             try recorder.record { transaction, feed in
                 try transaction.insertSnapshots(snapshots.map(\.point), metrics: Dictionary(
                     snapshots.map { ($0.point.accountID, $0.statistics) }, uniquingKeysWith: { _, last in last }), now: time)
-                feed += snapshots.map(\.feed)
+                if configuration.publishesMarketMessages { feed += snapshots.map(\.feed) }
             }
         } catch {
             logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])

@@ -179,7 +179,8 @@ public struct SeasonRunner: Sendable {
                            log: ResponsesLog?) async throws -> ([SeasonEntrantRun], String) {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let database = try ArenaDatabase(path: path)
+        // A repeat's ledger is rebuilt from scratch when its repeat did not finish: no waiting for the disk.
+        let database = try ArenaDatabase(path: path, scratch: true)
         defer { try? database.close() }
         _ = try Migrator(folder: migrations).migrate(database, now: 0)
         let ledger = LedgerStore(database: database)
@@ -207,10 +208,12 @@ public struct SeasonRunner: Sendable {
         var paper = PaperExchangeConfiguration()
         if let taker = plan.takerFee { paper.takerFee = taker }
         if let maker = plan.makerFee { paper.makerFee = maker }
+        var configuration = ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
+                                               seed: item.seed, paper: paper)
+        configuration.publishesMarketMessages = false
         let runtime = try ArenaRuntime(
             ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
-            configuration: ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
-                                              seed: item.seed, paper: paper),
+            configuration: configuration,
             logger: logger, drivers: drivers, clock: FrozenClock(time: start))
         try runtime.apply(roster(for: item), environment: variables)
         let accounts = try ledger.seasonAccounts()
