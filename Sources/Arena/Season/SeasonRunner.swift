@@ -280,7 +280,7 @@ public struct SeasonRunner: Sendable {
     /// market time after it (the newest snapshot at or before that hour), up to the last snapshot.
     static func hourly(_ snapshots: [(time: Timestamp, equity: FixedDecimal)], initial: FixedDecimal) -> [SeasonEntrantRun.EquityPoint] {
         guard let first = snapshots.first, let last = snapshots.last else { return [] }
-        let hour: Int64 = 3_600_000
+        let hour = HourlyReturns.hourMilliseconds
         var points = [SeasonEntrantRun.EquityPoint(time: first.time, equity: initial)]
         var next = (first.time.milliseconds / hour + 1) * hour
         var index = 0

@@ -140,6 +140,9 @@ public final class TraderTracker: Service, Sendable {
         // A restart is a gap: every trader looked at before gets its fills since then first.
         var needsGapFill = Set(((try? book.ledger.traders(active: true)) ?? []).filter { $0.lastTracked != nil }.map(\.id))
         var wantFills: [Int64: TraderRecord] = [:]
+        // Traders whose last look failed: a trader the venue stops answering for is logged once
+        // when it starts failing and once when it recovers, not at every look.
+        var failing = Set<Int64>()
         while !Task.isCancelled {
             let passStart = ContinuousClock.now
             let traders = (try? book.ledger.traders(active: true)) ?? []
@@ -155,12 +158,16 @@ public final class TraderTracker: Service, Sendable {
                 do {
                     if try await track(trader, fillGap: needsGapFill.contains(trader.id) || isStale(trader)) { wantFills[trader.id] = trader }
                     needsGapFill.remove(trader.id)
+                    if failing.remove(trader.id) != nil { logger.notice("tracking a trader again", metadata: ["trader.id": "\(trader.id)"]) }
                 } catch is CancellationError {
                     return
                 } catch {
                     failures += 1
                     if trader.lastTracked != nil { needsGapFill.insert(trader.id) }
-                    logger.warning("could not track a trader", metadata: ["trader.id": "\(trader.id)", "error": "\(error)"])
+                    if failing.insert(trader.id).inserted {
+                        logger.warning("could not track a trader (logged once until it is tracked again)",
+                                       metadata: ["trader.id": "\(trader.id)", "error": "\(error)"])
+                    }
                 }
             }
             let passEnd = passStart + interval
