@@ -117,9 +117,9 @@ struct PaperRealismTests {
             risk_limits: nil, mode: nil, realism: .noisy), network: nil, secrets: [:])
         let runner = try #require(arena.runner(record.id))
         _ = await runner.apply(market(at: 0))
-        let started = ContinuousClock.now
+        // Latency is market time, never wall-clock time: the submission returns the order in flight,
+        // and only market steps (not a sleep, whose length a loaded machine would blur) match it.
         let events = await runner.submitOperatorOrder(GatedOrder(symbol: btc, side: .buy, size: FixedDecimal(1, exponent: 2), reduceOnly: false, leverage: 5))
-        #expect(ContinuousClock.now - started < .milliseconds(50), "latency is market time, never wall-clock time")
         #expect(events.contains { if case .orderUpdated(let order) = $0 { order.status == .pending } else { false } })
         #expect(!events.contains { if case .filled = $0 { true } else { false } })
         // 40 ms later the order is still in flight (the profile's latency is 50-200 ms); 250 ms later it has matched.

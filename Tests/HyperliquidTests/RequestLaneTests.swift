@@ -28,7 +28,6 @@ struct RequestLaneTests {
     func liveOrdersGoFirst() async throws {
         // 600 a minute: 10 a second; the tracker keeps asking for 20 at a time with a reserve of 50.
         let limiter = RequestWeightLimiter(capacity: 100, refillPerMinute: 600)
-        let clock = ContinuousClock()
         let tracker = Task {
             var acquired = 0
             while !Task.isCancelled {
@@ -38,16 +37,16 @@ struct RequestLaneTests {
             return acquired
         }
         try await Task.sleep(for: .milliseconds(300))
-        var slowest = Duration.zero
+        // The budget's own verdict, not the wall clock: a loaded machine may delay any task, but
+        // only the limiter can make a live order wait for weight.
+        var imposedWaits: [Duration] = []
         for _ in 0..<20 {
-            let start = clock.now
-            try await limiter.acquire(weight: 1, lane: .trading)
-            slowest = max(slowest, clock.now - start)
+            imposedWaits.append(try await limiter.acquire(weight: 1, lane: .trading))
             try await Task.sleep(for: .milliseconds(20))
         }
         tracker.cancel()
         let trackerRequests = await tracker.value
         #expect(trackerRequests >= 2, "the tracker was served too")
-        #expect(slowest < .milliseconds(5), "a live order waited \(slowest)")
+        #expect(imposedWaits.allSatisfy { $0 == .zero }, "live orders waited \(imposedWaits)")
     }
 }

@@ -127,26 +127,36 @@ public final class RequestWeightLimiter: Sendable {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    /// Waits until `weight` may be spent, then returns.
+    /// Waits until `weight` may be spent, then returns how long the budget made the caller wait
+    /// (zero when it went at once).
     /// - Throws: `CancellationError` when the task is cancelled while waiting.
-    public func acquire(weight: Int) async throws {
+    @discardableResult
+    public func acquire(weight: Int) async throws -> Duration {
         let wait = bucket.withLock { $0.reserve(weight, now: now) }
-        if wait > 0 { try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+        guard wait > 0 else { return .zero }
+        let imposed = Duration.milliseconds(Int64((wait * 1000).rounded(.up)))
+        try await Task.sleep(for: imposed)
+        return imposed
     }
 
-    /// Waits until `weight` may be spent in `lane`, then returns. `.trading` takes its weight at
-    /// once (into debt if need be) and waits only for that debt; `.background` never borrows and
-    /// never spends the last `reserve` weight, so trading requests never wait behind it.
+    /// Waits until `weight` may be spent in `lane`, then returns how long the budget made the
+    /// caller wait. `.trading` takes its weight at once (into debt if need be) and waits only for
+    /// that debt; `.background` never borrows and never spends the last `reserve` weight, so
+    /// trading requests never wait behind it.
     /// - Throws: `CancellationError` when the task is cancelled while waiting.
-    public func acquire(weight: Int, lane: RequestLane) async throws {
+    @discardableResult
+    public func acquire(weight: Int, lane: RequestLane) async throws -> Duration {
         switch lane {
         case .trading:
-            try await acquire(weight: weight)
+            return try await acquire(weight: weight)
         case .background(let reserve):
+            var imposed = Duration.zero
             while true {
                 try Task.checkCancellation()
-                guard let wait = bucket.withLock({ $0.take(weight, keeping: Double(reserve), now: now) }) else { return }
-                try await Task.sleep(for: .milliseconds(Int64((max(wait, 0.001) * 1000).rounded(.up))))
+                guard let wait = bucket.withLock({ $0.take(weight, keeping: Double(reserve), now: now) }) else { return imposed }
+                let pause = Duration.milliseconds(Int64((max(wait, 0.001) * 1000).rounded(.up)))
+                try await Task.sleep(for: pause)
+                imposed += pause
             }
         }
     }
