@@ -1,54 +1,88 @@
 import Foundation
 import GRDB
 
-/// The arena's SQLite database: a GRDB `DatabasePool` in WAL mode with foreign keys on.
+/// The arena's SQLite database: a GRDB `DatabasePool` in WAL mode with foreign keys on, or, for
+/// a run that is thrown away unless it finishes (a season's repeat), a database in memory that is
+/// saved to its file once, at the end.
 ///
 /// Opening it applies nothing; `Migrator` does. All writes go through `write`, one transaction per
 /// ledger event, so a crash at any point leaves a consistent ledger.
 public final class ArenaDatabase: Sendable {
-    /// The underlying pool; readers run concurrently with the single writer.
-    public let pool: DatabasePool
+    /// The underlying connections: a pool (readers run concurrently with the single writer) for a
+    /// file, a single queue for a database in memory.
+    public let writer: any DatabaseWriter
+    /// The database's file; for a database in memory, where `save()` writes it.
     public let path: String
+    /// Whether the database lives in memory until `save()`.
+    public let isInMemory: Bool
 
     /// Opens (creating if needed) the database at `path`, creating its folder.
-    /// - Parameter scratch: For a file that is thrown away and rebuilt whenever its run did not
-    ///   finish (a season's repeat ledger): SQLite never waits for the disk (`synchronous = OFF`),
-    ///   which leaves a power loss able to corrupt it, and nothing else. The arena's own ledger
-    ///   never sets it.
     /// - Throws: a GRDB `DatabaseError` when the file cannot be opened.
-    public init(path: String, scratch: Bool = false) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    public init(path: String) throws {
+        try Self.createFolder(of: path)
+        var configuration = Self.configuration
+        configuration.prepareDatabase { db in
+            // NORMAL is durable in WAL mode except for the last transactions before a power loss,
+            // and never corrupts: the right trade for a ledger written thousands of times a second.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        isInMemory = false
+    }
+
+    /// Opens an empty database in memory that `save()` writes to `path`: for a ledger that is
+    /// rebuilt from scratch whenever its run did not finish (a season's repeat), so that none of
+    /// its many small transactions waits for a file. It holds the whole ledger in memory.
+    /// - Throws: a GRDB `DatabaseError`, or a file error when the folder cannot be created.
+    public init(inMemorySavedTo path: String) throws {
+        try Self.createFolder(of: path)
+        writer = try DatabaseQueue(configuration: Self.configuration)
+        self.path = path
+        isInMemory = true
+    }
+
+    private static var configuration: Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "arena"
-        configuration.prepareDatabase { db in
-            // NORMAL is durable in WAL mode except for the last transactions before a power loss,
-            // and never corrupts: the right trade for a ledger written thousands of times a second.
-            try db.execute(sql: scratch ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL")
+        return configuration
+    }
+
+    private static func createFolder(of path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        self.pool = try DatabasePool(path: path, configuration: configuration)
-        self.path = path
     }
 
     /// Runs `body` in one write transaction.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.write(body)
+        try writer.write(body)
     }
 
     /// Runs `body` on a read connection (a consistent snapshot).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try writer.read(body)
+    }
+
+    /// Writes a database in memory to `path` (replacing the file), compacted; a file database is
+    /// already there.
+    /// - Throws: a SQLite error when the file cannot be written.
+    public func save() throws {
+        guard isInMemory else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
     }
 
     /// Checkpoints the WAL and closes every connection.
     public func close() throws {
-        pool.writeWithoutTransaction { db in
-            _ = try? db.checkpoint(.truncate)
+        if !isInMemory {
+            writer.writeWithoutTransaction { db in
+                _ = try? db.checkpoint(.truncate)
+            }
         }
-        try pool.close()
+        try writer.close()
     }
 }

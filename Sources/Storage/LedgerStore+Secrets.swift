@@ -189,7 +189,7 @@ extension LedgerStore {
             try Self.writeCustodyCheck(db, newCheck)
             return (secrets: secrets.count, alertWebhooks: webhooks.count)
         }
-        _ = try? database.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try? database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         return counts
     }
 
@@ -198,7 +198,7 @@ extension LedgerStore {
     /// Runs `body` in one transaction with `secure_delete` on, so that the space of deleted or
     /// replaced rows is overwritten with zeros, then turns it back off for the ledger's writes.
     static func withSecureDelete<T>(_ database: ArenaDatabase, _ body: (Database) throws -> T) throws -> T {
-        try database.pool.writeWithoutTransaction { db in
+        try database.writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
             var result: T?

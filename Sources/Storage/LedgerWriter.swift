@@ -38,7 +38,7 @@ public final class LedgerWriter: Sendable {
         self.ledger = ledger
         var configuration = Configuration()
         configuration.label = "arena-checkpoint"
-        checkpointConnection = try? DatabaseQueue(path: ledger.database.path, configuration: configuration)
+        checkpointConnection = ledger.database.isInMemory ? nil : try? DatabaseQueue(path: ledger.database.path, configuration: configuration)
     }
 
     /// Runs `body` in one write transaction; once it has committed, and before any other write
@@ -50,7 +50,7 @@ public final class LedgerWriter: Sendable {
     /// - Throws: What `body` threw (the transaction is then rolled back and `afterCommit` does not
     ///   run), or a SQLite error.
     public func transaction<T>(_ body: (LedgerTransaction) throws -> T, afterCommit: (T) -> Void = { _ in }) throws -> T {
-        let result = try ledger.database.pool.writeWithoutTransaction { db -> T in
+        let result = try ledger.database.writer.writeWithoutTransaction { db -> T in
             var outcome: Result<T, any Error>?
             try db.inTransaction {
                 outcome = Result { try body(LedgerTransaction(db)) }

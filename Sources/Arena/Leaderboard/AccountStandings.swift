@@ -24,10 +24,11 @@ struct AccountStandings: Sendable {
 
     /// Takes an equity point and folds it into the statistics.
     /// - Throws: `EncodingError` when the statistics or the feed message cannot be encoded.
-    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp) throws -> EquitySnapshot {
+    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp, withMessage: Bool) throws -> EquitySnapshot {
         let point = SnapshotRecord(accountID: record.id, time: time, equity: state.equity, cash: state.cash,
                                    unrealizedPnl: state.unrealizedPnl, marginUsed: state.marginUsed)
         statistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
+        guard withMessage else { return EquitySnapshot(point: point, statistics: try JSON.encode(statistics), feed: nil) }
         let feed = try FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
             account_id: record.id.rawValue, equity: state.equity.description, cash: state.cash.description,
             unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
@@ -52,5 +53,6 @@ public struct EquitySnapshot: Sendable {
     public var point: SnapshotRecord
     /// The equity statistics after the point, as stored JSON.
     public var statistics: String
-    public var feed: FeedDraft
+    /// The feed message; none when the arena publishes no snapshot messages (a season).
+    public var feed: FeedDraft?
 }

@@ -27,6 +27,10 @@ public struct ArenaConfiguration: Sendable {
     /// are stored and published as feed messages (the snapshots themselves are always stored). A season turns it off: nobody listens to its feed, and those messages (one
     /// transaction per step) are none of its ledger's trading rows. `arena serve` keeps it on.
     public var publishesMarketMessages = true
+    /// Whether, at `.asFastAsPossible` pacing, the accounts due at a step decide one after the
+    /// other instead of side by side. A season sets it: it runs several repeats at once, one per
+    /// core, so side-by-side decisions of one repeat would only queue on its ledger's writer.
+    public var decidesInTurn = false
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),

@@ -290,6 +290,11 @@ public final class ArenaRuntime: Service, Sendable {
                 let indicators = due.isEmpty ? [:] : market.indicators()
                 let standings = due.isEmpty ? nil : leaderboard.rivals.table()
                 switch configuration.pacing {
+                case .asFastAsPossible where configuration.decidesInTurn:
+                    for runner in due {
+                        await runner.decide(indicators: indicators, standings: standings)
+                        deciding.withLock { _ = $0.remove(runner.id) }
+                    }
                 case .asFastAsPossible:
                     await withDiscardingTaskGroup { decisions in
                         for runner in due {
@@ -366,7 +371,7 @@ public final class ArenaRuntime: Service, Sendable {
         snapshots.reserveCapacity(runners.count)
         for runner in runners {
             do {
-                snapshots.append(try await runner.snapshot(time: time))
+                snapshots.append(try await runner.snapshot(time: time, withMessage: configuration.publishesMarketMessages))
             } catch {
                 logger.error("could not take an equity snapshot", metadata: ["account.id": "\(runner.id)", "error": "\(error)"])
             }
@@ -376,7 +381,7 @@ public final class ArenaRuntime: Service, Sendable {
             try recorder.record { transaction, feed in
                 try transaction.insertSnapshots(snapshots.map(\.point), metrics: Dictionary(
                     snapshots.map { ($0.point.accountID, $0.statistics) }, uniquingKeysWith: { _, last in last }), now: time)
-                if configuration.publishesMarketMessages { feed += snapshots.map(\.feed) }
+                feed += snapshots.compactMap(\.feed)
             }
         } catch {
             logger.error("could not store equity snapshots", metadata: ["error": "\(error)"])

@@ -179,8 +179,9 @@ public struct SeasonRunner: Sendable {
                            log: ResponsesLog?) async throws -> ([SeasonEntrantRun], String) {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        // A repeat's ledger is rebuilt from scratch when its repeat did not finish: no waiting for the disk.
-        let database = try ArenaDatabase(path: path, scratch: true)
+        // A repeat's ledger is rebuilt from scratch when its repeat did not finish: it lives in
+        // memory, its transactions wait for no file, and it is saved once the repeat is done.
+        let database = try ArenaDatabase(inMemorySavedTo: path)
         defer { try? database.close() }
         _ = try Migrator(folder: migrations).migrate(database, now: 0)
         let ledger = LedgerStore(database: database)
@@ -211,6 +212,7 @@ public struct SeasonRunner: Sendable {
         var configuration = ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
                                                seed: item.seed, paper: paper)
         configuration.publishesMarketMessages = false
+        configuration.decidesInTurn = true
         let runtime = try ArenaRuntime(
             ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
             configuration: configuration,
@@ -241,6 +243,7 @@ public struct SeasonRunner: Sendable {
         }
         var rowDigests: [UInt8] = []
         try ledger.canonicalDump { line in rowDigests += TokenDigest.sha256(line) }
+        try database.save()
         return (runs, Hex.encode(TokenDigest.sha256(rowDigests)))
     }
 
