@@ -87,7 +87,7 @@ extension LedgerStore {
                 var line: [UInt8] = []
                 while let row = try rows.next() {
                     line.removeAll(keepingCapacity: true)
-                    line += Array(table.utf8)
+                    line.append(contentsOf: table.utf8)
                     for (index, column) in columns.enumerated() {
                         var value = row[index] as DatabaseValue
                         if column == "id", let id = Int64.fromDatabaseValue(value) {
@@ -113,14 +113,16 @@ extension LedgerStore {
         "fills": ["order_id": "orders"],
     ]
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// The lowercase hex digit of a value below 16.
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
 
     /// Appends a value's canonical text to `line`.
     private static func append(_ value: DatabaseValue, to line: inout [UInt8]) {
         switch value.storage {
-        case .null: line += Array("\\N".utf8)
-        case .int64(let integer): line += Array(String(integer).utf8)
-        case .double(let double): line += Array(String(double).utf8)
+        case .null: line.append(contentsOf: "\\N".utf8)
+        case .int64(let integer): line.append(contentsOf: String(integer).utf8)
+        case .double(let double): line.append(contentsOf: String(double).utf8)
         case .string(let text):
             for byte in text.utf8 {
                 switch byte {
@@ -133,10 +135,18 @@ extension LedgerStore {
             }
         case .blob(let data):
             line.append(UInt8(ascii: "x"))
-            line.reserveCapacity(line.count + data.count * 2)
-            for byte in data {
-                line.append(hexDigits[Int(byte >> 4)])
-                line.append(hexDigits[Int(byte & 0x0F)])
+            // Blobs are the prompts, the bulk of a season's dump: hex them in one pass over raw bytes.
+            let start = line.count
+            line.append(contentsOf: repeatElement(0, count: data.count * 2))
+            line.withUnsafeMutableBufferPointer { output in
+                data.withUnsafeBytes { input in
+                    var position = start
+                    for byte in input {
+                        output[position] = hexDigit(byte >> 4)
+                        output[position + 1] = hexDigit(byte & 0x0F)
+                        position += 2
+                    }
+                }
             }
         }
     }
