@@ -10,9 +10,9 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// Runs a season: every repeat as a replay at `.asFastAsPossible` pacing with a fresh ledger
-/// (`OUT/ledgers/repeat-N.sqlite`), two repeats at a time, every model call recorded in (or, on a
-/// rerun, answered from) `responses.jsonl`. Then reads each entrant's outcome from the ledgers
+/// Runs a season: every repeat as a replay at `.asFastAsPossible` pacing with a fresh ledger in
+/// memory (saved as `OUT/ledgers/repeat-N.sqlite` once the repeat is done), `parallelRepeats` at a
+/// time, every model call recorded in (or, on a rerun, answered from) `responses.jsonl`. Then reads each entrant's outcome from the ledgers
 /// and writes `season.json`, `runs.json`, `ledger.sha256` and `SeasonArtifacts`.
 ///
 /// An entrant's repeat fails, and is reported as such rather than averaged in, when more than a
@@ -50,7 +50,7 @@ public struct SeasonRunner: Sendable {
     public var migrations: String
     public var prompts: PromptLibrary
     public var models: Models
-    /// Repeats run at once (each runs its accounts' decisions side by side too).
+    /// Repeats run at once; each decides for its accounts in turn, so about one core each.
     public var parallelRepeats: Int
     /// Where `api_key_env` names are looked up.
     public var environment: [String: String]
