@@ -211,6 +211,7 @@ let package = Package(
                 "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "JSONCore", "Market", "PaperExchange", "Storage",
                 "ArenaTestSupport", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),
