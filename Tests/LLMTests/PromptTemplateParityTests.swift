@@ -99,7 +99,7 @@ struct PromptTemplateParityTests {
         let folder = packageFile("prompts").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".mustache") }.sorted()
         #expect(files.count == 10)
-        let contexts = try contexts()
+        let contexts = try contexts() + [PromptTemplateTests.context, PromptTemplateTests.shippedContext]
         print("contexts: \(contexts.count)")
         var checked = 0
         for file in files {

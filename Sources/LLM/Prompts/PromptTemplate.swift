@@ -88,8 +88,8 @@ extension PromptTemplate {
     }
 
     private static func render(_ nodes: [Node], stack: inout [Frame], into output: inout String) {
-        for node in nodes {
-            switch node {
+        for index in nodes.indices {
+            switch nodes[index] {
             case .text(let text):
                 output += text
             case .value(let name):
@@ -165,7 +165,7 @@ extension PromptTemplate {
 
     /// The value of `name`: the current value for `.`; otherwise the first part looked up from
     /// the innermost level out, the other parts down from where it was found.
-    private static func lookup(_ name: Name, in stack: [Frame]) -> Any? {
+    private static func lookup(_ name: Name, in stack: borrowing [Frame]) -> Any? {
         guard let first = name.keys.first else { return stack.last?.value }
         var level = stack.count - 1
         while level >= 0 {
