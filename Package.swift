@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Already in the graph through Hummingbird; named for the arena's own metrics (CoreMetrics only).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // The Prometheus text format of `/metrics` (Server only).
@@ -66,7 +65,7 @@ let package = Package(
         // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
         .target(
             name: "LLM",
-            dependencies: ["ArenaCore", "JSONCore", "HTTP", "Market", "Drivers", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["ArenaCore", "JSONCore", "HTTP", "Market", "Drivers"],
             swiftSettings: swiftSettings
         ),
         // SQLite through GRDB: migrations and repositories.

@@ -1,8 +1,8 @@
 import Foundation
-import Mustache
 
 /// The prompt templates of `prompts/`: for each name, `NAME.system.mustache` and
-/// `NAME.user.mustache`, rendered with swift-mustache (text, no HTML escaping).
+/// `NAME.user.mustache`, each parsed once into a `PromptTemplate` (the Mustache subset the prompts
+/// use, as plain text, no HTML escaping).
 public struct PromptLibrary: Sendable {
     /// A rendered pair of prompts.
     public struct Rendered: Sendable, Hashable {
@@ -13,7 +13,7 @@ public struct PromptLibrary: Sendable {
         public var combined: String { "[system]\n\(system)\n\n[user]\n\(user)" }
     }
 
-    private var templates: [String: MustacheTemplate]
+    private var templates: [String: PromptTemplate]
 
     /// The template names available (those with both a system and a user template), sorted.
     public let names: [String]
@@ -39,16 +39,13 @@ public struct PromptLibrary: Sendable {
     }
 
     /// Builds a library from template texts keyed `NAME.system` and `NAME.user`.
-    /// - Throws: `LLMError.prompt` when a template does not parse.
+    /// - Throws: `LLMError.prompt` naming the file and the line when a template does not parse or
+    ///   uses what prompts do not support (see `PromptTemplate`).
     public init(sources: [String: String]) throws {
-        var templates: [String: MustacheTemplate] = [:]
-        for (key, text) in sources {
-            do {
-                // Prompts are plain text: no HTML escaping of values.
-                templates[key] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
-            } catch {
-                throw LLMError(.prompt, "the prompt \(key).mustache does not parse: \(error)")
-            }
+        var templates: [String: PromptTemplate] = [:]
+        // Sorted, so that of several broken templates the same one is reported each time.
+        for (key, text) in sources.sorted(by: { $0.key < $1.key }) {
+            templates[key] = try PromptTemplate(text, file: key + ".mustache")
         }
         self.templates = templates
         names = Set(templates.keys.compactMap { key -> String? in

@@ -1,0 +1,474 @@
+import Foundation
+
+/// A prompt template parsed once into a tree and rendered by walking it: the Mustache subset the
+/// prompts use, as plain text (nothing is ever HTML-escaped).
+///
+/// Supported: `{{name}}`, `{{{name}}}` and `{{&name}}` (the same: no escaping), dotted names
+/// (`{{account.cash}}`), `{{.}}` (the current value), sections `{{#name}}…{{/name}}`, inverted
+/// sections `{{^name}}…{{/name}}`, comments `{{! … }}` and the pragma `{{% CONTENT_TYPE: TEXT}}`
+/// (the default, accepted for old templates). Partials, delimiter changes, inheritance,
+/// transforms, other pragmas and unbalanced sections are refused when the template is loaded.
+///
+/// The output is that of swift-mustache 2 (which rendered the prompts before, with its
+/// `CONTENT_TYPE: TEXT` pragma in front of each template), byte for byte, including its reading of
+/// the Mustache spec's standalone lines:
+/// - A section, inverted section, comment or pragma tag alone on its line (spaces and tabs around
+///   it) leaves no line behind; so does a close tag, even when its open tag was not alone.
+/// - Whether a tag starts a line is decided as swift-mustache does: on the template's first line
+///   (behind the pragma it prepended) no tag is standalone unless the line is blank, and after a
+///   section the next line counts as a line start only when the section's open tag was standalone.
+/// - A line break is `\n` or `\r\n`; after a standalone tag any Unicode line break is dropped.
+/// - Spaces and tabs after the template's last line break are dropped.
+///
+/// Values: a name is looked up in the innermost dictionary that has its first part, then down
+/// the other parts (no climbing back). `false`, a missing name, `NSNull` and an empty array hide a
+/// section; anything else shows it (an empty string and `0` included). A section on an array
+/// renders once per element; on `true` it renders in the same context; on any other value it
+/// renders with that value as the innermost context. Text is a `String` as is, `Bool`, `Int` and
+/// `Double` as Swift prints them, anything else as `String(describing:)`. Only dictionaries with
+/// `String` keys have named children.
+public struct PromptTemplate: Sendable {
+    /// A dotted name split once: empty for `.`, the current value.
+    struct Name: Sendable, Hashable {
+        var keys: [String]
+    }
+
+    enum Node: Sendable {
+        case text(String)
+        case value(Name)
+        case section(Name, [Node])
+        case invertedSection(Name, [Node])
+    }
+
+    let nodes: [Node]
+    /// A first guess at the output's size in UTF-8 bytes, so that rendering rarely grows it.
+    private let capacityHint: Int
+
+    /// Parses a template.
+    /// - Parameters:
+    ///   - text: The template.
+    ///   - file: The template's file name, for the errors.
+    /// - Throws: `LLMError.prompt` naming the file, the line and the fix when the template uses
+    ///   what is not supported or is malformed.
+    public init(_ text: String, file: String) throws {
+        var parser = Parser(text, file: file)
+        nodes = try parser.parseTemplate()
+        capacityHint = 1_024 + 4 * Self.textBytes(nodes)
+    }
+
+    /// Renders the template with `context` as the outermost dictionary.
+    public func render(_ context: [String: Any]) -> String {
+        var output = String()
+        output.reserveCapacity(capacityHint)
+        var stack = [Frame(names: context, value: context)]
+        stack.reserveCapacity(8)
+        Self.render(nodes, stack: &stack, into: &output)
+        return output
+    }
+
+    private static func textBytes(_ nodes: [Node]) -> Int {
+        nodes.reduce(0) { total, node in
+            switch node {
+            case .text(let text): total + text.utf8.count
+            case .value: total
+            case .section(_, let body), .invertedSection(_, let body): total + textBytes(body)
+            }
+        }
+    }
+}
+
+// MARK: Rendering
+
+extension PromptTemplate {
+    /// One level of the context stack: the value a section opened, and its entries when it is a
+    /// dictionary (cast once, when the level is entered, instead of at every lookup).
+    struct Frame {
+        var names: [String: Any]?
+        var value: Any
+    }
+
+    private static func render(_ nodes: [Node], stack: inout [Frame], into output: inout String) {
+        for index in nodes.indices {
+            switch nodes[index] {
+            case .text(let text):
+                output += text
+            case .value(let name):
+                if let value = lookup(name, in: stack) { appendText(of: value, to: &output) }
+            case .section(let name, let body):
+                if let value = lookup(name, in: stack) { renderSection(body, on: value, stack: &stack, into: &output) }
+            case .invertedSection(let name, let body):
+                renderInvertedSection(body, on: lookup(name, in: stack), stack: &stack, into: &output)
+            }
+        }
+    }
+
+    // Computed once: a generic type's metadata is otherwise looked up at each use.
+    private static let dictionaryType: Any.Type = [String: Any].self
+    private static let dictionaryListType: Any.Type = [[String: Any]].self
+
+    private static func renderSection(_ body: [Node], on value: Any, stack: inout [Frame], into output: inout String) {
+        // The shapes the prompt context builds, by their exact types first (no bridging casts).
+        if let flag = value as? Bool {
+            if flag { render(body, stack: &stack, into: &output) }
+            return
+        }
+        let type = type(of: value)
+        if type == Self.dictionaryType, let names = value as? [String: Any] {
+            stack.append(Frame(names: names, value: value))
+            render(body, stack: &stack, into: &output)
+            stack.removeLast()
+            return
+        }
+        if type == Self.dictionaryListType, let elements = value as? [[String: Any]] {
+            for element in elements {
+                stack.append(Frame(names: element, value: element))
+                render(body, stack: &stack, into: &output)
+                stack.removeLast()
+            }
+            return
+        }
+        if type == NSNull.self { return }
+        if let elements = value as? [Any] {
+            for element in elements {
+                stack.append(Frame(names: element as? [String: Any], value: element))
+                render(body, stack: &stack, into: &output)
+                stack.removeLast()
+            }
+            return
+        }
+        stack.append(Frame(names: value as? [String: Any], value: value))
+        render(body, stack: &stack, into: &output)
+        stack.removeLast()
+    }
+
+    private static func renderInvertedSection(_ body: [Node], on value: Any?, stack: inout [Frame], into output: inout String) {
+        guard let value else {
+            render(body, stack: &stack, into: &output)
+            return
+        }
+        if let flag = value as? Bool {
+            if !flag { render(body, stack: &stack, into: &output) }
+            return
+        }
+        if type(of: value) == NSNull.self {
+            render(body, stack: &stack, into: &output)
+            return
+        }
+        // swift-mustache renders an empty array's inverted section with the array as the
+        // current value (`{{.}}` shows `[]`).
+        if let elements = value as? [Any], elements.isEmpty {
+            stack.append(Frame(names: nil, value: value))
+            render(body, stack: &stack, into: &output)
+            stack.removeLast()
+        }
+    }
+
+    /// The value of `name`: the current value for `.`; otherwise the first part looked up from
+    /// the innermost level out, the other parts down from where it was found.
+    private static func lookup(_ name: Name, in stack: borrowing [Frame]) -> Any? {
+        guard let first = name.keys.first else { return stack.last?.value }
+        var level = stack.count - 1
+        while level >= 0 {
+            if let found = stack[level].names?[first] {
+                var value = found
+                var index = 1
+                while index < name.keys.count {
+                    guard let names = value as? [String: Any], let child = names[name.keys[index]] else { return nil }
+                    value = child
+                    index += 1
+                }
+                return value
+            }
+            level -= 1
+        }
+        return nil
+    }
+
+    private static func appendText(of value: Any, to output: inout String) {
+        if let text = value as? String {
+            output += text
+        } else if let flag = value as? Bool {
+            output += flag ? "true" : "false"
+        } else if let integer = value as? Int {
+            output += String(integer)
+        } else if let double = value as? Double {
+            output += double.description
+        } else if type(of: value) == NSNull.self {
+            return
+        } else if let optional = value as? any OptionalValue {
+            // swift-mustache unwraps one level of optional, and prints `nil` for none.
+            output += String(describing: optional.wrappedAny ?? value)
+        } else {
+            output += String(describing: value)
+        }
+    }
+}
+
+/// An optional seen through `Any`, to print what it wraps (the slow path; the prompt context holds
+/// no optionals).
+private protocol OptionalValue {
+    var wrappedAny: Any? { get }
+}
+
+extension Optional: OptionalValue {
+    fileprivate var wrappedAny: Any? { self }
+}
+
+// MARK: Parsing
+
+extension PromptTemplate {
+    /// Reads a template as swift-mustache 2 did, one `Character` (grapheme) at a time, and
+    /// refuses what prompts do not support.
+    struct Parser {
+        let characters: [Character]
+        let file: String
+        var position = 0
+
+        init(_ text: String, file: String) {
+            characters = Array(text)
+            self.file = file
+        }
+
+        /// Parses the whole template.
+        mutating func parseTemplate() throws -> [Node] {
+            // swift-mustache parsed each prompt behind a `{{% CONTENT_TYPE: TEXT}}` tag: on a
+            // blank first line it is standalone (and takes the line break); otherwise the first
+            // line does not start at a line start for the standalone rules.
+            let newLine = finishLine()
+            return try parseBody(section: nil, newLine: newLine)
+        }
+
+        /// An open section: its name, as written, and the line of its tag.
+        struct OpenSection {
+            var name: String
+            var line: Int
+        }
+
+        /// Parses up to the end of the template, or up to and including the close tag of `section`.
+        private mutating func parseBody(section: OpenSection?, newLine startsOnNewLine: Bool) throws -> [Node] {
+            var nodes: [Node] = []
+            var newLine = startsOnNewLine
+            var whitespaceBefore = ""
+            func appendText(_ text: String) {
+                if case .text(let previous) = nodes.last {
+                    nodes[nodes.count - 1] = .text(previous + text)
+                } else {
+                    nodes.append(.text(text))
+                }
+            }
+            while !atEnd {
+                if newLine { whitespaceBefore = read(while: { $0 == " " || $0 == "\t" }) }
+                let (text, foundTag) = readText()
+                if !foundTag, current.isNewline {
+                    appendText(whitespaceBefore + text + String(current))
+                    newLine = true
+                    position += 1
+                    continue
+                }
+                if !text.isEmpty {
+                    appendText(whitespaceBefore + text)
+                    whitespaceBefore = ""
+                    newLine = false
+                }
+                guard foundTag else { break }
+                let tagStart = position - 2
+                if atEnd || current.isNewline {
+                    throw error(at: tagStart, "a tag opened with {{ is not closed on its line; close it with }} or remove the braces")
+                }
+                var setNewLine = false
+                let kind = current
+                switch kind {
+                case "#", "^":
+                    position += 1
+                    let name = try readName(tagStart: tagStart, kind: String(kind))
+                    if isStandalone(newLine) {
+                        setNewLine = true
+                    } else if !whitespaceBefore.isEmpty {
+                        appendText(whitespaceBefore)
+                        whitespaceBefore = ""
+                    }
+                    let open = OpenSection(name: name.written, line: line(at: tagStart))
+                    let body = try parseBody(section: open, newLine: setNewLine)
+                    nodes.append(kind == "#" ? .section(name.name, body) : .invertedSection(name.name, body))
+                case "/":
+                    position += 1
+                    let name = try readName(tagStart: tagStart, kind: "/")
+                    guard let section else {
+                        throw error(at: tagStart, "{{/\(name.written)}} closes a section that is not open; remove it or open it with {{#\(name.written)}} before")
+                    }
+                    guard name.written == section.name else {
+                        throw error(at: tagStart, "{{/\(name.written)}} does not close the open section {{#\(section.name)}} of line \(section.line); close that one first, with {{/\(section.name)}}")
+                    }
+                    if !isStandalone(newLine), !whitespaceBefore.isEmpty {
+                        appendText(whitespaceBefore)
+                    }
+                    return nodes
+                case "!":
+                    position += 1
+                    guard let end = find("}}") else {
+                        throw error(at: tagStart, "the comment {{! is never closed; end it with }}")
+                    }
+                    position = end + 2
+                    setNewLine = isStandalone(newLine)
+                case "{", "&":
+                    if !whitespaceBefore.isEmpty {
+                        appendText(whitespaceBefore)
+                        whitespaceBefore = ""
+                    }
+                    position += 1
+                    let name = try readName(tagStart: tagStart, kind: String(kind))
+                    if kind == "{" {
+                        guard !atEnd, current == "}" else {
+                            throw error(at: tagStart, "{{{\(name.written)}} lacks its third closing brace; write {{{\(name.written)}}} (or {{\(name.written)}}: prompts are never escaped)")
+                        }
+                        position += 1
+                    }
+                    nodes.append(.value(name.name))
+                case ">":
+                    throw error(at: tagStart, "{{> is a partial, which prompts do not support; paste the partial's text in its place")
+                case "<", "$":
+                    throw error(at: tagStart, "{{\(kind) is template inheritance, which prompts do not support; write the text out in full")
+                case "=":
+                    throw error(at: tagStart, "{{= changes the tag delimiters, which prompts do not support; keep {{ and }}")
+                case "%":
+                    position += 1
+                    try readPragma(tagStart: tagStart)
+                    setNewLine = isStandalone(newLine)
+                default:
+                    if !whitespaceBefore.isEmpty {
+                        appendText(whitespaceBefore)
+                        whitespaceBefore = ""
+                    }
+                    let name = try readName(tagStart: tagStart, kind: "")
+                    nodes.append(.value(name.name))
+                }
+                newLine = setNewLine
+            }
+            if let section {
+                throw error(line: section.line, "the section {{#\(section.name)}} is never closed; add {{/\(section.name)}} where it ends")
+            }
+            return nodes
+        }
+
+        // MARK: Reading
+
+        private var atEnd: Bool { position >= characters.count }
+
+        /// The current character, or NUL at the end (as swift-mustache's reader).
+        private var current: Character { atEnd ? "\0" : characters[position] }
+
+        private mutating func read(while predicate: (Character) -> Bool) -> String {
+            var text = ""
+            while !atEnd, predicate(characters[position]) {
+                text.append(characters[position])
+                position += 1
+            }
+            return text
+        }
+
+        /// Reads text up to a line break (`\n` or `\r\n`, left unread) or past the next `{{`.
+        private mutating func readText() -> (text: String, foundTag: Bool) {
+            var text = ""
+            while !atEnd {
+                let character = characters[position]
+                if character == "\n" || character == "\r\n" { return (text, false) }
+                if character == "{", position + 1 < characters.count, characters[position + 1] == "{" {
+                    position += 2
+                    return (text, true)
+                }
+                text.append(character)
+                position += 1
+            }
+            return (text, false)
+        }
+
+        /// Whether the tag just read stands alone on its line; if so, the rest of the line (spaces,
+        /// tabs and the line break) is consumed.
+        private mutating func isStandalone(_ newLine: Bool) -> Bool {
+            newLine && finishLine()
+        }
+
+        /// At the end, or before spaces and tabs up to a line break (consumed): true.
+        private mutating func finishLine() -> Bool {
+            if atEnd { return true }
+            var index = position
+            while index < characters.count, characters[index] == " " || characters[index] == "\t" { index += 1 }
+            guard index < characters.count, characters[index].isNewline else { return false }
+            position = index + 1
+            return true
+        }
+
+        private func find(_ string: String) -> Int? {
+            let pattern = Array(string)
+            var index = position
+            while index + pattern.count <= characters.count {
+                if characters[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+                index += 1
+            }
+            return nil
+        }
+
+        private static let nameCharacters = Set<Character>("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_?*")
+
+        /// Reads a tag's name and its closing `}}`.
+        private mutating func readName(tagStart: Int, kind: String) throws -> (name: Name, written: String) {
+            _ = read(while: \.isWhitespace)
+            let written = read(while: { Self.nameCharacters.contains($0) || $0 == "." || $0 == "(" || $0 == ")" })
+            _ = read(while: \.isWhitespace)
+            guard position + 1 < characters.count, characters[position] == "}", characters[position + 1] == "}" else {
+                throw error(at: tagStart, "\(snippet(from: tagStart)) is not a tag the prompts understand: a name is letters, digits, _ or -, its parts joined by dots (account.cash), or . alone, closed with }}")
+            }
+            position += 2
+            if written.contains("(") || written.contains(")") {
+                throw error(at: tagStart, "{{\(kind)\(written)}} applies a transform, which prompts do not support; format the value where the prompt context is built")
+            }
+            if written == "." { return (Name(keys: []), written) }
+            let keys = written.split(separator: ".", omittingEmptySubsequences: false)
+            guard !written.isEmpty, keys.allSatisfy({ !$0.isEmpty }) else {
+                throw error(at: tagStart, "{{\(kind)\(written)}} has no valid name: a name is letters, digits, _ or -, its parts joined by dots (account.cash), or . alone")
+            }
+            return (Name(keys: keys.map(String.init)), written)
+        }
+
+        /// Reads the rest of a `{{%` tag: only `CONTENT_TYPE: TEXT`, what the prompts are anyway.
+        private mutating func readPragma(tagStart: Int) throws {
+            guard let end = find("}}") else {
+                throw error(at: tagStart, "the pragma {{% is never closed; remove it (prompts are plain text without it)")
+            }
+            let body = String(characters[position..<end])
+            let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard parts == ["CONTENT_TYPE", "TEXT"] else {
+                throw error(at: tagStart, "{{%\(body)}} is not supported: the only pragma is {{% CONTENT_TYPE: TEXT}} (prompts are never HTML-escaped); remove the line")
+            }
+            position = end + 2
+        }
+
+        // MARK: Errors
+
+        /// The line (from 1) of a character, counting every Unicode line break as swift-mustache.
+        private func line(at index: Int) -> Int {
+            var line = 1
+            for character in characters[..<min(index, characters.count)] where character.isNewline { line += 1 }
+            return line
+        }
+
+        /// The start of a tag as written: up to its line's end, at most 40 characters.
+        private func snippet(from index: Int) -> String {
+            var end = index
+            while end < characters.count, end - index < 40, !characters[end].isNewline {
+                end += 1
+                if end - index >= 4, characters[end - 1] == "}", characters[end - 2] == "}" { break }
+            }
+            return String(characters[index..<end])
+        }
+
+        private func error(at index: Int, _ problem: String) -> LLMError {
+            error(line: line(at: index), problem)
+        }
+
+        private func error(line: Int, _ problem: String) -> LLMError {
+            LLMError(.prompt, "the prompt \(file), line \(line): \(problem)")
+        }
+    }
+}
