@@ -28,14 +28,14 @@ struct SeasonBenchCommand: AsyncParsableCommand {
     @Option(help: "Hours between a model entrant's decisions.")
     var hours = 4
 
-    @Option(help: "Repeats run at once.")
-    var parallel = 2
+    @Option(help: "Repeats run at once (default: as `arena season run`, all of them up to 8).")
+    var parallel: Int?
 
     @Option(help: "Folder for the benchmark's season output (removed afterwards).")
     var folder = "data/bench"
 
     func validate() throws {
-        guard days > 0, models > 0, repeats > 0, hours > 0, parallel > 0 else { throw ValidationError("counts must be positive") }
+        guard days > 0, models > 0, repeats > 0, hours > 0, (parallel ?? 1) > 0 else { throw ValidationError("counts must be positive") }
     }
 
     func run() async throws {
@@ -85,7 +85,7 @@ struct SeasonBenchCommand: AsyncParsableCommand {
         print(String(format: #"{"benchmark":"season","days":%d,"entrants":%d,"model_entrants":%d,"repeats":%d,"parallel":%d,"#
                      + #""model_decisions":%d,"responses":%d,"record_s":%.2f,"rerun_s":%.2f,"failed_runs":%d,"identical":%@,"#
                      + #""own_work_ms":{"p50":%.3f,"p99":%.3f,"max":%.3f},"peak_rss_mb":%.1f}"#,
-                     days, plan.entrants.count, models, repeats, parallel, modelDecisions, responses.count, recordSeconds, rerunSeconds,
+                     days, plan.entrants.count, models, repeats, parallel ?? min(repeats, SeasonRunner.defaultParallelRepeatsLimit), modelDecisions, responses.count, recordSeconds, rerunSeconds,
                      failed, recorded.digest == rerun.digest ? "true" : "false", own.p50, own.p99, own.max, peakResidentMegabytes()))
     }
 

@@ -24,8 +24,8 @@ struct SeasonOptions: ParsableArguments {
     @Option(help: "The output folder (default: seasons/NAME).")
     var out: String?
 
-    @Option(help: "Repeats run at once (each uses about one core).")
-    var parallel = 2
+    @Option(help: "Repeats run at once (default: all of them, up to 8); each uses about one core and holds its ledger in memory.")
+    var parallel: Int?
 
     @Option(help: "The migrations folder (default: found beside the binary or in the current folder).")
     var migrations: String?
@@ -34,7 +34,7 @@ struct SeasonOptions: ParsableArguments {
     var logLevel = "error"
 
     func validate() throws {
-        guard (1...64).contains(parallel) else { throw ValidationError("--parallel must be 1 to 64") }
+        if let parallel, !(1...64).contains(parallel) { throw ValidationError("--parallel must be 1 to 64") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
     }
 

@@ -60,12 +60,18 @@ public struct SeasonRunner: Sendable {
     public var observer: (@Sendable (Int) -> (any LLMDriverObserver)?)?
     public var logger: Logger
 
+    /// Repeats run at once unless told otherwise: all of them, up to this many. Each decides in
+    /// turn (about one core) and holds its ledger in memory (about 200 MB for a year of hourly
+    /// bars and 14 entrants); running them all together keeps every core busy to the end, where
+    /// running them in rounds leaves cores idle in a last, partial round.
+    public static let defaultParallelRepeatsLimit = 8
+
     /// Milliseconds of market time between equity snapshots: the season's statistics are hourly.
     static let snapshotIntervalMilliseconds: Int64 = 3_600_000
     /// An entrant's repeat fails when more than this share of its decisions failed.
     public static let failedDecisionLimit = 0.25
 
-    public init(plan: SeasonPlan, output: URL, migrations: String, prompts: PromptLibrary, models: Models, parallelRepeats: Int = 2,
+    public init(plan: SeasonPlan, output: URL, migrations: String, prompts: PromptLibrary, models: Models, parallelRepeats: Int? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment, prices: PriceTable = .defaults,
                 observer: (@Sendable (Int) -> (any LLMDriverObserver)?)? = nil, logger: Logger) {
         self.observer = observer
@@ -74,7 +80,7 @@ public struct SeasonRunner: Sendable {
         self.migrations = migrations
         self.prompts = prompts
         self.models = models
-        self.parallelRepeats = max(1, parallelRepeats)
+        self.parallelRepeats = max(1, parallelRepeats ?? min(plan.repeats.count, Self.defaultParallelRepeatsLimit))
         self.environment = environment
         self.prices = prices
         self.logger = logger
