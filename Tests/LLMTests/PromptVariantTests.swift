@@ -62,9 +62,12 @@ struct PromptVariantTests {
         #expect(aware.contains("  BTC short: size 0.5, entry 65000, leverage 10x"))
         #expect(aware.contains(#"- #3 "rival-two": return -1.50%"#) || aware.contains(#"- #3 "rival-two": return -1.5%"#))
         #expect(aware.contains("  no open positions"))
+        #expect(prompts.uses("ranking", in: "aware"))
         for variant in ["default", "cautious", "max_leverage"] {
             let user = try prompts.render(variant, context: values).user
             #expect(!user.contains("Your rank") && !user.contains("rival-two"), "\(variant) does not show the ranking")
+            // So the driver does not build the ranking's values for it.
+            #expect(!prompts.uses("ranking", in: variant))
         }
         // Without a ranking (a runtime that gives none), aware renders without the section.
         var alone = try context()

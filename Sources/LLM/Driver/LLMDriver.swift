@@ -84,8 +84,7 @@ public final class LLMDriver: Driver {
         let rendered: PromptLibrary.Rendered
         do {
             rendered = try services.prompts.render(configuration.promptTemplate,
-                                                   context: PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpe,
-                                                                                       cache: services.promptCache))
+                                                   context: promptValues(context, exitPlans: exitPlans, sharpeRatio: sharpe))
         } catch {
             throw DriverFailure(outcome: .failed, reason: "The prompt could not be rendered: \(error)")
         }
@@ -131,6 +130,14 @@ public final class LLMDriver: Driver {
                             completionTokens: record.completionTokens, costUSD: cost(record))
     }
 
+    /// The template values of `context`; the ranking only for a template that shows it (building
+    /// every rival's positions for a prompt that never reads them was a third of building the values).
+    private func promptValues(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?) -> [String: Any] {
+        var context = context
+        if !services.prompts.uses("ranking", in: configuration.promptTemplate) { context.ranking = nil }
+        return PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpeRatio, cache: services.promptCache)
+    }
+
     public func previewPrompt(_ context: DecisionContext) async throws -> PromptPreview? {
         // As `decide` would render it, with the equity of now counted but not kept.
         let (exitPlans, sharpe) = state.withLock { state in
@@ -138,8 +145,7 @@ public final class LLMDriver: Driver {
         }
         do {
             let rendered = try services.prompts.render(configuration.promptTemplate,
-                                                       context: PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpe,
-                                                                                   cache: services.promptCache))
+                                                       context: promptValues(context, exitPlans: exitPlans, sharpeRatio: sharpe))
             return PromptPreview(system: rendered.system, user: rendered.user)
         } catch {
             throw LLMError(.prompt, "the prompt could not be rendered: \(error)")

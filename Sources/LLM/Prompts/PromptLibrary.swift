@@ -61,6 +61,12 @@ public struct PromptLibrary: Sendable {
             && name.utf8.allSatisfy { $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
     }
 
+    /// Whether the templates of `name` may read the context's top-level value `key`, so that a
+    /// value no template reads need not be built.
+    public func uses(_ key: String, in name: String) -> Bool {
+        [templates[name + ".system"], templates[name + ".user"]].contains { $0?.names.contains(key) ?? true }
+    }
+
     /// Whether both templates of `name` exist.
     public func contains(_ name: String) -> Bool { names.contains(name) }
 

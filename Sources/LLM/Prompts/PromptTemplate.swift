@@ -43,6 +43,9 @@ public struct PromptTemplate: Sendable {
     let nodes: [Node]
     /// A first guess at the output's size in UTF-8 bytes, so that rendering rarely grows it.
     private let capacityHint: Int
+    /// The first part of every name the template looks up, anywhere in it: the context's
+    /// top-level values it may read (a name inside a section may also resolve at the top).
+    public let names: Set<String>
 
     /// Parses a template.
     /// - Parameters:
@@ -54,6 +57,19 @@ public struct PromptTemplate: Sendable {
         var parser = Parser(text, file: file)
         nodes = try parser.parseTemplate()
         capacityHint = 1_024 + 4 * Self.textBytes(nodes)
+        names = Self.firstKeys(nodes)
+    }
+
+    private static func firstKeys(_ nodes: [Node]) -> Set<String> {
+        nodes.reduce(into: Set<String>()) { names, node in
+            switch node {
+            case .text: break
+            case .value(let name): if let first = name.keys.first { names.insert(first) }
+            case .section(let name, let body), .invertedSection(let name, let body):
+                if let first = name.keys.first { names.insert(first) }
+                names.formUnion(firstKeys(body))
+            }
+        }
     }
 
     /// Renders the template with `context` as the outermost dictionary.
