@@ -37,31 +37,81 @@ public struct JSONTextEncoder: Sendable {
 
     /// The JSON text of `value` as UTF-8 bytes.
     public func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = TextEncoder(parent: nil, key: nil)
-        let node: JSONNode?
-        if let special = JSONNode.special(value) {
-            node = special
-        } else {
-            try value.encode(to: encoder)
-            node = encoder.takeNode()
-        }
-        guard let node else {
-            throw EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
-        }
-        var writer = JSONTextWriter(sortedKeys: sortedKeys, escapesSlashes: escapesSlashes)
-        try writer.write(node, depth: 0)
-        return writer.bytes
+        try written(try tree(of: value)) { Array($0) }
     }
 
     /// The JSON text of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encodeBytes(value), as: UTF8.self)
+        try written(try tree(of: value)) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The JSON text of `value` as `Data`, as `JSONEncoder.encode` returns it.
     public func encodeData<T: Encodable>(_ value: T) throws -> Data {
-        Data(try encodeBytes(value))
+        try written(try tree(of: value)) { Data(buffer: $0) }
+    }
+
+    private func tree<T: Encodable>(of value: T) throws -> JSONNode {
+        if let special = JSONNode.special(value) { return special }
+        let encoder = TextEncoder(parent: nil, key: nil)
+        try value.encode(to: encoder)
+        guard let node = encoder.takeNode() else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(
+                codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
+        }
+        return node
+    }
+
+    /// Writes `node` and hands its text to `result` (the writer's buffer lives only that long).
+    private func written<R>(_ node: JSONNode, _ result: (UnsafeBufferPointer<UInt8>) -> R) throws -> R {
+        var writer = JSONTextWriter(sortedKeys: sortedKeys, escapesSlashes: escapesSlashes)
+        defer { writer.bytes.deallocate() }
+        try writer.write(node, depth: 0)
+        return result(writer.bytes.contents)
+    }
+}
+
+/// A growable byte buffer without `Array`'s uniqueness checks; its owner deallocates it.
+struct OutputBytes {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    var contents: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    func deallocate() { base.deallocate() }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toHold: 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        if capacity - count < bytes.count { grow(toHold: bytes.count) }
+        (base + count).update(from: start, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+    }
+
+    private mutating func grow(toHold extra: Int) {
+        let newCapacity = max(capacity * 2, count + extra)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
     }
 }
 
@@ -114,7 +164,6 @@ enum JSONNode {
 final class JSONArrayBox {
     @exclusivity(unchecked) var items: [JSONNode] = []
     init() {}
-    init(items: [JSONNode]) { self.items = items }
 }
 
 /// An object's members in the order encoded; a key encoded twice appears twice (the last wins
@@ -129,7 +178,7 @@ final class JSONObjectBox {
     @exclusivity(unchecked) var members: [Member] = []
 
     init() {
-        members.reserveCapacity(8)
+        members.reserveCapacity(16)
     }
 
     @inline(__always)
@@ -206,32 +255,38 @@ final class TextEncoder: Encoder {
         return single
     }
 
+    /// As Foundation: a second request returns the same object, an object already encoded as a
+    /// single value is reopened, anything else already encoded here is a programming error.
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if object == nil {
-            if case .object(let box)? = single {
-                single = nil
-                object = box
-            } else {
-                precondition(single == nil && array == nil,
-                             "Attempt to push new keyed encoding container when already previously encoded at this path.")
-                object = JSONObjectBox()
-            }
+        let box: JSONObjectBox
+        if let object {
+            box = object
+        } else if case .object(let encoded)? = single {
+            single = nil
+            box = encoded
+        } else {
+            precondition(single == nil && array == nil,
+                         "Attempt to push new keyed encoding container when already previously encoded at this path.")
+            box = JSONObjectBox()
         }
-        return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self, box: object!, path: []))
+        object = box
+        return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self, box: box, path: []))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if array == nil {
-            if case .array(let box)? = single {
-                single = nil
-                array = box
-            } else {
-                precondition(single == nil && object == nil,
-                             "Attempt to push new unkeyed encoding container when already previously encoded at this path.")
-                array = JSONArrayBox()
-            }
+        let box: JSONArrayBox
+        if let array {
+            box = array
+        } else if case .array(let encoded)? = single {
+            single = nil
+            box = encoded
+        } else {
+            precondition(single == nil && object == nil,
+                         "Attempt to push new unkeyed encoding container when already previously encoded at this path.")
+            box = JSONArrayBox()
         }
-        return UnkeyedContainer(encoder: self, box: array!, path: [])
+        array = box
+        return UnkeyedContainer(encoder: self, box: box, path: [])
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(encoder: self) }
@@ -471,12 +526,11 @@ struct JSONTextWriter {
 
     let sortedKeys: Bool
     let escapesSlashes: Bool
-    var bytes: [UInt8] = []
+    var bytes = OutputBytes(capacity: 512)
 
     init(sortedKeys: Bool, escapesSlashes: Bool) {
         self.sortedKeys = sortedKeys
         self.escapesSlashes = escapesSlashes
-        bytes.reserveCapacity(512)
     }
 
     mutating func write(_ node: JSONNode, depth: Int) throws {
@@ -580,13 +634,16 @@ struct JSONTextWriter {
     /// keys as their bytes do, except when equal (then the keys are compared in full).
     @inline(__always)
     static func prefix(_ key: String) -> UInt64 {
+        if let prefix = key.utf8.withContiguousStorageIfAvailable(prefix(of:)) { return prefix }
+        var key = key
+        return key.withUTF8(prefix(of:))
+    }
+
+    @inline(__always)
+    private static func prefix(of utf8: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var prefix: UInt64 = 0
-        var taken = 0
-        for byte in key.utf8 {
-            prefix = prefix << 8 | UInt64(byte)
-            taken += 1
-            if taken == 8 { break }
-        }
+        let taken = min(utf8.count, 8)
+        for index in 0..<taken { prefix = prefix << 8 | UInt64(utf8[index]) }
         return taken == 0 ? 0 : prefix << (8 * (8 - taken))
     }
 
@@ -636,50 +693,54 @@ struct JSONTextWriter {
 
     private mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        var text = text
-        let escapesSlashes = escapesSlashes
-        text.withUTF8 { utf8 in
-            var start = 0
-            var index = 0
-            let count = utf8.count
-            // Most text needs no escape: find the first byte that does, then copy up to it at once.
-            while index < count {
-                let byte = utf8[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (byte == UInt8(ascii: "/") && escapesSlashes) { break }
-                index += 1
-            }
-            while index < count {
-                let byte = utf8[index]
-                let escape: UInt8
-                switch byte {
-                case UInt8(ascii: "\""): escape = UInt8(ascii: "\"")
-                case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
-                case UInt8(ascii: "/") where escapesSlashes: escape = UInt8(ascii: "/")
-                case 0x08: escape = UInt8(ascii: "b")
-                case 0x0C: escape = UInt8(ascii: "f")
-                case 0x0A: escape = UInt8(ascii: "n")
-                case 0x0D: escape = UInt8(ascii: "r")
-                case 0x09: escape = UInt8(ascii: "t")
-                case 0x00...0x1F: escape = UInt8(ascii: "u")
-                default:
-                    index += 1
-                    continue
-                }
-                if index > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(escape)
-                if escape == UInt8(ascii: "u") {
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(Self.hexDigit(byte >> 4))
-                    bytes.append(Self.hexDigit(byte & 0x0F))
-                }
-                index += 1
-                start = index
-            }
-            if count > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
+        if text.utf8.withContiguousStorageIfAvailable({ writeStringContents($0) }) == nil {
+            var text = text
+            text.withUTF8 { writeStringContents($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeStringContents(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let escapesSlashes = escapesSlashes
+        var start = 0
+        var index = 0
+        let count = utf8.count
+        // Most text needs no escape: find the first byte that does, then copy up to it at once.
+        while index < count {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (byte == UInt8(ascii: "/") && escapesSlashes) { break }
+            index += 1
+        }
+        while index < count {
+            let byte = utf8[index]
+            let escape: UInt8
+            switch byte {
+            case UInt8(ascii: "\""): escape = UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+            case UInt8(ascii: "/") where escapesSlashes: escape = UInt8(ascii: "/")
+            case 0x08: escape = UInt8(ascii: "b")
+            case 0x0C: escape = UInt8(ascii: "f")
+            case 0x0A: escape = UInt8(ascii: "n")
+            case 0x0D: escape = UInt8(ascii: "r")
+            case 0x09: escape = UInt8(ascii: "t")
+            case 0x00...0x1F: escape = UInt8(ascii: "u")
+            default:
+                index += 1
+                continue
+            }
+            if index > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(escape)
+            if escape == UInt8(ascii: "u") {
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(Self.hexDigit(byte >> 4))
+                bytes.append(Self.hexDigit(byte & 0x0F))
+            }
+            index += 1
+            start = index
+        }
+        if count > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
     }
 
     @inline(__always)
