@@ -1,7 +1,7 @@
 import ArenaCore
 import Foundation
-import JSONCore
 import GRDB
+import JSONCore
 
 /// The writes of one ledger transaction: every change the runtime makes, and the feed messages
 /// that report it, go through one of these, so they commit or roll back together.
