@@ -384,6 +384,12 @@ struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         box.set(try encoder.child(value, key: key), for: key.stringValue)
     }
 
+    // The protocol's default does the same through one more generic layer.
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        guard let value else { return }
+        box.set(try encoder.child(value, key: key), for: key.stringValue)
+    }
+
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let name = key.stringValue
         let nested: JSONObjectBox
