@@ -37,7 +37,8 @@ let package = Package(
 
         // Domain types and pure rules; depends on nothing.
         .target(name: "ArenaCore", swiftSettings: swiftSettings),
-        // The JSON value (key order and number text kept) and its strict parser; depends on nothing.
+        // The JSON value (key order and number text kept), its strict parser, and a text encoder with
+        // JSONEncoder's exact bytes; depends on nothing.
         .target(name: "JSONCore", swiftSettings: swiftSettings),
         // The simulated venue.
         .target(name: "PaperExchange", dependencies: ["ArenaCore"], swiftSettings: swiftSettings),
@@ -61,7 +62,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The Driver protocol and its kinds; drivers see the shared indicators of Market.
-        .target(name: "Drivers", dependencies: ["ArenaCore", "Market"], swiftSettings: swiftSettings),
+        .target(name: "Drivers", dependencies: ["ArenaCore", "Market", "JSONCore"], swiftSettings: swiftSettings),
         // Model drivers: providers over HTTP, prompts from prompts/, structured output, parsing, cost.
         .target(
             name: "LLM",
@@ -72,7 +73,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "ArenaCore", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                "ArenaCore", "CCrypto", "JSONCore", .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the ledger's bulk writes (GRDB's own C module, no second copy).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // zlib, for prompts stored deflated (already in the graph through Server).

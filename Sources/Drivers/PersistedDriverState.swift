@@ -1,5 +1,6 @@
 import ArenaCore
 import Foundation
+import JSONCore
 
 /// A rule-based driver's state as it is stored with its account, so a restart resumes it exactly.
 protocol PersistedDriverState: Codable {
@@ -10,11 +11,9 @@ protocol PersistedDriverState: Codable {
 extension PersistedDriverState {
     /// The state as JSON with sorted keys and decimals as exact strings.
     var persistedJSON: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Every field is an exact decimal, an integer or text: encoding cannot fail.
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        // JSONEncoder's bytes with `.sortedKeys` (slashes escaped). Every field is an exact
+        // decimal, an integer or text: encoding cannot fail.
+        (try? JSONTextEncoder(sortedKeys: true).encode(self)) ?? "{}"
     }
 
     /// Parses and validates stored JSON.

@@ -1,6 +1,7 @@
 import ArenaCore
 import Foundation
 import GRDB
+import JSONCore
 
 /// The writes of one ledger transaction: every change the runtime makes, and the feed messages
 /// that report it, go through one of these, so they commit or roll back together.
@@ -77,7 +78,7 @@ public struct LedgerTransaction {
 
     /// Appends one venue audit row.
     public func insertVenueAudit(_ record: VenueAuditRecord) throws {
-        let ids = String(decoding: try JSONEncoder().encode(record.clientOrderIDs), as: UTF8.self)
+        let ids = try JSONTextEncoder().encode(record.clientOrderIDs)
         try db.cachedStatement(sql: """
             INSERT INTO venue_audit (account_id, time, network, endpoint, action, client_order_ids, nonce, signer, vault,
                                      signature_hash, attempt, latency_ms, http_status, venue_status, outcome, error)

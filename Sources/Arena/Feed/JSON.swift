@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// Compact, key-sorted JSON for feed payloads, stored settings and API bodies.
 public enum JSON {
@@ -6,8 +7,7 @@ public enum JSON {
     /// - Throws: `EncodingError` for a value JSON cannot hold (a non-finite number); never
     ///   writes a placeholder in its stead.
     public static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        // The same bytes as JSONEncoder with [.sortedKeys, .withoutEscapingSlashes], a few times faster.
+        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encode(value)
     }
 }

@@ -1,6 +1,7 @@
 import ArenaCore
 import Custody
 import Foundation
+import JSONCore
 import LLM
 import Synchronization
 
@@ -171,7 +172,7 @@ final class ResponsesLog: Sendable {
     }
 
     func append(_ response: RecordedResponse) {
-        guard let line = try? Self.encoder.encode(response) else { return }
+        guard let line = try? Self.encoder.encodeData(response) else { return }
         handle.withLock { handle in
             handle?.write(line + Data("\n".utf8))
         }
@@ -189,15 +190,12 @@ final class ResponsesLog: Sendable {
         responses.sort { ($0.entrant, $0.repeat, $0.step, $0.call) < ($1.entrant, $1.repeat, $1.step, $1.call) }
         var output = Data()
         for response in responses {
-            output += try Self.encoder.encode(response)
+            output += try Self.encoder.encodeData(response)
             output += Data("\n".utf8)
         }
         try output.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    /// JSONEncoder's bytes with `[.sortedKeys, .withoutEscapingSlashes]`.
+    private static var encoder: JSONTextEncoder { JSONTextEncoder(sortedKeys: true, escapesSlashes: false) }
 }

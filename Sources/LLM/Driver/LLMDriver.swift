@@ -1,6 +1,7 @@
 import ArenaCore
 import Drivers
 import Foundation
+import JSONCore
 import Synchronization
 
 /// A driver that asks a language model: renders the account's prompt templates, calls the
@@ -273,9 +274,7 @@ public final class LLMDriver: Driver {
         state.withLock { $0.hadExitPlans = true }
         var named: [String: ExitPlan] = [:]
         for (symbol, plan) in plans { named[symbol.name] = plan }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        guard let data = try? encoder.encode(PersistentState(exit_plans: named)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        // JSONEncoder's bytes with `.sortedKeys`.
+        return try? JSONTextEncoder(sortedKeys: true).encode(PersistentState(exit_plans: named))
     }
 }
