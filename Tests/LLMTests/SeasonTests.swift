@@ -157,4 +157,20 @@ struct SeasonTests {
             #expect(!FileManager.default.fileExists(atPath: folder.path("out-\(name)/runs.json")))
         }
     }
+
+    @Test func aResponsesFileWithABadLineIsRefusedNamingTheFirstOne() async throws {
+        let folder = try TemporaryFolder(prefix: "season")
+        try Self.replayCSV().write(to: folder.file("market.csv"), atomically: true, encoding: .utf8)
+        try Self.season(name: "s4", entrants: [Self.holdBTC]).write(to: folder.file("s4.json"), atomically: true, encoding: .utf8)
+        // Long enough to be decoded in several slices side by side; the two bad lines fall in later ones.
+        var lines = (1...4_000).map { #"{"entrant": "m", "repeat": 0, "step": \#($0), "call": 0, "prompt_sha256": "ab", "reply": {"text": "hold"}}"# }
+        lines[2_499] = #"{"entrant": "m", "repeat": 0}"#
+        lines[3_499] = "not json"
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.file("responses.jsonl"), atomically: true, encoding: .utf8)
+        let result = try await Self.arena(["season", "rerun", folder.path("s4.json"), "--responses", folder.path("responses.jsonl"),
+                                           "--out", folder.path("out")])
+        #expect(result.status != 0)
+        #expect(result.error.contains("responses.jsonl:2500: not a recorded response"), "\(result.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("out/runs.json")))
+    }
 }

@@ -67,16 +67,34 @@ public final class SeasonResponses: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SeasonError("\(path): cannot read the responses file; give the responses.jsonl of a season run")
         }
-        var answers: [RecordedResponse.Key: RecordedResponse] = [:]
-        let decoder = JSONDecoder()
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-            guard let response = try? decoder.decode(RecordedResponse.self, from: Data(line)), (response.reply == nil) != (response.error == nil) else {
-                throw SeasonError("\(path):\(lineNumber): not a recorded response (each line is one JSON object with entrant, repeat, step, call, prompt_sha256 and a reply or an error)")
+        // A year's season holds a hundred thousand lines, decoded before any repeat can start:
+        // in slices on every core.
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let sliceCount = max(1, min(lines.count / 1_000, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let slices = Mutex<[Int: Result<[RecordedResponse], SeasonError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: sliceCount) { slice in
+            let range = (lines.count * slice / sliceCount)..<(lines.count * (slice + 1) / sliceCount)
+            let decoder = JSONDecoder()
+            var responses: [RecordedResponse] = []
+            responses.reserveCapacity(range.count)
+            for index in range {
+                let line = lines[index]
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+                guard let response = try? decoder.decode(RecordedResponse.self, from: Data(line)), (response.reply == nil) != (response.error == nil) else {
+                    slices.withLock { $0[slice] = .failure(SeasonError("\(path):\(index + 1): not a recorded response (each line is one JSON object with entrant, repeat, step, call, prompt_sha256 and a reply or an error)")) }
+                    return
+                }
+                responses.append(response)
             }
-            answers[response.key] = response
+            slices.withLock { $0[slice] = .success(responses) }
+        }
+        var answers: [RecordedResponse.Key: RecordedResponse] = [:]
+        answers.reserveCapacity(lines.count)
+        let decoded = slices.withLock { $0 }
+        for slice in 0..<sliceCount {
+            // Slices in file order: a later line with the same key replaces an earlier one, and the
+            // first bad line is the one reported.
+            for response in try decoded[slice, default: .success([])].get() { answers[response.key] = response }
         }
         self.answers = answers
         count = answers.count
