@@ -1,5 +1,7 @@
+import Arena
 import ArenaTestSupport
 import Foundation
+import Storage
 import Testing
 
 /// `arena season run` and `arena season rerun` as an operator runs them: real subprocesses on a
@@ -78,6 +80,15 @@ struct SeasonTests {
         #expect(run.status == 0, "\(run.error)")
         for file in ["season.json", "responses.jsonl", "runs.json", "ledger.sha256", "results.json", "ledgers/repeat-1.sqlite", "ledgers/repeat-2.sqlite"] {
             #expect(FileManager.default.fileExists(atPath: folder.path("run/\(file)")), "\(file) is missing")
+        }
+        // The saved ledger opens as an arena ledger and holds each account's statistics over the whole
+        // repeat (a season stores them with its last snapshot only).
+        let ledger = LedgerStore(database: try ArenaDatabase(path: folder.path("run/ledgers/repeat-1.sqlite")))
+        let accounts = try ledger.accounts(includeArchived: true)
+        #expect(accounts.count == 4)
+        for account in accounts {
+            let stored = try #require(try ledger.metrics(of: account.id))
+            #expect(try JSONDecoder().decode(EquityStatistics.self, from: Data(stored.utf8)).samples >= 9, "\(account.name): \(stored)")
         }
         let runs = try Self.runs(in: folder, "run")
         #expect(runs.map { $0["entrant"] as? String } == ["fake/aware", "fake/aware", "fake/default", "fake/default", "hold-btc", "hold-btc", "random", "random"])

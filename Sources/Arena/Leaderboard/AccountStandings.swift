@@ -24,17 +24,19 @@ struct AccountStandings: Sendable {
 
     /// Takes an equity point and folds it into the statistics.
     /// - Throws: `EncodingError` when the statistics or the feed message cannot be encoded.
-    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp, withMessage: Bool) throws -> EquitySnapshot {
+    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp, withMessage: Bool,
+                           withStatistics: Bool) throws -> EquitySnapshot {
         let point = SnapshotRecord(accountID: record.id, time: time, equity: state.equity, cash: state.cash,
                                    unrealizedPnl: state.unrealizedPnl, marginUsed: state.marginUsed)
         statistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
-        guard withMessage else { return EquitySnapshot(point: point, statistics: try JSON.encode(statistics), feed: nil) }
+        let stored = withStatistics ? try JSON.encode(statistics) : nil
+        guard withMessage else { return EquitySnapshot(point: point, statistics: stored, feed: nil) }
         let feed = try FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
             account_id: record.id.rawValue, equity: state.equity.description, cash: state.cash.description,
             unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
             return_pct: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
             time: time.milliseconds))
-        return EquitySnapshot(point: point, statistics: try JSON.encode(statistics), feed: feed)
+        return EquitySnapshot(point: point, statistics: stored, feed: feed)
     }
 
     /// Replaces the account's line on the leaderboard.
@@ -51,8 +53,9 @@ struct AccountStandings: Sendable {
 /// every other account's.
 public struct EquitySnapshot: Sendable {
     public var point: SnapshotRecord
-    /// The equity statistics after the point, as stored JSON.
-    public var statistics: String
+    /// The equity statistics after the point, as stored JSON; none when they are not stored with
+    /// this snapshot.
+    public var statistics: String?
     /// The feed message; none when the arena publishes no snapshot messages (a season).
     public var feed: FeedDraft?
 }

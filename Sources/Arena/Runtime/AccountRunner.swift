@@ -283,9 +283,9 @@ public actor AccountRunner {
     /// Takes an equity point for the curve and folds it into the statistics; returns the point,
     /// the statistics and the feed message, for the caller to record with every account's.
     /// - Throws: `EncodingError` when the statistics or the message cannot be encoded.
-    public func snapshot(time: Timestamp, withMessage: Bool = true) async throws -> EquitySnapshot {
+    public func snapshot(time: Timestamp, withMessage: Bool = true, withStatistics: Bool = true) async throws -> EquitySnapshot {
         let state = await executor.state()
-        let snapshot = try standings.snapshot(of: record, state: state, time: time, withMessage: withMessage)
+        let snapshot = try standings.snapshot(of: record, state: state, time: time, withMessage: withMessage, withStatistics: withStatistics)
         publishStanding(state: state, time: time)
         return snapshot
     }

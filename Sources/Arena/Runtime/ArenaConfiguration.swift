@@ -31,6 +31,10 @@ public struct ArenaConfiguration: Sendable {
     /// other instead of side by side. A season sets it: it runs several repeats at once, one per
     /// core, so side-by-side decisions of one repeat would only queue on its ledger's writer.
     public var decidesInTurn = false
+    /// Whether every equity snapshot also stores each account's running statistics, so that a
+    /// restart resumes them. A season, whose ledger is never resumed, stores them with the last
+    /// snapshot only, so that the saved ledger still serves them.
+    public var storesStatisticsWithEverySnapshot = true
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),

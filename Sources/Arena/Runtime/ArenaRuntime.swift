@@ -349,7 +349,7 @@ public final class ArenaRuntime: Service, Sendable {
             }
         }
         // Every decision in flight has finished or been cancelled (the task group waited): record the end.
-        if let last = market.latestSnapshot { await takeSnapshots(of: allRunners, at: last.time) }
+        if let last = market.latestSnapshot { await takeSnapshots(of: allRunners, at: last.time, isLast: true) }
         bus.finishAll()
         await drivers.shutdown()
         logger.info("arena stopped")
@@ -366,12 +366,14 @@ public final class ArenaRuntime: Service, Sendable {
     }
 
     /// Takes every account's equity point and records them all, with their feed messages, in one transaction.
-    private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp) async {
+    private func takeSnapshots(of runners: [AccountRunner], at time: Timestamp, isLast: Bool = false) async {
+        let withStatistics = isLast || configuration.storesStatisticsWithEverySnapshot
         var snapshots: [EquitySnapshot] = []
         snapshots.reserveCapacity(runners.count)
         for runner in runners {
             do {
-                snapshots.append(try await runner.snapshot(time: time, withMessage: configuration.publishesMarketMessages))
+                snapshots.append(try await runner.snapshot(time: time, withMessage: configuration.publishesMarketMessages,
+                                                           withStatistics: withStatistics))
             } catch {
                 logger.error("could not take an equity snapshot", metadata: ["account.id": "\(runner.id)", "error": "\(error)"])
             }
@@ -380,7 +382,8 @@ public final class ArenaRuntime: Service, Sendable {
         do {
             try recorder.record { transaction, feed in
                 try transaction.insertSnapshots(snapshots.map(\.point), metrics: Dictionary(
-                    snapshots.map { ($0.point.accountID, $0.statistics) }, uniquingKeysWith: { _, last in last }), now: time)
+                    snapshots.compactMap { snapshot in snapshot.statistics.map { (snapshot.point.accountID, $0) } },
+                    uniquingKeysWith: { _, last in last }), now: time)
                 feed += snapshots.compactMap(\.feed)
             }
         } catch {

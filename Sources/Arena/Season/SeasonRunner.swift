@@ -219,6 +219,7 @@ public struct SeasonRunner: Sendable {
                                                seed: item.seed, paper: paper)
         configuration.publishesMarketMessages = false
         configuration.decidesInTurn = true
+        configuration.storesStatisticsWithEverySnapshot = false
         let runtime = try ArenaRuntime(
             ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
             configuration: configuration,
