@@ -70,6 +70,7 @@ struct SeasonBenchCommand: AsyncParsableCommand {
         let responsesPath = work.path("run/responses.jsonl")
         let timings = Mutex<[Int: DecisionTimings]>([:])
         let rerunStart = ContinuousClock.now
+        let rerunCPUStart = processCPUSeconds()
         let responses = try SeasonResponses(path: responsesPath)
         let loadSeconds = Self.seconds(since: rerunStart)
         let rerun = try await SeasonRunner(plan: plan, output: work.file("rerun"), migrations: migrations, prompts: prompts,
@@ -80,13 +81,14 @@ struct SeasonBenchCommand: AsyncParsableCommand {
                                                return observer
                                            }, logger: logger).run()
         let rerunSeconds = Self.seconds(since: rerunStart)
+        let rerunCores = (processCPUSeconds() - rerunCPUStart) / max(rerunSeconds, 0.001)
         let own = DecisionTimings.percentiles(timings.withLock { $0.values.flatMap { $0.ownWorkMilliseconds() } })
         let modelDecisions = rerun.runs.filter { $0.model != nil }.reduce(0) { $0 + $1.decisions }
         let failed = rerun.runs.filter { $0.failure != nil }.count
         print(String(format: #"{"benchmark":"season","days":%d,"entrants":%d,"model_entrants":%d,"repeats":%d,"parallel":%d,"#
-                     + #""model_decisions":%d,"responses":%d,"record_s":%.2f,"rerun_s":%.2f,"rerun_loading_responses_s":%.2f,"failed_runs":%d,"identical":%@,"#
+                     + #""model_decisions":%d,"responses":%d,"record_s":%.2f,"rerun_s":%.2f,"rerun_loading_responses_s":%.2f,"rerun_cores_used":%.2f,"failed_runs":%d,"identical":%@,"#
                      + #""own_work_ms":{"p50":%.3f,"p99":%.3f,"max":%.3f},"peak_rss_mb":%.1f}"#,
-                     days, plan.entrants.count, models, repeats, parallel ?? min(repeats, SeasonRunner.defaultParallelRepeatsLimit), modelDecisions, responses.count, recordSeconds, rerunSeconds, loadSeconds,
+                     days, plan.entrants.count, models, repeats, parallel ?? min(repeats, SeasonRunner.defaultParallelRepeatsLimit), modelDecisions, responses.count, recordSeconds, rerunSeconds, loadSeconds, rerunCores,
                      failed, recorded.digest == rerun.digest ? "true" : "false", own.p50, own.p99, own.max, peakResidentMegabytes()))
     }
 
