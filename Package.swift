@@ -33,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CEpoll", path: "bench/CEpoll"),
 
         // Domain types and pure rules; depends on nothing.
@@ -73,7 +74,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "ArenaCore", "CCrypto", "JSONCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "ArenaCore", "CCrypto", "CSQLite", "JSONCore", .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the ledger's bulk writes (GRDB's own C module, no second copy).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // zlib, for prompts stored deflated (already in the graph through Server).

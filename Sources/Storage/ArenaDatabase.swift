@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import GRDB
 
@@ -42,7 +43,15 @@ public final class ArenaDatabase: Sendable {
         isInMemory = true
     }
 
+    /// Set once, before the process's first connection (SQLite refuses it after): without its
+    /// memory statistics, SQLite takes no process-wide lock on every allocation, which had threads
+    /// writing separate databases (a season's repeats side by side) waiting on each other.
+    private static let sqliteConfigured: Void = {
+        _ = arena_sqlite_disable_memory_statistics()
+    }()
+
     private static var configuration: Configuration {
+        _ = sqliteConfigured
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
