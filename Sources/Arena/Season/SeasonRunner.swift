@@ -2,6 +2,7 @@ import ArenaCore
 import Custody
 import Foundation
 import Hyperliquid
+import JSONCore
 import LLM
 import Logging
 import Market
@@ -173,9 +174,8 @@ public struct SeasonRunner: Sendable {
         let digest = TokenDigest.sha256Hex(of: checksum)
         try Data("\(digest)  season\n\(checksum)".utf8).write(to: output.appendingPathComponent("ledger.sha256"))
         try plan.fileBytes.write(to: output.appendingPathComponent("season.json"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try encoder.encode(runs).write(to: output.appendingPathComponent("runs.json"))
+        // Compact: a year's hourly equity of every entrant and repeat is tens of megabytes.
+        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs).write(to: output.appendingPathComponent("runs.json"))
         try SeasonArtifacts.write(seasonName: plan.name, runs: runs, to: output)
         return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
     }
