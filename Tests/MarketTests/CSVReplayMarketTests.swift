@@ -135,6 +135,22 @@ struct CSVReplayMarketTests {
         #expect(try allSnapshots(&first) == allSnapshots(&second))
     }
 
+    @Test("a replay reseeded, even after it has run, replays from its first bar as the file parsed anew with that seed")
+    func reseeded() throws {
+        let text = "\(header)\n0,ETH,3400,3410,3390,3405,1\n60000,ETH,3405,3420,3400,3418,1\n120000,ETH,3418,3430,3410,3412,1\n"
+        var used = try replay(text, intraBarPath: true)
+        _ = try used.next()
+        _ = try used.next()
+        var reseeded = used.reseeded(9)
+        var parsed = try CSVReplayMarket(text: text, name: "test.csv", configuration: .init(seed: 9, intraBarPath: true))
+        #expect(reseeded.configuration.seed == 9)
+        let expected = try allSnapshots(&parsed)
+        #expect(try allSnapshots(&reseeded) == expected)
+        // Another seed draws other books.
+        var other = try replay(text, intraBarPath: true)
+        #expect(try allSnapshots(&other) != expected)
+    }
+
     @Test("coins without built-in metadata get an instrument sized from their price")
     func derivedInstruments() throws {
         let market = try replay("\(header)\n0,DOGE,0.35,0.36,0.34,0.355,1000\n0,AVAX,35.2,35.5,35,35.1,10\n")

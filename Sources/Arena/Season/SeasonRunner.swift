@@ -209,9 +209,7 @@ public struct SeasonRunner: Sendable {
         }
         let drivers = DriverEnvironment(llm: LLMServices(prompts: prompts, prices: prices, observer: observer?(item.index), transport: transport), localModel: nil,
                                         variables: variables)
-        var replayConfiguration = replay.configuration
-        replayConfiguration.seed = item.seed
-        let market = try CSVReplayMarket(path: plan.marketPath, configuration: replayConfiguration)
+        let market = replay.reseeded(item.seed)
         var paper = PaperExchangeConfiguration()
         if let taker = plan.takerFee { paper.takerFee = taker }
         if let maker = plan.makerFee { paper.makerFee = maker }

@@ -58,7 +58,7 @@ public struct CSVReplayMarket: MarketSource {
     public let symbols: [Symbol]
     public let instruments: [Symbol: Instrument]
     /// The configuration the replay was built from.
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
 
     /// Symbols by the parser's index.
     private let tableSymbols: [Symbol]
@@ -129,6 +129,21 @@ public struct CSVReplayMarket: MarketSource {
         self.symbols = table.symbols.sorted()
         self.instruments = Dictionary(uniqueKeysWithValues: zip(table.symbols, tableInstruments))
         self.bookRandom = SeededRandom(seed: configuration.seed, stream: 3)
+    }
+
+    /// The same replay from its first bar with another seed for the book's draws, without reading
+    /// and validating the file again (a season's repeats share one parsed file).
+    public func reseeded(_ seed: UInt64) -> CSVReplayMarket {
+        var fresh = self
+        fresh.configuration.seed = seed
+        fresh.bookRandom = SeededRandom(seed: seed, stream: 3)
+        fresh.groupStart = 0
+        fresh.groupEnd = 0
+        fresh.step = 0
+        fresh.stepCount = 0
+        fresh.groupSpan = 0
+        fresh.lastQuotes = [:]
+        return fresh
     }
 
     /// Validates replay CSV text.
