@@ -202,7 +202,7 @@ extension LedgerStore {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
             var result: T?
-            try db.inTransaction {
+            try database.transaction(db) {
                 result = try body(db)
                 return .commit
             }

@@ -13,7 +13,8 @@ import Synchronization
 /// connection and a thread of its own, so that SQLite's own threshold is never reached and a
 /// commit stays a commit.
 ///
-/// Each call is one transaction, written on the caller's thread before it returns, as
+/// Each call is one transaction (for a ledger in memory, one savepoint: see
+/// `ArenaDatabase.transaction`), written on the caller's thread before it returns, as
 /// `LedgerStore`'s own writes are.
 public final class LedgerWriter: Sendable {
     private struct State {
@@ -52,7 +53,7 @@ public final class LedgerWriter: Sendable {
     public func transaction<T>(_ body: (LedgerTransaction) throws -> T, afterCommit: (T) -> Void = { _ in }) throws -> T {
         let result = try ledger.database.writer.writeWithoutTransaction { db -> T in
             var outcome: Result<T, any Error>?
-            try db.inTransaction {
+            try ledger.database.transaction(db) {
                 outcome = Result { try body(LedgerTransaction(db)) }
                 if case .failure = outcome { return .rollback }
                 return .commit
