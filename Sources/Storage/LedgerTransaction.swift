@@ -30,25 +30,39 @@ public struct LedgerTransaction {
 
     /// Saves a driver's state, so a restart resumes it.
     public func saveDriverState(_ state: String?, for id: AccountID, now: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?")
-            .execute(arguments: [state, now.milliseconds, id.rawValue])
+        try LedgerStatement(db, sql: "UPDATE accounts SET driver_state = ?, updated_at = ? WHERE id = ?").run { values in
+            values.add(state)
+            values.add(now.milliseconds)
+            values.add(id.rawValue)
+        }
     }
 
     /// Appends equity points and replaces the accounts' metrics.
     public func insertSnapshots(_ snapshots: [SnapshotRecord], metrics: [AccountID: String], now: Timestamp) throws {
-        let insert = try db.cachedStatement(sql: """
+        let insert = try LedgerStatement(db, sql: """
             INSERT INTO account_snapshots (account_id, time, equity, cash, unrealized_pnl, margin_used) VALUES (?, ?, ?, ?, ?, ?)
             """)
         for snapshot in snapshots {
-            try insert.execute(arguments: [snapshot.accountID.rawValue, snapshot.time.milliseconds, snapshot.equity.description,
-                                           snapshot.cash.description, snapshot.unrealizedPnl.description, snapshot.marginUsed.description])
+            try insert.run { values in
+                values.add(snapshot.accountID.rawValue)
+                values.add(snapshot.time.milliseconds)
+                values.add(snapshot.equity)
+                values.add(snapshot.cash)
+                values.add(snapshot.unrealizedPnl)
+                values.add(snapshot.marginUsed)
+            }
         }
-        let upsert = try db.cachedStatement(sql: """
+        guard !metrics.isEmpty else { return }
+        let upsert = try LedgerStatement(db, sql: """
             INSERT INTO account_metrics (account_id, metrics, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (account_id) DO UPDATE SET metrics = excluded.metrics, updated_at = excluded.updated_at
             """)
         for (account, json) in metrics.sorted(by: { $0.key < $1.key }) {
-            try upsert.execute(arguments: [account.rawValue, json, now.milliseconds])
+            try upsert.run { values in
+                values.add(account.rawValue)
+                values.add(json)
+                values.add(now.milliseconds)
+            }
         }
     }
 
@@ -69,10 +83,16 @@ public struct LedgerTransaction {
     /// Appends feed messages whose seqs the caller assigned.
     public func appendFeedMessages(_ messages: [FeedMessage]) throws {
         guard !messages.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: "INSERT INTO events (seq, type, account_id, symbol, time, payload) VALUES (?, ?, ?, ?, ?, ?)")
+        let statement = try LedgerStatement(db, sql: "INSERT INTO events (seq, type, account_id, symbol, time, payload) VALUES (?, ?, ?, ?, ?, ?)")
         for message in messages {
-            try statement.execute(arguments: [message.seq, message.topic.rawValue, message.accountID?.rawValue, message.symbol?.name,
-                                              message.time.milliseconds, message.json])
+            try statement.run { values in
+                values.add(message.seq)
+                values.add(message.topic.rawValue)
+                values.add(message.accountID?.rawValue)
+                values.add(message.symbol?.name)
+                values.add(message.time.milliseconds)
+                values.add(message.json)
+            }
         }
     }
 
