@@ -174,10 +174,19 @@ public struct SeasonRunner: Sendable {
         let digest = TokenDigest.sha256Hex(of: checksum)
         try Data("\(digest)  season\n\(checksum)".utf8).write(to: output.appendingPathComponent("ledger.sha256"))
         try plan.fileBytes.write(to: output.appendingPathComponent("season.json"))
-        // Compact: a year's hourly equity of every entrant and repeat is tens of megabytes.
-        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs).write(to: output.appendingPathComponent("runs.json"))
+        // runs.json on one core while the statistics and the report take the other: for a year's
+        // season each is a few seconds of one core, when every repeat has finished.
+        let runsFile = output.appendingPathComponent("runs.json")
+        async let runsWritten: Void = Self.writeRuns(runs, to: runsFile)
         try SeasonArtifacts.write(seasonName: plan.name, runs: runs, to: output)
+        try await runsWritten
         return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
+    }
+
+    /// Writes every entrant's run of every repeat, compact: a year's hourly equity of every
+    /// entrant and repeat is tens of megabytes.
+    private static func writeRuns(_ runs: [SeasonEntrantRun], to file: URL) async throws {
+        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs).write(to: file)
     }
 
     /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum.
