@@ -131,7 +131,7 @@ struct PromptStorageTests {
         for (damage, bytes) in try Self.damagedFrames() {
             try Self.overwrite(test, id, prompt: nil, deflated: nil, zstd: bytes)
             #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_zstd"), "\(damage)") {
-                try Self.readPrompt(test)
+                _ = try Self.readPrompt(test)
             }
         }
     }
@@ -144,14 +144,14 @@ struct PromptStorageTests {
         let bomb = try #require(PromptCompression.compress(huge))
         #expect(bomb.count < 4_096)
         try Self.overwrite(test, id, prompt: nil, deflated: nil, zstd: bomb)
-        #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_zstd")) { try Self.readPrompt(test) }
+        #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_zstd")) { _ = try Self.readPrompt(test) }
         // The same frame within a larger limit decompresses: the refusal is the limit's.
         #expect(PromptCompression.decompress(bomb, maximumBytes: PromptCompression.maximumTextBytes + 1)?.utf8.count == huge.utf8.count)
 
         // A valid frame that leaves its size out of its header (zstd's streaming API writes these).
         let unsized = try #require(ZstdFrames.rawFrame(of: Array("hi".utf8), statingSize: false))
         try Self.overwrite(test, id, prompt: nil, deflated: nil, zstd: unsized)
-        #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_zstd")) { try Self.readPrompt(test) }
+        #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_zstd")) { _ = try Self.readPrompt(test) }
         // The same content with its size stated reads: the refusal is the missing size's.
         let sized = try #require(ZstdFrames.rawFrame(of: Array("hi".utf8), statingSize: true))
         try Self.overwrite(test, id, prompt: nil, deflated: nil, zstd: sized)
