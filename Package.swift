@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CEpoll", path: "bench/CEpoll"),
 
         // Domain types and pure rules; depends on nothing.
@@ -75,9 +76,11 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 "ArenaCore", "CCrypto", "CSQLite", "JSONCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // zstd, for prompts stored compressed.
+                "CZstd",
                 // The SQLite C API, for the ledger's bulk writes (GRDB's own C module, no second copy).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                // zlib, for prompts stored deflated (already in the graph through Server).
+                // zlib, for prompts stored deflated before zstd (already in the graph through Server).
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -136,6 +139,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // zlib, the prompt-compression benchmark's comparison.
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "bench",
             exclude: ["README.md", "CEpoll"],

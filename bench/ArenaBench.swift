@@ -8,5 +8,6 @@ struct ArenaBench: AsyncParsableCommand {
         abstract: "Benchmarks of the arena; results go to docs/PERFORMANCE.md with the command that made them.",
         subcommands: [PaperBenchCommand.self, SeedBenchCommand.self, FeedBenchCommand.self, FeedClientsCommand.self, SignBenchCommand.self, DecisionsBenchCommand.self,
                       LocalModelBenchCommand.self, SoakBenchCommand.self, CrashBenchCommand.self, FaultsBenchCommand.self,
-                      TradersBenchCommand.self, SeasonReportBenchCommand.self, SeasonBenchCommand.self])
+                      TradersBenchCommand.self, SeasonReportBenchCommand.self, SeasonBenchCommand.self,
+                      PromptCompressionBenchCommand.self])
 }

@@ -158,14 +158,15 @@ public struct LedgerStore: Sendable {
     }
 
     static func insertDecision(_ db: Database, _ record: DecisionRecord) throws -> Int64 {
-        let deflatedPrompt = record.prompt.flatMap(PromptCompression.deflate)
+        // Compressed into prompt_zstd; if zstd fails, the text as is (prompt_deflated is only read, for older rows).
+        let compressedPrompt = record.prompt.flatMap(PromptCompression.compress)
         try db.cachedStatement(sql: """
-            INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, prompt_deflated, raw_response, reasoning,
+            INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, prompt_zstd, raw_response, reasoning,
                                    parsed_decision, outcome, rejection_reason, prompt_tokens, completion_tokens, cost_usd, latency_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.accountID.rawValue, record.time.milliseconds, record.driverKind, record.provider, record.model,
-                deflatedPrompt == nil ? record.prompt : nil, deflatedPrompt.map { Data($0) }, record.rawResponse, record.reasoning, record.parsedDecision, record.outcome.rawValue,
+                compressedPrompt == nil ? record.prompt : nil, compressedPrompt.map { Data($0) }, record.rawResponse, record.reasoning, record.parsedDecision, record.outcome.rawValue,
                 record.rejectionReason, record.promptTokens, record.completionTokens, record.costUSD?.description,
                 record.latencyMilliseconds])
         return db.lastInsertedRowID

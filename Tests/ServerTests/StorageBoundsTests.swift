@@ -10,8 +10,8 @@ import Logging
 import Testing
 
 /// The ledger stays bounded for weeks: old feed messages are pruned (and a resume from a pruned
-/// seq says so), old equity snapshots are thinned to each bucket's first, extremes and last, and
-/// prompts are stored deflated but read back as text.
+/// seq says so) and old equity snapshots are thinned to each bucket's first, extremes and last.
+/// (Prompts stored compressed but read back as text: `PromptStorageTests` in StorageTests.)
 @Suite("storage that stays bounded")
 struct StorageBoundsTests {
     static let day: Int64 = 86_400_000
@@ -21,29 +21,6 @@ struct StorageBoundsTests {
     /// A feed message of type `price` at `time`.
     static func message(_ seq: Int64, at time: Int64) -> FeedMessage {
         FeedMessage(seq: seq, topic: .price, accountID: nil, time: Timestamp(milliseconds: time), dataJSON: "{\"n\":\(seq)}")
-    }
-
-    @Test("a prompt is stored deflated, several times smaller, and read back as the same text")
-    func promptsAreDeflated() throws {
-        let test = try TestLedger(accounts: 1)
-        let line = "BTC mid 97,123.5 | EMA20 97,001.2 | RSI14 55.1 | funding 0.0000125 | open interest 12,345.6\n"
-        let prompt = "You are an autonomous trading agent. é✓\n" + String(repeating: line, count: 60)
-        let id = try test.ledger.recordDecision(DecisionRecord(accountID: AccountID(1), time: Timestamp(milliseconds: 5), driverKind: "llm",
-                                                               prompt: prompt, outcome: .hold))
-        let (text, bytes) = try test.database.read { db -> (String?, Data?) in
-            let row = try #require(try Row.fetchOne(db, sql: "SELECT prompt, prompt_deflated FROM decisions WHERE id = ?", arguments: [id]))
-            return (row["prompt"], row["prompt_deflated"])
-        }
-        #expect(text == nil, "the plain text column stays empty")
-        let stored = try #require(bytes)
-        #expect(stored.count * 4 < prompt.utf8.count, "deflated \(prompt.utf8.count) bytes to \(stored.count)")
-        let read = try test.ledger.decisions(of: AccountID(1), before: nil, limit: 10)
-        #expect(read.first?.record.prompt == prompt)
-        // A row written before prompts were deflated is read from its text column.
-        try test.database.write { db in
-            try db.execute(sql: "UPDATE decisions SET prompt = 'old text', prompt_deflated = NULL WHERE id = ?", arguments: [id])
-        }
-        #expect(try test.ledger.decisions(of: AccountID(1), before: nil, limit: 10).first?.record.prompt == "old text")
     }
 
     @Test("feed messages older than the window go, the newest always stays, in batches")

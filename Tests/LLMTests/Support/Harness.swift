@@ -36,11 +36,15 @@ extension TestLedger {
         }
     }
 
-    /// A decision row with its prompt as text in `prompt`, whether stored plain or deflated
-    /// (`prompt_deflated`), so that checks see what the prompt said.
+    /// A decision row with its prompt as text in `prompt`, whether stored plain, as zstd
+    /// (`prompt_zstd`) or deflated (`prompt_deflated`, older rows), so that checks see what the prompt said.
     static func readableDecision(_ row: Row) -> Row {
         var values: [String: (any DatabaseValueConvertible)?] = [:]
         for column in row.columnNames { values[column] = row[column] as DatabaseValue }
+        if let frame = row["prompt_zstd"] as Data?, let text = PromptCompression.decompress(Array(frame)) {
+            values["prompt"] = text
+            values["prompt_zstd"] = nil as DatabaseValue?
+        }
         if let deflated = row["prompt_deflated"] as Data?, let text = PromptCompression.inflate(Array(deflated)) {
             values["prompt"] = text
             values["prompt_deflated"] = nil as DatabaseValue?
