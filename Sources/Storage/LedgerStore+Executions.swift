@@ -390,6 +390,20 @@ struct LedgerValues {
         add(value)
     }
 
+    mutating func add(_ value: Int?) {
+        guard let value else { return addNull() }
+        add(value)
+    }
+
+    /// Bytes are bound as a blob (a zero-length one for no bytes), nil as NULL.
+    mutating func add(_ bytes: [UInt8]?) {
+        guard let bytes else { return addNull() }
+        let code = bytes.withUnsafeBytes { raw in
+            sqlite3_bind_blob(handle, position, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
+        }
+        record(code)
+    }
+
     mutating func addNull() {
         record(sqlite3_bind_null(handle, position))
     }

@@ -160,15 +160,29 @@ public struct LedgerStore: Sendable {
     static func insertDecision(_ db: Database, _ record: DecisionRecord) throws -> Int64 {
         // Compressed into prompt_zstd; if zstd fails, the text as is (prompt_deflated is only read, for older rows).
         let compressedPrompt = record.prompt.flatMap(PromptCompression.compress)
-        try db.cachedStatement(sql: """
+        let insert = try LedgerStatement(db, sql: """
             INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, prompt_zstd, raw_response, reasoning,
                                    parsed_decision, outcome, rejection_reason, prompt_tokens, completion_tokens, cost_usd, latency_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                record.accountID.rawValue, record.time.milliseconds, record.driverKind, record.provider, record.model,
-                compressedPrompt == nil ? record.prompt : nil, compressedPrompt.map { Data($0) }, record.rawResponse, record.reasoning, record.parsedDecision, record.outcome.rawValue,
-                record.rejectionReason, record.promptTokens, record.completionTokens, record.costUSD?.description,
-                record.latencyMilliseconds])
+            """)
+        try insert.run { values in
+            values.add(record.accountID.rawValue)
+            values.add(record.time.milliseconds)
+            values.add(record.driverKind)
+            values.add(record.provider)
+            values.add(record.model)
+            values.add(compressedPrompt == nil ? record.prompt : nil)
+            values.add(compressedPrompt)
+            values.add(record.rawResponse)
+            values.add(record.reasoning)
+            values.add(record.parsedDecision)
+            values.add(record.outcome.rawValue)
+            values.add(record.rejectionReason)
+            values.add(record.promptTokens)
+            values.add(record.completionTokens)
+            values.add(record.costUSD)
+            values.add(record.latencyMilliseconds)
+        }
         return db.lastInsertedRowID
     }
 
