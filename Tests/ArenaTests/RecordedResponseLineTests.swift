@@ -1,0 +1,49 @@
+import Foundation
+import JSONCore
+import Testing
+@testable import Arena
+
+/// A rerun reads `responses.jsonl` through JSONCore's parser; it must read every line as the
+/// `Decodable` conformance does, and refuse what that refuses.
+@Suite("A responses file's lines")
+struct RecordedResponseLineTests {
+    static let lines = [
+        #"{"entrant": "m", "repeat": 0, "step": 1700000000000, "call": 0, "prompt_sha256": "ab", "reply": {"text": "hold"}}"#,
+        #"{"call":1,"entrant":"deepseek/cautious","prompt_sha256":"c0ffee","repeat":4,"reply":{"completion_tokens":120,"finish_reason":"tool_calls","prompt_tokens":3100,"reasoning":"trend\nup \"strong\" \u00e9 \ud83d\ude80","text":null,"tool_arguments":"{\"decisions\":[]}"},"step":-5}"#,
+        #"{"entrant": "m", "repeat": 2, "step": 3, "call": 0, "prompt_sha256": "ab", "error": {"code": "timeout", "message": "no answer in 60 s", "status": null}, "extra": [1, {"x": 2}]}"#,
+        #"{"entrant": "m", "repeat": 2, "step": 3, "call": 0, "prompt_sha256": "ab", "error": {"code": "http", "message": "", "status": 503}, "reply": null}"#,
+        #"{"entrant": "", "repeat": 0, "step": 0, "call": 0, "prompt_sha256": "", "reply": {}}"#,
+    ]
+
+    static let refused = [
+        #"{"entrant": "m", "repeat": 0}"#,
+        #"{"entrant": 1, "repeat": 0, "step": 1, "call": 0, "prompt_sha256": "ab", "reply": {"text": "hold"}}"#,
+        #"{"entrant": "m", "repeat": 0.5, "step": 1, "call": 0, "prompt_sha256": "ab", "reply": {"text": "hold"}}"#,
+        #"{"entrant": "m", "repeat": 0, "step": 1, "call": 0, "prompt_sha256": "ab", "reply": "hold"}"#,
+        #"{"entrant": "m", "repeat": 0, "step": 1, "call": 0, "prompt_sha256": "ab", "reply": {"prompt_tokens": "12"}}"#,
+        #"{"entrant": "m", "repeat": 0, "step": 1, "call": 0, "prompt_sha256": "ab", "error": {"code": "x"}}"#,
+        #"[1, 2]"#,
+        "not json",
+        "",
+    ]
+
+    @Test("every line reads as JSONDecoder reads it")
+    func linesReadAsDecodableReadsThem() throws {
+        for line in Self.lines {
+            let expected = try JSONDecoder().decode(RecordedResponse.self, from: Data(line.utf8))
+            #expect(try RecordedResponse(line: Array(line.utf8)) == expected, "\(line)")
+        }
+    }
+
+    @Test("what JSONDecoder refuses is refused, with the reason")
+    func badLinesAreRefused() {
+        for line in Self.refused {
+            #expect(throws: (any Error).self, "\(line)") { try JSONDecoder().decode(RecordedResponse.self, from: Data(line.utf8)) }
+            #expect(throws: SeasonError.self, "\(line)") { try RecordedResponse(line: Array(line.utf8)) }
+        }
+        let missingStep = #expect(throws: SeasonError.self) {
+            try RecordedResponse(line: Array(#"{"entrant": "m", "repeat": 0, "call": 0, "prompt_sha256": "ab"}"#.utf8))
+        }
+        #expect(missingStep?.message == "step is missing")
+    }
+}
