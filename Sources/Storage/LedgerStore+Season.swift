@@ -98,14 +98,11 @@ extension LedgerStore {
     /// Writes the canonical dump of the trading tables to `sink` in pieces whose concatenation is
     /// the dump's text (for tests and debugging; a season hashes it with `canonicalChecksum`).
     ///
-    /// One line per row, each ended by a line feed: the table's name, then each column's value,
-    /// each after a tab: NULL as `\N`, an integer in decimal, text with `\`, tab, line feed and
-    /// carriage return escaped as `\\`, `\t`, `\n` and `\r`, a blob as `x`, its byte count in
-    /// decimal, `:` and its raw bytes, a floating-point value as `r` and the 16 hex digits of its
-    /// IEEE 754 bits. Rows come in the order of (account, id), and ids are renumbered in that
-    /// order (references to decisions and orders follow), so that accounts deciding side by side,
-    /// whose rows interleave in a different order on each run, dump the same. `docs/SEASONS.md`
-    /// ("The checksum.") defines the same text for those who recompute it.
+    /// The text is defined in `docs/SEASONS.md` ("The checksum."): one line per row, the table's
+    /// name then its values, tab-separated, blobs counted and raw rather than hexed (they are the
+    /// prompts, the bulk of a season's dump). Rows come in the order of (account, id), and ids are
+    /// renumbered in that order (references to decisions and orders follow), so that accounts
+    /// deciding side by side, whose rows interleave in a different order on each run, dump the same.
     /// - Throws: A storage error.
     public func canonicalDump(_ sink: ([UInt8]) -> Void) throws {
         try writeCanonicalDump { piece in sink(Array(piece)) }
