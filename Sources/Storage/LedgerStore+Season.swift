@@ -37,8 +37,8 @@ extension LedgerStore {
                     accountID: AccountID(id), name: row.string(1) ?? "", initialCapital: Self.decimal(row, 2), feesPaid: Self.decimal(row, 3),
                     equity: [], closedTradePnL: [], modelCostUSD: .zero, decisions: 0, failedDecisions: 0))
             }
-            /// The position in `accounts` of a row's account (column 0), nil for an account not
-            /// in the ledger; looked up again only when the account changes.
+            // The position in `accounts` of a row's account (column 0), nil for an account not
+            // in the ledger; looked up again only when the account changes.
             var cached: (id: Int64, position: Int?) = (.min, nil)
             func position(_ row: LedgerRow) -> Int? {
                 let id = row.int64(0)
