@@ -413,3 +413,53 @@ struct LedgerValues {
         position += 1
     }
 }
+
+extension LedgerStatement {
+    /// Steps a statement that binds no parameter through its rows, calling `row` on each, then
+    /// resets it. For reads of many rows, where a GRDB `Row` per row costs more than SQLite's work.
+    func forEachRow(_ row: (LedgerRow) throws -> Void) throws {
+        guard parameterCount == 0 else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "a statement with \(parameterCount) parameters stepped unbound",
+                                sql: statement.sql)
+        }
+        sqlite3_reset(handle)
+        defer { sqlite3_reset(handle) }
+        let current = LedgerRow(handle: handle)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw error(code) }
+            try row(current)
+        }
+    }
+}
+
+/// The row a `LedgerStatement` is stepped to; valid only inside `forEachRow`'s body, and the bytes
+/// it lends only until the next call on it.
+struct LedgerRow {
+    let handle: SQLiteStatement
+
+    /// The column's storage class: `SQLITE_INTEGER`, `SQLITE_FLOAT`, `SQLITE_TEXT`, `SQLITE_BLOB` or `SQLITE_NULL`.
+    func type(_ column: Int32) -> Int32 { sqlite3_column_type(handle, column) }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    /// The column as UTF-8 text (SQLite converts numbers); empty for NULL.
+    func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let start = sqlite3_column_text(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
+    /// The column's bytes as a blob; empty for NULL or an empty blob.
+    func blob(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let start = sqlite3_column_blob(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
+    /// The column as a string, nil for NULL.
+    func string(_ column: Int32) -> String? {
+        type(column) == SQLITE_NULL ? nil : String(decoding: text(column), as: UTF8.self)
+    }
+}

@@ -1,6 +1,7 @@
 import ArenaCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What a season reads back from one repeat's ledger.
 public struct SeasonAccountLedger: Sendable {
@@ -19,41 +20,61 @@ public struct SeasonAccountLedger: Sendable {
 }
 
 extension LedgerStore {
-    /// The season's view of every account of this ledger, by account id.
+    /// The season's view of every account of this ledger, in order of account id.
+    ///
+    /// Read through raw statements (`LedgerStatement.forEachRow`): a year's repeat has hundreds of
+    /// thousands of snapshots, fills and decisions, and each table is ordered by account, so the
+    /// account changes only a few times per table.
     /// - Throws: A storage error.
     public func seasonAccounts() throws -> [SeasonAccountLedger] {
         try database.read { db in
-            var accounts: [AccountID: SeasonAccountLedger] = [:]
-            var order: [AccountID] = []
-            for row in try Row.fetchAll(db, sql: "SELECT id, name, initial_capital, fees_paid FROM accounts ORDER BY id") {
-                let id = AccountID(row["id"])
-                order.append(id)
-                accounts[id] = SeasonAccountLedger(
-                    accountID: id, name: row["name"], initialCapital: Self.decimal(row["initial_capital"]), feesPaid: Self.decimal(row["fees_paid"]),
-                    equity: [], closedTradePnL: [], modelCostUSD: .zero, decisions: 0, failedDecisions: 0)
+            var accounts: [SeasonAccountLedger] = []
+            var positions: [Int64: Int] = [:]
+            try LedgerStatement(db, sql: "SELECT id, name, initial_capital, fees_paid FROM accounts ORDER BY id").forEachRow { row in
+                let id = row.int64(0)
+                positions[id] = accounts.count
+                accounts.append(SeasonAccountLedger(
+                    accountID: AccountID(id), name: row.string(1) ?? "", initialCapital: Self.decimal(row, 2), feesPaid: Self.decimal(row, 3),
+                    equity: [], closedTradePnL: [], modelCostUSD: .zero, decisions: 0, failedDecisions: 0))
             }
-            let snapshots = try Row.fetchCursor(db, sql: "SELECT account_id, time, equity FROM account_snapshots ORDER BY account_id, time, id")
-            while let row = try snapshots.next() {
-                accounts[AccountID(row["account_id"])]?.equity.append((Timestamp(milliseconds: row["time"]), Self.decimal(row["equity"])))
+            // The position in `accounts` of a row's account (column 0), nil for an account not
+            // in the ledger; looked up again only when the account changes.
+            var cached: (id: Int64, position: Int?) = (.min, nil)
+            func position(_ row: LedgerRow) -> Int? {
+                let id = row.int64(0)
+                if id != cached.id { cached = (id, positions[id]) }
+                return cached.position
             }
-            let fills = try Row.fetchCursor(db, sql: "SELECT account_id, realized_pnl, fee FROM fills WHERE realized_pnl NOT IN ('0', '0.0') ORDER BY account_id, id")
-            while let row = try fills.next() {
-                let pnl = Self.decimal(row["realized_pnl"])
-                guard !pnl.isZero else { continue }
-                accounts[AccountID(row["account_id"])]?.closedTradePnL.append(pnl - Self.decimal(row["fee"]))
+            try LedgerStatement(db, sql: "SELECT account_id, time, equity FROM account_snapshots ORDER BY account_id, time, id").forEachRow { row in
+                guard let index = position(row) else { return }
+                accounts[index].equity.append((Timestamp(milliseconds: row.int64(1)), Self.decimal(row, 2)))
             }
-            let decisions = try Row.fetchCursor(db, sql: "SELECT account_id, outcome, cost_usd FROM decisions ORDER BY account_id, id")
-            while let row = try decisions.next() {
-                let id = AccountID(row["account_id"])
-                accounts[id]?.decisions += 1
-                if (row["outcome"] as String?) == "failed" { accounts[id]?.failedDecisions += 1 }
-                if let cost = row["cost_usd"] as String?, let value = FixedDecimal(cost) { accounts[id]?.modelCostUSD += value }
+            cached = (.min, nil)
+            let fills = "SELECT account_id, realized_pnl, fee FROM fills WHERE realized_pnl NOT IN ('0', '0.0') ORDER BY account_id, id"
+            try LedgerStatement(db, sql: fills).forEachRow { row in
+                guard let index = position(row) else { return }
+                let pnl = Self.decimal(row, 1)
+                guard !pnl.isZero else { return }
+                accounts[index].closedTradePnL.append(pnl - Self.decimal(row, 2))
             }
-            return order.compactMap { accounts[$0] }
+            cached = (.min, nil)
+            try LedgerStatement(db, sql: "SELECT account_id, outcome, cost_usd FROM decisions ORDER BY account_id, id").forEachRow { row in
+                guard let index = position(row) else { return }
+                accounts[index].decisions += 1
+                if row.type(1) == SQLITE_TEXT, row.text(1).elementsEqual("failed".utf8) { accounts[index].failedDecisions += 1 }
+                if row.type(2) != SQLITE_NULL, let cost = FixedDecimal(String(decoding: row.text(2), as: UTF8.self)) {
+                    accounts[index].modelCostUSD += cost
+                }
+            }
+            return accounts
         }
     }
 
-    private static func decimal(_ text: String?) -> FixedDecimal { text.flatMap(FixedDecimal.init) ?? .zero }
+    /// A decimal column's value; zero for NULL or text that is not a decimal.
+    private static func decimal(_ row: LedgerRow, _ column: Int32) -> FixedDecimal {
+        guard row.type(column) != SQLITE_NULL else { return .zero }
+        return FixedDecimal(String(decoding: row.text(column), as: UTF8.self)) ?? .zero
+    }
 
     /// The tables of trading state a season's checksum covers, and the columns it leaves out
     /// because they measure the machine, not the trading: a decision's `latency_ms` (how long the
@@ -65,15 +86,35 @@ extension LedgerStore {
         ("funding_payments", []), ("account_snapshots", []), ("risk_state", []), ("risk_events", []), ("mode_changes", []),
     ]
 
-    /// Writes a canonical dump of the trading tables to `sink`, one line per row: the table's name,
-    /// then each column's value (tab-separated, NULL as `\N`, text escaped, blobs in hex). Rows come
-    /// in the order of (account, id), and ids are renumbered in that order (references to decisions
-    /// and orders follow), so that accounts deciding side by side, whose rows interleave in a
-    /// different order on each run, dump the same.
+    /// The SHA-256 of the canonical dump (`canonicalDump`) as 64 lowercase hex digits, hashed as
+    /// it is written: a season's repeat checksum.
+    /// - Throws: A storage error.
+    public func canonicalChecksum() throws -> String {
+        let hasher = SHA256Hasher()
+        try writeCanonicalDump { piece in hasher.update(piece) }
+        return hasher.finishHex()
+    }
+
+    /// Writes the canonical dump of the trading tables to `sink` in pieces whose concatenation is
+    /// the dump's text (for tests and debugging; a season hashes it with `canonicalChecksum`).
+    ///
+    /// The text is defined in `docs/SEASONS.md` ("The checksum."): one line per row, the table's
+    /// name then its values, tab-separated, blobs counted and raw rather than hexed (they are the
+    /// prompts, the bulk of a season's dump). Rows come in the order of (account, id), and ids are
+    /// renumbered in that order (references to decisions and orders follow), so that accounts
+    /// deciding side by side, whose rows interleave in a different order on each run, dump the same.
     /// - Throws: A storage error.
     public func canonicalDump(_ sink: ([UInt8]) -> Void) throws {
+        try writeCanonicalDump { piece in sink(Array(piece)) }
+    }
+
+    /// Steps through the covered tables with raw statements, writing each row into one reused
+    /// buffer that goes to `consume` whenever it holds a few tens of kilobytes.
+    private func writeCanonicalDump(_ consume: (UnsafeRawBufferPointer) -> Void) throws {
         try database.read { db in
+            var output = CanonicalDumpBuffer()
             var renumbered: [String: [Int64: Int64]] = [:]
+            let referencedTables = Set(Self.references.values.flatMap(\.values))
             for (table, excluded) in Self.canonicalTables {
                 guard try db.tableExists(table) else { continue }
                 let columns = try db.columns(in: table).map(\.name).filter { !excluded.contains($0) }
@@ -82,28 +123,42 @@ extension LedgerStore {
                 let orderBy = [hasAccount ? "account_id" : nil, hasID ? "id" : nil].compactMap { $0 }
                 let ordering = orderBy.isEmpty ? "" : " ORDER BY " + orderBy.joined(separator: ", ")
                     + (hasID ? "" : ", " + columns.filter { $0 != "account_id" }.joined(separator: ", "))
-                var numbers: [Int64: Int64] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \(table)\(ordering)")
-                var line: [UInt8] = []
-                while let row = try rows.next() {
-                    line.removeAll(keepingCapacity: true)
-                    line.append(contentsOf: table.utf8)
-                    for (index, column) in columns.enumerated() {
-                        var value = row[index] as DatabaseValue
-                        if column == "id", let id = Int64.fromDatabaseValue(value) {
-                            let number = Int64(numbers.count + 1)
-                            numbers[id] = number
-                            value = number.databaseValue
-                        } else if let referenced = Self.references[table]?[column], let id = Int64.fromDatabaseValue(value) {
-                            value = (renumbered[referenced]?[id] ?? -1).databaseValue
-                        }
-                        line.append(UInt8(ascii: "\t"))
-                        Self.append(value, to: &line)
-                    }
-                    sink(line)
+                let roles: [CanonicalColumn] = columns.map { column in
+                    if column == "id" { return .id }
+                    if let referenced = Self.references[table]?[column] { return .reference(renumbered[referenced] ?? [:]) }
+                    return .value
                 }
-                renumbered[table] = numbers
+                let keepsNumbers = referencedTables.contains(table)
+                var numbers: [Int64: Int64] = [:]
+                var rowCount: Int64 = 0
+                let select = "SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \(table)\(ordering)"
+                try LedgerStatement(db, sql: select).forEachRow { row in
+                    output.append(table)
+                    for (index, role) in roles.enumerated() {
+                        let column = Int32(index)
+                        output.append(byte: UInt8(ascii: "\t"))
+                        let type = row.type(column)
+                        guard type == SQLITE_INTEGER else {
+                            output.append(row, column, type: type)
+                            continue
+                        }
+                        switch role {
+                        case .id:
+                            rowCount += 1
+                            if keepsNumbers { numbers[row.int64(column)] = rowCount }
+                            output.append(decimal: rowCount)
+                        case .reference(let targets):
+                            output.append(decimal: targets[row.int64(column)] ?? -1)
+                        case .value:
+                            output.append(decimal: row.int64(column))
+                        }
+                    }
+                    output.append(byte: UInt8(ascii: "\n"))
+                    output.flush(ifOver: 1 << 16, to: consume)
+                }
+                if keepsNumbers { renumbered[table] = numbers }
             }
+            output.flush(ifOver: 0, to: consume)
         }
     }
 
@@ -112,42 +167,98 @@ extension LedgerStore {
         "orders": ["decision_id": "decisions"],
         "fills": ["order_id": "orders"],
     ]
+}
+
+/// What the canonical dump does with a column's integer values.
+private enum CanonicalColumn {
+    /// The row's id: replaced by the row's number in dump order.
+    case id
+    /// Another table's id: replaced by that row's number (-1 when it has none).
+    case reference([Int64: Int64])
+    /// Written as it is.
+    case value
+}
+
+/// The bytes of the canonical dump not yet handed on.
+private struct CanonicalDumpBuffer {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1 << 17) }
+
+    mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// Appends an integer in decimal, without going through `String`.
+    mutating func append(decimal value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        bytes.withUnsafeMutableBufferPointer { output in
+            var position = start + digits - 1
+            repeat {
+                output[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                position -= 1
+            } while magnitude > 0
+        }
+    }
+
+    /// Appends a value that is not an integer: NULL, text, blob or floating point.
+    mutating func append(_ row: LedgerRow, _ column: Int32, type: Int32) {
+        switch type {
+        case SQLITE_NULL:
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(UInt8(ascii: "N"))
+        case SQLITE_FLOAT:
+            bytes.append(UInt8(ascii: "r"))
+            let bits = row.double(column).bitPattern
+            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(Self.hexDigit(UInt8(truncatingIfNeeded: bits >> UInt64(shift)) & 0x0F)) }
+        case SQLITE_BLOB:
+            // Blobs are the prompts, the bulk of a season's dump: counted, then copied as they are.
+            let blob = row.blob(column)
+            bytes.append(UInt8(ascii: "x"))
+            append(decimal: Int64(blob.count))
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: blob)
+        default:
+            appendEscaped(row.text(column))
+        }
+    }
+
+    /// Appends text with its backslashes, tabs, line feeds and carriage returns escaped, copying
+    /// the runs between them whole.
+    private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for (index, byte) in text.enumerated() {
+            let escape: UInt8
+            switch byte {
+            case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+            case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+            default: continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<index]))
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(escape)
+            runStart = index + 1
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
+    }
+
+    /// Hands the buffered bytes to `consume` and empties the buffer, once it holds more than `limit`.
+    mutating func flush(ifOver limit: Int, to consume: (UnsafeRawBufferPointer) -> Void) {
+        guard bytes.count > limit else { return }
+        bytes.withUnsafeBytes { consume($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     /// The lowercase hex digit of a value below 16.
     @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
-
-    /// Appends a value's canonical text to `line`.
-    private static func append(_ value: DatabaseValue, to line: inout [UInt8]) {
-        switch value.storage {
-        case .null: line.append(contentsOf: "\\N".utf8)
-        case .int64(let integer): line.append(contentsOf: String(integer).utf8)
-        case .double(let double): line.append(contentsOf: String(double).utf8)
-        case .string(let text):
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): line += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-                case UInt8(ascii: "\t"): line += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case UInt8(ascii: "\n"): line += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case UInt8(ascii: "\r"): line += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                default: line.append(byte)
-                }
-            }
-        case .blob(let data):
-            line.append(UInt8(ascii: "x"))
-            // Blobs are the prompts, the bulk of a season's dump: hex them in one pass over raw bytes.
-            let start = line.count
-            line.append(contentsOf: repeatElement(0, count: data.count * 2))
-            line.withUnsafeMutableBufferPointer { output in
-                data.withUnsafeBytes { input in
-                    var position = start
-                    for byte in input {
-                        output[position] = hexDigit(byte >> 4)
-                        output[position + 1] = hexDigit(byte & 0x0F)
-                        position += 2
-                    }
-                }
-            }
-        }
-    }
 }

@@ -255,10 +255,9 @@ public struct SeasonRunner: Sendable {
             guard let account = outcomes.first(where: { $0.name == entrant.name }) else { continue }
             runs.append(Self.run(of: entrant, account: account, repeat: item, missingAnswers: missing[entrant.name] ?? 0))
         }
-        var rowDigests: [UInt8] = []
-        try ledger.canonicalDump { line in rowDigests += TokenDigest.sha256(line) }
+        let checksum = try ledger.canonicalChecksum()
         try database.save()
-        return (runs, Hex.encode(TokenDigest.sha256(rowDigests)))
+        return (runs, checksum)
     }
 
     /// The roster of one repeat: every entrant a paper account with the season's capital and
