@@ -30,7 +30,7 @@ struct CanonicalDumpTests {
             let accounts = try store.accounts().map(\.id)
             self.accounts = accounts
 
-            // Prices that do not repeat, so that the deflated prompts stay large: the dump must
+            // Prices that do not repeat, so that the compressed prompts stay large: the dump must
             // outgrow the buffer it is written through.
             var random = SeededGenerator(seed: 18)
             var perAccount: [[DecisionRecord]] = accounts.map { account in
@@ -208,7 +208,7 @@ else:
         let changes = [
             "UPDATE fills SET fee = fee || '1' WHERE id = (SELECT max(id) FROM fills)",
             "UPDATE orders SET decision_id = (SELECT min(id) FROM decisions) WHERE id = (SELECT max(id) FROM orders WHERE decision_id IS NOT NULL)",
-            "UPDATE decisions SET prompt_deflated = prompt_deflated || x'00' WHERE id = (SELECT max(id) FROM decisions WHERE prompt_deflated IS NOT NULL)",
+            "UPDATE decisions SET prompt_zstd = prompt_zstd || x'00' WHERE id = (SELECT max(id) FROM decisions WHERE prompt_zstd IS NOT NULL)",
             "UPDATE decisions SET reasoning = NULL WHERE id = 1",
         ]
         for change in changes {
