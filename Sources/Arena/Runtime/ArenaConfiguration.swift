@@ -35,6 +35,9 @@ public struct ArenaConfiguration: Sendable {
     /// restart resumes them. A season, whose ledger is never resumed, stores them with the last
     /// snapshot only, so that the saved ledger still serves them.
     public var storesStatisticsWithEverySnapshot = true
+    /// Awaited with each market step's time before the step is applied: how a season keeps the
+    /// repeats it runs side by side at the same pace (`RepeatPacer`). None by default.
+    public var beforeStep: (@Sendable (Timestamp) async -> Void)?
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
                 paper: PaperExchangeConfiguration = PaperExchangeConfiguration(),

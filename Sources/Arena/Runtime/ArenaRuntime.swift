@@ -231,6 +231,7 @@ public final class ArenaRuntime: Service, Sendable {
                     recordAlert(kind: "market_source_down", message: "The market source failed: \(error). Prices have stopped; restart the arena.")
                     break
                 }
+                if let beforeStep = configuration.beforeStep { await beforeStep(snapshot.time) }
                 let now = snapshot.time.milliseconds
                 if case .realTime(let speed) = configuration.pacing {
                     if let origin {

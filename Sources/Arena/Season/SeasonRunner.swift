@@ -150,10 +150,14 @@ public struct SeasonRunner: Sendable {
             }
             defer { ticker.cancel() }
             var pending = plan.repeats[...]
+            // Pacing needs every repeat running: one started later would hold the others back.
+            let pacer = parallelRepeats >= plan.repeats.count && plan.repeats.count > 1 ? RepeatPacer(repeats: plan.repeats.map(\.index)) : nil
             func startNext() {
                 guard let item = pending.popFirst(), let position = positions[item.index], let span = spans[item.index] else { return }
                 group.addTask {
-                    let (runs, digest) = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log)
+                    defer { pacer?.finish(item.index) }
+                    let (runs, digest) = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log,
+                                                             beforeStep: pacer?.pace(item.index, from: span.first, to: span.last))
                     finished.count.add(1, ordering: .relaxed)
                     return (item.index, runs, digest)
                 }
@@ -191,7 +195,7 @@ public struct SeasonRunner: Sendable {
 
     /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum.
     private func runRepeat(_ item: SeasonPlan.Repeat, replay: CSVReplayMarket, start: Timestamp, position: MarketPosition,
-                           log: ResponsesLog?) async throws -> ([SeasonEntrantRun], String) {
+                           log: ResponsesLog?, beforeStep: (@Sendable (Timestamp) async -> Void)?) async throws -> ([SeasonEntrantRun], String) {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         // A repeat's ledger is rebuilt from scratch when its repeat did not finish: it lives in
@@ -227,6 +231,7 @@ public struct SeasonRunner: Sendable {
         configuration.publishesMarketMessages = false
         configuration.decidesInTurn = true
         configuration.storesStatisticsWithEverySnapshot = false
+        configuration.beforeStep = beforeStep
         let runtime = try ArenaRuntime(
             ledger: ledger, source: SeasonMarketSource(replay: market, start: item.start, end: item.end, position: position),
             configuration: configuration,
