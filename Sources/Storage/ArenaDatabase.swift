@@ -95,7 +95,33 @@ public final class ArenaDatabase: Sendable {
     public func transaction(_ db: Database, _ body: () throws -> Database.TransactionCompletion) throws {
         guard isInMemory else { return try db.inTransaction(nil, body) }
         if !db.isInsideTransaction { try db.beginTransaction() }
-        try db.inSavepoint(body)
+        // Cached statements: GRDB's `inSavepoint` parses its two statements anew on every call,
+        // which cost a season as much as the savepoints themselves.
+        try db.cachedStatement(sql: "SAVEPOINT arena_change").execute()
+        let completion: Database.TransactionCompletion
+        do {
+            completion = try body()
+        } catch {
+            try? Self.rollBackChange(db)
+            throw error
+        }
+        switch completion {
+        case .commit:
+            do {
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT arena_change").execute()
+            } catch {
+                try? Self.rollBackChange(db)
+                throw error
+            }
+        case .rollback:
+            try Self.rollBackChange(db)
+        }
+    }
+
+    /// Undoes everything since the innermost `SAVEPOINT arena_change` and ends that savepoint.
+    private static func rollBackChange(_ db: Database) throws {
+        try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT arena_change").execute()
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT arena_change").execute()
     }
 
     /// Runs `body` on a read connection (a consistent snapshot).
