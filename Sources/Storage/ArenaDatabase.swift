@@ -72,15 +72,20 @@ public final class ArenaDatabase: Sendable {
     /// Runs `body` in one write transaction (see `transaction(_:_:)`).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         guard isInMemory else { return try writer.write(body) }
-        return try writer.writeWithoutTransaction { db in
-            var result: T?
-            try transaction(db) {
-                result = try body(db)
-                return .commit
-            }
-            guard let result else { throw StorageError.notFound("the transaction's result") }
-            return result
+        return try writer.writeWithoutTransaction { db in try transaction(db, returning: { try body(db) }) }
+    }
+
+    /// Runs `body` as one transaction (`transaction(_:_:)`) that commits unless it throws, and
+    /// returns what it returned.
+    /// - Throws: What `body` threw (the change is then rolled back), or a SQLite error.
+    public func transaction<T>(_ db: Database, returning body: () throws -> T) throws -> T {
+        var result: T?
+        try transaction(db) {
+            result = try body()
+            return .commit
         }
+        guard let result else { throw StorageError.notFound("the transaction's result") }
+        return result
     }
 
     /// Runs `body` as one transaction of this database, on the writer's connection `db`: a

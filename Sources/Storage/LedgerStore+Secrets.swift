@@ -201,13 +201,7 @@ extension LedgerStore {
         try database.writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
-            var result: T?
-            try database.transaction(db) {
-                result = try body(db)
-                return .commit
-            }
-            guard let result else { throw StorageError.conflict("The secure transaction produced no result.") }
-            return result
+            return try database.transaction(db, returning: { try body(db) })
         }
     }
 

@@ -51,15 +51,9 @@ public final class LedgerWriter: Sendable {
     /// - Throws: What `body` threw (the transaction is then rolled back and `afterCommit` does not
     ///   run), or a SQLite error.
     public func transaction<T>(_ body: (LedgerTransaction) throws -> T, afterCommit: (T) -> Void = { _ in }) throws -> T {
-        let result = try ledger.database.writer.writeWithoutTransaction { db -> T in
-            var outcome: Result<T, any Error>?
-            try ledger.database.transaction(db) {
-                outcome = Result { try body(LedgerTransaction(db)) }
-                if case .failure = outcome { return .rollback }
-                return .commit
-            }
-            guard let outcome else { throw StorageError.notFound("the transaction's result") }
-            let result = try outcome.get()
+        let database = ledger.database
+        let result = try database.writer.writeWithoutTransaction { db -> T in
+            let result = try database.transaction(db, returning: { try body(LedgerTransaction(db)) })
             afterCommit(result)
             return result
         }
