@@ -25,6 +25,22 @@ public enum TokenDigest {
         Hex.encode(sha256(Array(token.utf8)))
     }
 
+    /// Returns the SHA-256 of the UTF-8 bytes of `parts` one after the other (as of their
+    /// concatenation) as 64 lowercase hex characters, without building the concatenation.
+    public static func sha256Hex(ofConcatenated parts: [String]) -> String {
+        guard let context = EVP_MD_CTX_new() else { preconditionFailure("libcrypto could not allocate a digest context") }
+        defer { EVP_MD_CTX_free(context) }
+        var status = EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        for var part in parts {
+            part.withUTF8 { bytes in status &= EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
+        }
+        var digest = [UInt8](repeating: 0, count: byteCount)
+        var length: UInt32 = 0
+        status &= EVP_DigestFinal_ex(context, &digest, &length)
+        precondition(status == 1 && length == 32, "libcrypto failed to compute SHA-256")
+        return Hex.encode(digest)
+    }
+
     /// Compares two digests in time that does not depend on their contents (`CRYPTO_memcmp`).
     public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count, !a.isEmpty else { return false }

@@ -40,3 +40,19 @@ extension ExecutionReport {
         return reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"
     }
 }
+
+/// A driver state's stored JSON, encoded again only when the state changed: the runner asks for
+/// it after every decision, and most decisions change nothing a driver keeps.
+public struct PersistedJSONMemo<Value: Equatable & Sendable>: Sendable {
+    private var last: (value: Value, json: String?)?
+
+    public init() {}
+
+    /// The JSON of `value`: the last one when `value` equals the last value, else `encode(value)`.
+    public mutating func json(of value: Value, encode: (Value) -> String?) -> String? {
+        if let last, last.value == value { return last.json }
+        let json = encode(value)
+        last = (value, json)
+        return json
+    }
+}

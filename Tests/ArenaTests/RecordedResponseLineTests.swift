@@ -1,5 +1,6 @@
 import Foundation
 import JSONCore
+import LLM
 import Testing
 @testable import Arena
 
@@ -45,5 +46,14 @@ struct RecordedResponseLineTests {
             try RecordedResponse(line: Array(#"{"entrant": "m", "repeat": 0, "call": 0, "prompt_sha256": "ab"}"#.utf8))
         }
         #expect(missingStep?.message == "step is missing")
+    }
+
+    /// Recorded files are keyed by this hash: it must not change with how it is computed.
+    @Test("a prompt's hash is the SHA-256 of the system prompt, each message and the output form, separated by NUL")
+    func promptHashIsPinned() {
+        let request = ChatRequest(system: "You trade.", messages: [ChatMessage(role: .user, text: "BTC at 100 é"),
+                                                                  ChatMessage(role: .assistant, text: "hold")],
+                                  schema: .null, output: .tool)
+        #expect(RecordedResponse.promptHash(request) == "7ae9aba03ccab017022e94bc468df6fd8e7200f907aaa9a26c7a98c88a7798af")
     }
 }

@@ -79,9 +79,14 @@ struct PromptVariantTests {
     @Test("the ranking is built once per step from every account's standing, bounded, best first")
     func standingsTable() throws {
         let board = RivalBoard()
+        let eth = Position(symbol: Symbol("ETH")!, size: 2, entryPrice: 3_000, leverage: 3)
+        let sol = Position(symbol: Symbol("SOL")!, size: -1, entryPrice: 150, leverage: 2)
+        let flatBTC = Position(symbol: Symbol("BTC")!, size: 0, entryPrice: 0, leverage: 1)
         for index in 1...30 {
-            let positions = index == 5 ? [Position(symbol: Symbol("ETH")!, size: 2, entryPrice: 3_000, leverage: 3)] : []
-            board.update(id: AccountID(Int64(index)), name: "a\(index)", returnPercent: Double(index % 10), positions: positions)
+            let positions = index == 9 ? [eth.symbol: eth, sol.symbol: sol, flatBTC.symbol: flatBTC] : [:]
+            // A return of index % 10 percent on 10,000.
+            board.update(id: AccountID(Int64(index)), name: "a\(index)", equity: FixedDecimal(10_000 + 100 * (index % 10)),
+                         initialCapital: 10_000, positions: positions)
         }
         let table = board.table()
         let ranking = try #require(table.ranking(for: AccountID(5)))
@@ -90,6 +95,9 @@ struct PromptVariantTests {
         #expect(!ranking.rivals.contains { $0.name == "a5" })
         // Returns 9 (ids 9, 19, 29) lead, ties by id; 5, 15, 25 have 5: 5 is the 13th.
         #expect(ranking.rivals.prefix(3).map(\.name) == ["a9", "a19", "a29"])
+        #expect(ranking.rivals.first?.returnPercent == 9)
+        // Open positions only, by symbol.
+        #expect(ranking.rivals.first?.positions.map(\.symbol.name) == ["ETH", "SOL"])
         #expect(ranking.rank == 13)
         #expect(table.ranking(for: AccountID(99)) == nil)
         board.remove(AccountID(9))

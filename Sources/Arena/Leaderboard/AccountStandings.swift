@@ -39,13 +39,12 @@ struct AccountStandings: Sendable {
         return EquitySnapshot(point: point, statistics: stored, feed: feed)
     }
 
-    /// Replaces the account's line on the leaderboard.
+    /// Replaces the account's line on the leaderboard and its place among its rivals.
     func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
-        leaderboard.update(LeaderboardEntry(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
-                                            statistics: statistics, skippedCycles: skippedCycles, time: time))
-        leaderboard.rivals.update(id: record.id, name: record.name,
-                                  returnPercent: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
-                                  positions: state.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol })
+        leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
+                                                     statistics: statistics, skippedCycles: skippedCycles, time: time))
+        leaderboard.rivals.update(id: record.id, name: record.name, equity: state.equity, initialCapital: record.initialCapital,
+                                  positions: state.positions)
     }
 }
 

@@ -74,10 +74,25 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     }
 }
 
-/// The live leaderboard: each runner writes its own line after every change; readers take a
-/// consistent copy without touching the runners, so serving it never waits on trading.
+/// The live leaderboard: each runner publishes its standing after every change; readers take a
+/// consistent copy without touching the runners, so serving it never waits on trading. A line is
+/// formatted when it is first read after a change, not at every change: runners publish after
+/// every decision, fill and snapshot, far more often than anyone reads (a season reads never).
 public final class Leaderboard: Sendable {
-    private let entries = Mutex<[AccountID: LeaderboardEntry]>([:])
+    private enum Line: Sendable {
+        case formatted(LeaderboardEntry)
+        case published(LeaderboardEntry.Standing)
+
+        /// The line, formatted.
+        var entry: LeaderboardEntry {
+            switch self {
+            case .formatted(let entry): entry
+            case .published(let standing): LeaderboardEntry(standing)
+            }
+        }
+    }
+
+    private let lines = Mutex<[AccountID: Line]>([:])
     /// Every account's return and positions, for the rankings `aware` prompts show.
     public let rivals = RivalBoard()
 
@@ -85,22 +100,46 @@ public final class Leaderboard: Sendable {
 
     /// Replaces an account's line.
     public func update(_ entry: LeaderboardEntry) {
-        entries.withLock { $0[AccountID(entry.account_id)] = entry }
+        lines.withLock { $0[AccountID(entry.account_id)] = .formatted(entry) }
+    }
+
+    /// Replaces an account's line with its standing, formatted when first read.
+    func update(_ standing: LeaderboardEntry.Standing) {
+        lines.withLock { $0[standing.record.id] = .published(standing) }
     }
 
     /// Removes an account's line (archived accounts).
     public func remove(_ id: AccountID) {
-        _ = entries.withLock { $0.removeValue(forKey: id) }
+        _ = lines.withLock { $0.removeValue(forKey: id) }
         rivals.remove(id)
     }
 
     /// The lines, best return first (ties by account id).
     public func ranked() -> [LeaderboardEntry] {
-        entries.withLock { Array($0.values) }.sorted { a, b in
+        let entries: [LeaderboardEntry] = lines.withLock { lines in
+            var entries: [LeaderboardEntry] = []
+            entries.reserveCapacity(lines.count)
+            var formatted: [(AccountID, LeaderboardEntry)] = []
+            for (id, line) in lines {
+                let entry = line.entry
+                if case .published = line { formatted.append((id, entry)) }
+                entries.append(entry)
+            }
+            for (id, entry) in formatted { lines[id] = .formatted(entry) }
+            return entries
+        }
+        return entries.sorted { a, b in
             a.return_pct != b.return_pct ? a.return_pct > b.return_pct : a.account_id < b.account_id
         }
     }
 
     /// One account's line.
-    public func entry(_ id: AccountID) -> LeaderboardEntry? { entries.withLock { $0[id] } }
+    public func entry(_ id: AccountID) -> LeaderboardEntry? {
+        lines.withLock { lines in
+            guard let line = lines[id] else { return nil }
+            let entry = line.entry
+            if case .published = line { lines[id] = .formatted(entry) }
+            return entry
+        }
+    }
 }

@@ -2,6 +2,25 @@ import ArenaCore
 import Storage
 
 extension LeaderboardEntry {
+    /// What an account's line is made of, as its runner publishes it.
+    struct Standing: Sendable {
+        var record: AccountRecord
+        var mode: AccountMode
+        var state: AccountState
+        var totals: LedgerTotals
+        var decisions: DecisionSummary
+        var statistics: EquityStatistics
+        var skippedCycles: Int
+        var time: Timestamp
+    }
+
+    /// The line of a published standing.
+    init(_ standing: Standing) {
+        self.init(record: standing.record, mode: standing.mode, state: standing.state, totals: standing.totals,
+                  decisions: standing.decisions, statistics: standing.statistics, skippedCycles: standing.skippedCycles,
+                  time: standing.time)
+    }
+
     /// The standing of one account: what it holds now, what it has done, what it has cost.
     /// - Parameters:
     ///   - record: The account's configuration.

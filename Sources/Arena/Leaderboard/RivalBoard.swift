@@ -14,23 +14,41 @@ public final class RivalBoard: Sendable {
         var positions: [Position]
     }
 
-    private let lines = Mutex<[AccountID: Line]>([:])
+    /// What an account last published: kept as it came (the positions unsorted, the return not yet
+    /// computed), because accounts publish after every change and a table is taken far less often.
+    private struct Published: Sendable {
+        var id: AccountID
+        var name: String
+        var equity: FixedDecimal
+        var initialCapital: FixedDecimal
+        var positions: [Symbol: Position]
+
+        var line: Line {
+            Line(id: id, name: name,
+                 returnPercent: LeaderboardEntry.returnPercent(equity: equity, initialCapital: initialCapital),
+                 positions: positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol })
+        }
+    }
+
+    private let published = Mutex<[AccountID: Published]>([:])
 
     public init() {}
 
     /// Replaces an account's line.
-    func update(id: AccountID, name: String, returnPercent: Double, positions: [Position]) {
-        lines.withLock { $0[id] = Line(id: id, name: name, returnPercent: returnPercent, positions: positions) }
+    func update(id: AccountID, name: String, equity: FixedDecimal, initialCapital: FixedDecimal, positions: [Symbol: Position]) {
+        published.withLock {
+            $0[id] = Published(id: id, name: name, equity: equity, initialCapital: initialCapital, positions: positions)
+        }
     }
 
     /// Removes an account's line (archived accounts).
     func remove(_ id: AccountID) {
-        _ = lines.withLock { $0.removeValue(forKey: id) }
+        _ = published.withLock { $0.removeValue(forKey: id) }
     }
 
     /// The ranking now: best return first, ties by account id (as the leaderboard ranks).
     public func table() -> StandingsTable {
-        let sorted = lines.withLock { Array($0.values) }.sorted { a, b in
+        let sorted = published.withLock { Array($0.values) }.map(\.line).sorted { a, b in
             a.returnPercent != b.returnPercent ? a.returnPercent > b.returnPercent : a.id < b.id
         }
         return StandingsTable(lines: sorted)

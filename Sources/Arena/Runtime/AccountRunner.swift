@@ -138,7 +138,9 @@ public actor AccountRunner {
         }
         var events: [ExchangeEvent] = []
         var rejectionReason: String?
-        switch risk.evaluate(.decision(output.decision), account: riskAccount(await executor.state()), market: now) {
+        // Unchanged until orders are sent: the report of a hold or a refusal reuses it.
+        var stateAfter = await executor.state()
+        switch risk.evaluate(.decision(output.decision), account: riskAccount(stateAfter), market: now) {
         case .hold:
             store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert)
         case .rejected(let reason):
@@ -151,6 +153,7 @@ public actor AccountRunner {
             decision.outcome = .accepted
             events = await execute(orders, of: decision, justification: output.decision.headline,
                                    actions: output.decision.actionSummary, time: now.time)
+            stateAfter = await executor.state()
             if let alert = output.alert {
                 do {
                     try recording.alert(kind: alert.kind, message: alert.message, time: now.time)
@@ -163,7 +166,7 @@ public actor AccountRunner {
             decision: output.decision,
             orders: events.compactMap { if case .orderUpdated(let order) = $0 { order } else { nil } },
             fills: events.compactMap { if case .filled(let fill) = $0 { fill } else { nil } },
-            account: await executor.state(), time: now.time, rejectionReason: rejectionReason)
+            account: stateAfter, time: now.time, rejectionReason: rejectionReason)
         lastOutcome = DecisionFeedback(report: report, callNumber: context.callNumber)
         await driver.reconcile(report)
         if let state = await driver.persistentState(), state != record.driverState {

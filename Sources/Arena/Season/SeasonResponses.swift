@@ -105,12 +105,14 @@ public struct RecordedResponse: Sendable, Codable, Hashable {
     /// The SHA-256 of everything a call sends that the answer depends on: the system prompt, the
     /// conversation and the output form.
     static func promptHash(_ request: ChatRequest) -> String {
-        var text = request.system
+        var parts = [request.system]
+        parts.reserveCapacity(2 + 2 * request.messages.count)
         for message in request.messages {
-            text += "\u{0}\(message.role.rawValue)\u{0}\(message.text)"
+            parts.append("\u{0}\(message.role.rawValue)\u{0}")
+            parts.append(message.text)
         }
-        text += "\u{0}\(request.output.rawValue)"
-        return TokenDigest.sha256Hex(of: text)
+        parts.append("\u{0}\(request.output.rawValue)")
+        return TokenDigest.sha256Hex(ofConcatenated: parts)
     }
 }
 

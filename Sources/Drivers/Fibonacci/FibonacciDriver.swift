@@ -20,6 +20,7 @@ public final class FibonacciDriver: Driver {
     struct Machine: Sendable {
         var state: FibonacciState
         var pending: Pending?
+        var persisted = PersistedJSONMemo<FibonacciState>()
     }
 
     /// The settings it runs with.
@@ -164,7 +165,12 @@ public final class FibonacciDriver: Driver {
         return reached
     }
 
-    public func persistentState() async -> String? { Self.encode(state) }
+    public func persistentState() async -> String? {
+        machine.withLock { machine in
+            let state = machine.state
+            return machine.persisted.json(of: state, encode: Self.encode)
+        }
+    }
 
     /// The state as JSON with sorted keys and decimals as exact strings.
     public static func encode(_ state: FibonacciState) -> String { state.persistedJSON }

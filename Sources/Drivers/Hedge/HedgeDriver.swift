@@ -20,6 +20,7 @@ public final class HedgeDriver: Driver {
     struct Machine: Sendable {
         var state: HedgeState
         var pending: Pending?
+        var persisted = PersistedJSONMemo<HedgeState>()
     }
 
     public let symbol: Symbol
@@ -174,7 +175,12 @@ public final class HedgeDriver: Driver {
         }
     }
 
-    public func persistentState() async -> String? { Self.encode(state) }
+    public func persistentState() async -> String? {
+        machine.withLock { machine in
+            let state = machine.state
+            return machine.persisted.json(of: state, encode: Self.encode)
+        }
+    }
 
     /// The state as JSON with sorted keys and decimals as exact strings.
     public static func encode(_ state: HedgeState) -> String { state.persistedJSON }

@@ -28,6 +28,7 @@ public final class LLMDriver: Driver {
         var accountID: AccountID?
         /// Whether exit plans were ever saved or restored, so that clearing them is saved too.
         var hadExitPlans = false
+        var persisted = PersistedJSONMemo<[Symbol: ExitPlan]>()
     }
 
     private struct PersistentState: Codable {
@@ -268,13 +269,17 @@ public final class LLMDriver: Driver {
     }
 
     public func persistentState() async -> String? {
-        let (plans, restored) = state.withLock { ($0.exitPlans, $0.hadExitPlans) }
-        // No plan now and none ever saved: nothing to write.
-        guard !plans.isEmpty || restored else { return nil }
-        state.withLock { $0.hadExitPlans = true }
-        var named: [String: ExitPlan] = [:]
-        for (symbol, plan) in plans { named[symbol.name] = plan }
-        // JSONEncoder's bytes with `.sortedKeys`.
-        return try? JSONTextEncoder(sortedKeys: true).encode(PersistentState(exit_plans: named))
+        state.withLock { state in
+            // No plan now and none ever saved: nothing to write.
+            guard !state.exitPlans.isEmpty || state.hadExitPlans else { return nil }
+            state.hadExitPlans = true
+            let plans = state.exitPlans
+            return state.persisted.json(of: plans) { plans in
+                var named: [String: ExitPlan] = [:]
+                for (symbol, plan) in plans { named[symbol.name] = plan }
+                // JSONEncoder's bytes with `.sortedKeys`.
+                return try? JSONTextEncoder(sortedKeys: true).encode(PersistentState(exit_plans: named))
+            }
+        }
     }
 }
