@@ -52,6 +52,11 @@ public struct JSONTextEncoder: Sendable {
 
     private func tree<T: Encodable>(of value: T) throws -> JSONNode {
         if let special = JSONNode.special(value) { return special }
+        if let writable = value as? any JSONMembersWritable {
+            let members = JSONMembers()
+            try writable.writeMembers(to: members)
+            return .object(members.object)
+        }
         let encoder = TextEncoder(parent: nil, key: nil)
         try value.encode(to: encoder)
         guard let node = encoder.takeNode() else {

@@ -61,4 +61,27 @@ struct JSONEncodingParityTests {
         let decision = #"{"instructions":[{"symbol":"BTC","action":"buy","size_usd":"1500.25","leverage":5,"take_profit":"110000","stop_loss":"95000","invalidation_condition":"4h close < 94k","confidence":"0.72","justification":"momentum / breakout"},{"symbol":"ETH","action":"hold","justification":""}],"reasoning":"Multi\tline\u0001 reasoning"}"#
         try Self.expectSame(try JSONDecoder().decode(DecisionJSON.self, from: Data(decision.utf8)))
     }
+
+    /// These types list their members by hand (`JSONMembersWritable`): every stored property must be
+    /// listed, so a value with all of them set must show all of them, as Foundation writes it.
+    @Test("payloads that list their own members list every property, as Foundation writes them")
+    func handListedMembers() throws {
+        let order = #"{"id":12,"cloid":"0x0abc","account_id":3,"symbol":"BTC","side":"sell","type":"trigger","tif":"Gtc","reduce_only":true,"origin":"exit","price":"95000","trigger_price":"95500","size":"0.01","filled_size":"0.005","average_fill_price":"95400.5","mid_at_submission":"95600","slippage_bps":"-1.25","fee":"0.21","status":"partially_filled","rejection_reason":"none / \"quoted\"","mode":"paper","created_at":1,"updated_at":2,"trigger_kind":"stop_loss","exit_group":"0x0abb","trailing_distance":"1.5%","trailing_anchor":"96000","exits":[]}"#
+        let fill = #"{"cloid":"0xabc","account_id":3,"symbol":"ETH","side":"buy","price":"3450.5","size":"2","fee":"0.69","liquidity":"maker","realized_pnl":"0","is_liquidation":true,"time":99}"#
+        let decision = #"{"instructions":[{"symbol":"BTC","action":"rebalance","size_usd":"1500.25","size_equity_fraction":"0.25","target_size":"-0.5","leverage":5,"take_profit":"110000","stop_loss":"95000","invalidation_condition":"4h close < 94k","confidence":"0.72","justification":"é\n\u0007"}],"reasoning":"r"}"#
+        let view = DecisionView(id: 9, account_id: 3, driver: "hedge4", model: "m", outcome: "rejected", rejection_reason: "limit",
+                                justification: "j", actions: [], latency_ms: 0, time: -1)
+        func expectComplete<T: Codable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try Self.expectSame(value, sourceLocation: sourceLocation)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(JSON.encode(value).utf8)) as? [String: Any])
+            #expect(object.count == Mirror(reflecting: value).children.count, "\(T.self) leaves a property out", sourceLocation: sourceLocation)
+        }
+        try expectComplete(try JSONDecoder().decode(OrderView.self, from: Data(order.utf8)))
+        try expectComplete(try JSONDecoder().decode(FillView.self, from: Data(fill.utf8)))
+        try expectComplete(view)
+        let decoded = try JSONDecoder().decode(DecisionJSON.self, from: Data(decision.utf8))
+        try expectComplete(decoded)
+        try expectComplete(try #require(decoded.instructions.first))
+        try Self.expectSame(DecisionJSON(Decision(instructions: [], reasoning: nil)))
+    }
 }

@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 
 /// A decision as stored in `decisions.parsed_decision` and shown by the API.
 struct DecisionJSON: Codable, Sendable {
@@ -34,5 +35,30 @@ struct DecisionJSON: Codable, Sendable {
                                confidence: instruction.confidence, justification: instruction.justification)
         }
         reasoning = decision.reasoning
+    }
+}
+
+// Written once per decision: listed by hand, in declaration order, as the synthesized
+// `encode(to:)` does (a decimal is its description, as `FixedDecimal` encodes itself).
+extension DecisionJSON: JSONMembersWritable {
+    func writeMembers(to members: JSONMembers) throws {
+        try members.add("instructions", instructions)
+        members.add("reasoning", reasoning)
+    }
+}
+
+extension DecisionJSON.Instruction: JSONMembersWritable {
+    func writeMembers(to members: JSONMembers) {
+        members.add("symbol", symbol)
+        members.add("action", action)
+        members.add("size_usd", size_usd?.description)
+        members.add("size_equity_fraction", size_equity_fraction?.description)
+        members.add("target_size", target_size?.description)
+        members.add("leverage", leverage)
+        members.add("take_profit", take_profit?.description)
+        members.add("stop_loss", stop_loss?.description)
+        members.add("invalidation_condition", invalidation_condition)
+        members.add("confidence", confidence?.description)
+        members.add("justification", justification)
     }
 }

@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 import Storage
 
 /// An order as the feed and the API show it.
@@ -274,5 +275,71 @@ public struct TraderEventView: Codable, Sendable, Hashable {
         try container.encode(entry_price, forKey: .entry_price)
         try container.encode(time, forKey: .time)
         try container.encode(source, forKey: .source)
+    }
+}
+
+// The payloads written once per decision, order update or fill list their members themselves
+// (`JSONMembersWritable`): in declaration order, as their synthesized `encode(to:)` does.
+
+extension DecisionView: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("id", id)
+        members.add("account_id", account_id)
+        members.add("driver", driver)
+        members.add("model", model)
+        members.add("outcome", outcome)
+        members.add("rejection_reason", rejection_reason)
+        members.add("justification", justification)
+        members.add("actions", actions)
+        members.add("latency_ms", latency_ms)
+        members.add("time", time)
+    }
+}
+
+extension OrderView: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("id", id)
+        members.add("cloid", cloid)
+        members.add("account_id", account_id)
+        members.add("symbol", symbol)
+        members.add("side", side)
+        members.add("type", type)
+        members.add("tif", tif)
+        members.add("reduce_only", reduce_only)
+        members.add("origin", origin)
+        members.add("price", price)
+        members.add("trigger_price", trigger_price)
+        members.add("size", size)
+        members.add("filled_size", filled_size)
+        members.add("average_fill_price", average_fill_price)
+        members.add("mid_at_submission", mid_at_submission)
+        members.add("slippage_bps", slippage_bps)
+        members.add("fee", fee)
+        members.add("status", status)
+        members.add("rejection_reason", rejection_reason)
+        members.add("mode", mode)
+        members.add("created_at", created_at)
+        members.add("updated_at", updated_at)
+        members.add("trigger_kind", trigger_kind)
+        members.add("exit_group", exit_group)
+        members.add("trailing_distance", trailing_distance)
+        members.add("trailing_anchor", trailing_anchor)
+        members.add("exits", exits)
+    }
+}
+
+extension FillView: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("cloid", cloid)
+        members.add("account_id", account_id)
+        members.add("symbol", symbol)
+        members.add("side", side)
+        members.add("price", price)
+        members.add("size", size)
+        members.add("fee", fee)
+        members.add("liquidity", liquidity)
+        members.add("realized_pnl", realized_pnl)
+        members.add("is_liquidation", is_liquidation)
+        members.add("time", time)
     }
 }
