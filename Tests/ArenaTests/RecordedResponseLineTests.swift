@@ -48,6 +48,15 @@ struct RecordedResponseLineTests {
         #expect(missingStep?.message == "step is missing")
     }
 
+    @Test("a responses file splits into lines as Data.split keeps them, empty ones included")
+    func lineRanges() {
+        for text in ["", "\n", "a", "a\n", "a\n\nb", "\n\nab\r\ncd\n ", "é\n{\"x\": 1}"] {
+            let bytes = Array(text.utf8)
+            let expected = Data(bytes).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Array($0) }
+            #expect(SeasonResponses.lineRanges(of: bytes).map { Array(bytes[$0]) } == expected, "\(text.debugDescription)")
+        }
+    }
+
     /// Recorded files are keyed by this hash: it must not change with how it is computed.
     @Test("a prompt's hash is the SHA-256 of the system prompt, each message and the output form, separated by NUL")
     func promptHashIsPinned() {
