@@ -168,7 +168,7 @@ public final class SeasonResponses: Sendable {
     func answer(for key: RecordedResponse.Key) -> RecordedResponse? { answers[key] }
 
     /// Where each line of `bytes` is, without its `\n` (the text after the last one is a line too).
-    /// Found with `memchr`: splitting `Data` as a generic collection took a second for a year's file.
+    /// Found with `memchr`: splitting `Data` as a generic collection took over a second of a year's file load.
     static func lineRanges(of bytes: [UInt8]) -> [Range<Int>] {
         bytes.withUnsafeBytes { buffer in
             var ranges: [Range<Int>] = []
