@@ -82,14 +82,6 @@ public final class Leaderboard: Sendable {
     private enum Line: Sendable {
         case formatted(LeaderboardEntry)
         case published(LeaderboardEntry.Standing)
-
-        /// The line, formatted.
-        var entry: LeaderboardEntry {
-            switch self {
-            case .formatted(let entry): entry
-            case .published(let standing): LeaderboardEntry(standing)
-            }
-        }
     }
 
     private let lines = Mutex<[AccountID: Line]>([:])
@@ -117,16 +109,7 @@ public final class Leaderboard: Sendable {
     /// The lines, best return first (ties by account id).
     public func ranked() -> [LeaderboardEntry] {
         let entries: [LeaderboardEntry] = lines.withLock { lines in
-            var entries: [LeaderboardEntry] = []
-            entries.reserveCapacity(lines.count)
-            var formatted: [(AccountID, LeaderboardEntry)] = []
-            for (id, line) in lines {
-                let entry = line.entry
-                if case .published = line { formatted.append((id, entry)) }
-                entries.append(entry)
-            }
-            for (id, entry) in formatted { lines[id] = .formatted(entry) }
-            return entries
+            Array(lines.keys).compactMap { Self.formattedEntry(of: $0, in: &lines) }
         }
         return entries.sorted { a, b in
             a.return_pct != b.return_pct ? a.return_pct > b.return_pct : a.account_id < b.account_id
@@ -135,10 +118,17 @@ public final class Leaderboard: Sendable {
 
     /// One account's line.
     public func entry(_ id: AccountID) -> LeaderboardEntry? {
-        lines.withLock { lines in
-            guard let line = lines[id] else { return nil }
-            let entry = line.entry
-            if case .published = line { lines[id] = .formatted(entry) }
+        lines.withLock { Self.formattedEntry(of: id, in: &$0) }
+    }
+
+    /// An account's line, formatted now if it was published since the last read, and kept formatted.
+    private static func formattedEntry(of id: AccountID, in lines: inout [AccountID: Line]) -> LeaderboardEntry? {
+        switch lines[id] {
+        case nil: return nil
+        case .formatted(let entry): return entry
+        case .published(let standing):
+            let entry = LeaderboardEntry(standing)
+            lines[id] = .formatted(entry)
             return entry
         }
     }
