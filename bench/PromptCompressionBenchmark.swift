@@ -11,8 +11,9 @@ import Storage
 
 /// `arena-bench prompt-compression`: the cost of storing a decision's prompt. A short season
 /// (the `season` benchmark's market and synthetic models) records real rendered prompts; each is
-/// then compressed as the ledger stores it now (zstd level 1, `PromptCompression`) and as it did
-/// before (zlib level 1, raw DEFLATE through one reused stream), on one core, `--passes` times.
+/// then compressed as the ledger stores it now (zstd level 1 against the account's keyframe,
+/// `PromptKeyframes`), on its own (as every prompt was stored from migration 0015 to 0016), and as
+/// before that (zlib level 1, raw DEFLATE through one reused stream), on one core, `--passes` times.
 /// Reports microseconds per prompt (the fastest pass, the least disturbed by other work on the
 /// machine), the mean sizes, and the decompression time of both.
 struct PromptCompressionBenchCommand: AsyncParsableCommand {
@@ -37,6 +38,17 @@ struct PromptCompressionBenchCommand: AsyncParsableCommand {
         guard !prompts.isEmpty else { throw BenchError("the season recorded no prompts") }
         FileHandle.standardError.write(Data("\(prompts.count) prompts, \(passes) passes per method...\n".utf8))
 
+        // In order, as one account stores them: a keyframe, then the next ones against its text.
+        let interval = PromptKeyframes.interval
+        let keyframeTexts = prompts.indices.map { Array(prompts[$0 / interval * interval].utf8) }
+        var keyframedFrames: [[UInt8]] = []
+        let keyframed = try Self.fastestPass(passes) {
+            keyframedFrames = try prompts.indices.map { index in
+                let keyframe = index % interval == 0 ? nil : keyframeTexts[index]
+                guard let frame = PromptCompression.compress(prompts[index], against: keyframe) else { throw BenchError("zstd refused a prompt") }
+                return frame
+            }
+        }
         var zstdFrames: [[UInt8]] = []
         let zstd = try Self.fastestPass(passes) {
             zstdFrames = try prompts.map { prompt in
@@ -59,8 +71,13 @@ struct PromptCompressionBenchCommand: AsyncParsableCommand {
             }
         }
         var mismatches = 0
+        let keyframedRead = try Self.fastestPass(passes) {
+            mismatches = prompts.indices.filter { index in
+                PromptCompression.decompress(keyframedFrames[index], against: index % interval == 0 ? nil : keyframeTexts[index]) != prompts[index]
+            }.count
+        }
         let zstdRead = try Self.fastestPass(passes) {
-            mismatches = zip(zstdFrames, prompts).filter { PromptCompression.decompress($0) != $1 }.count
+            mismatches += zip(zstdFrames, prompts).filter { PromptCompression.decompress($0) != $1 }.count
         }
         let inflateRead = try Self.fastestPass(passes) {
             mismatches += zip(deflated, prompts).filter { PromptCompression.inflate($0) != $1 }.count
@@ -71,9 +88,10 @@ struct PromptCompressionBenchCommand: AsyncParsableCommand {
         func meanBytes(_ items: [[UInt8]]) -> Double { Double(items.reduce(0) { $0 + $1.count }) / Double(items.count) }
         let textBytes = Double(prompts.reduce(0) { $0 + $1.utf8.count }) / Double(prompts.count)
         print(String(format: #"{"benchmark":"prompt-compression","prompts":%d,"passes":%d,"prompt_bytes_mean":%.0f,"#
+                     + #""zstd1_keyframes":{"compress_us":%.2f,"decompress_us":%.2f,"bytes_mean":%.0f},"#
                      + #""zstd1":{"compress_us":%.2f,"decompress_us":%.2f,"bytes_mean":%.0f},"#
                      + #""zlib1":{"compress_us":%.2f,"decompress_us":%.2f,"bytes_mean":%.0f},"compress_speedup":%.2f}"#,
-                     prompts.count, passes, textBytes,
+                     prompts.count, passes, textBytes, perPrompt(keyframed), perPrompt(keyframedRead), meanBytes(keyframedFrames),
                      perPrompt(zstd), perPrompt(zstdRead), meanBytes(zstdFrames),
                      perPrompt(deflate), perPrompt(inflateRead), meanBytes(deflated), deflate / max(zstd, 1e-9)))
     }

@@ -16,6 +16,8 @@ public final class ArenaDatabase: Sendable {
     public let path: String
     /// Whether the database lives in memory until `save()`.
     public let isInMemory: Bool
+    /// The keyframe each account's next prompt is compressed against, as last stored here.
+    let promptKeyframes = PromptKeyframes()
 
     /// Opens (creating if needed) the database at `path`, creating its folder.
     /// - Throws: a GRDB `DatabaseError` when the file cannot be opened.

@@ -319,6 +319,19 @@ struct LedgerStatement {
         }
     }
 
+    /// Binds the values `bind` adds, runs the statement, and returns what `read` makes of its first
+    /// row (nil when it returns no row).
+    func runReturningRow<T>(_ bind: (inout LedgerValues) throws -> Void, _ read: (LedgerRow) throws -> T) throws -> T? {
+        try prepare(bind)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return try read(LedgerRow(handle: handle))
+        case SQLITE_DONE: return nil
+        default: throw error(code)
+        }
+    }
+
     private func prepare(_ bind: (inout LedgerValues) throws -> Void) throws {
         sqlite3_reset(handle)  // The previous run ended with a reset; this one only guards.
         var values = LedgerValues(handle: handle)

@@ -31,7 +31,7 @@ public struct ModeChangeRecord: Sendable, Hashable {
 extension LedgerStore {
     /// Records a switch attempt and, when it switched, the account's new mode and network, in one transaction.
     public func recordModeChange(_ change: ModeChangeRecord) throws {
-        try database.write { db in try LedgerTransaction(db).recordModeChange(change) }
+        try database.write { db in try LedgerTransaction(db, of: database).recordModeChange(change) }
     }
 
     /// The number of recorded switch attempts of an account.

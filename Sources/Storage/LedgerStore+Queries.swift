@@ -57,7 +57,7 @@ extension LedgerStore {
     /// Appends equity points and replaces the accounts' metrics, in one transaction.
     public func recordSnapshots(_ snapshots: [SnapshotRecord], metrics: [AccountID: String], now: Timestamp) throws {
         guard !snapshots.isEmpty || !metrics.isEmpty else { return }
-        try database.write { db in try LedgerTransaction(db).insertSnapshots(snapshots, metrics: metrics, now: now) }
+        try database.write { db in try LedgerTransaction(db, of: database).insertSnapshots(snapshots, metrics: metrics, now: now) }
     }
 
     /// The stored metrics JSON of an account, if any.
@@ -194,14 +194,15 @@ extension LedgerStore {
     /// A page of an account's decisions, newest first.
     public func decisions(of id: AccountID, before: Int64?, limit: Int) throws -> [StoredDecision] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                             arguments: [id.rawValue, before ?? Int64.max, limit]).map { row in
+            var prompts = StoredPrompts(db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                                    arguments: [id.rawValue, before ?? Int64.max, limit]).map { row in
                 guard let outcome = DecisionRecord.Outcome(rawValue: row["outcome"]) else {
                     throw StorageError.corruptValue(table: "decisions", column: "outcome")
                 }
                 let record = DecisionRecord(
                     accountID: id, time: Timestamp(milliseconds: row["time"]), driverKind: row["driver_kind"], provider: row["provider"],
-                    model: row["model"], prompt: try Self.prompt(of: row), rawResponse: row["raw_response"], reasoning: row["reasoning"],
+                    model: row["model"], prompt: try prompts.text(of: row), rawResponse: row["raw_response"], reasoning: row["reasoning"],
                     parsedDecision: row["parsed_decision"], outcome: outcome, rejectionReason: row["rejection_reason"],
                     promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     costUSD: (row["cost_usd"] as String?).flatMap(FixedDecimal.init), latencyMilliseconds: row["latency_ms"])

@@ -125,7 +125,9 @@ extension LedgerStore {
                     + (hasID ? "" : ", " + columns.filter { $0 != "account_id" }.joined(separator: ", "))
                 let roles: [CanonicalColumn] = columns.map { column in
                     if column == "id" { return .id }
-                    if let referenced = Self.references[table]?[column] { return .reference(renumbered[referenced] ?? [:]) }
+                    if let referenced = Self.references[table]?[column] {
+                        return referenced == table ? .earlierRow : .reference(renumbered[referenced] ?? [:])
+                    }
                     return .value
                 }
                 let keepsNumbers = referencedTables.contains(table)
@@ -149,6 +151,8 @@ extension LedgerStore {
                             output.append(decimal: rowCount)
                         case .reference(let targets):
                             output.append(decimal: targets[row.int64(column)] ?? -1)
+                        case .earlierRow:
+                            output.append(decimal: numbers[row.int64(column)] ?? -1)
                         case .value:
                             output.append(decimal: row.int64(column))
                         }
@@ -164,6 +168,7 @@ extension LedgerStore {
 
     /// Columns that hold another table's id, renumbered with it.
     private static let references: [String: [String: String]] = [
+        "decisions": ["prompt_base": "decisions"],
         "orders": ["decision_id": "decisions"],
         "fills": ["order_id": "orders"],
     ]
@@ -175,6 +180,9 @@ private enum CanonicalColumn {
     case id
     /// Another table's id: replaced by that row's number (-1 when it has none).
     case reference([Int64: Int64])
+    /// The id of a row of the same table that comes before in dump order (a prompt's keyframe, of
+    /// the same account): replaced by that row's number (-1 when it has none).
+    case earlierRow
     /// Written as it is.
     case value
 }

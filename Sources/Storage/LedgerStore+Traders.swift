@@ -106,17 +106,17 @@ extension LedgerStore {
     /// again when an operator or a copy account asks).
     /// - Returns: the trader and whether it was added now.
     public func addTrader(address: String, source: TraderSource, now: Timestamp) throws -> (trader: TraderRecord, added: Bool) {
-        try database.write { db in try LedgerTransaction(db).addTrader(address: address, source: source, now: now) }
+        try database.write { db in try LedgerTransaction(db, of: database).addTrader(address: address, source: source, now: now) }
     }
 
     /// Stops tracking a trader in its own transaction, keeping its history.
     public func deactivateTrader(_ id: Int64, reason: String) throws {
-        try database.write { db in try LedgerTransaction(db).deactivateTrader(id, reason: reason) }
+        try database.write { db in try LedgerTransaction(db, of: database).deactivateTrader(id, reason: reason) }
     }
 
     /// Stores fills in their own transaction; returns how many were new.
     @discardableResult
     public func insertTraderFills(_ traderID: Int64, _ fills: [TraderFillRecord]) throws -> Int {
-        try database.write { db in try LedgerTransaction(db).insertTraderFills(traderID, fills) }
+        try database.write { db in try LedgerTransaction(db, of: database).insertTraderFills(traderID, fills) }
     }
 }

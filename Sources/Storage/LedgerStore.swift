@@ -75,12 +75,12 @@ public struct LedgerStore: Sendable {
 
     /// Saves a driver's state, so a restart resumes it.
     public func saveDriverState(_ state: String?, for id: AccountID, now: Timestamp) throws {
-        try database.write { db in try LedgerTransaction(db).saveDriverState(state, for: id, now: now) }
+        try database.write { db in try LedgerTransaction(db, of: database).saveDriverState(state, for: id, now: now) }
     }
 
     /// Sets an account's status.
     public func setStatus(_ status: AccountStatus, for id: AccountID, now: Timestamp) throws {
-        try database.write { db in try LedgerTransaction(db).setStatus(status, for: id, now: now) }
+        try database.write { db in try LedgerTransaction(db, of: database).setStatus(status, for: id, now: now) }
     }
 
     static func fetchAccount(_ db: Database, id: AccountID) throws -> AccountRecord? {
@@ -147,23 +147,48 @@ public struct LedgerStore: Sendable {
     /// Stores one driver call and returns its id.
     @discardableResult
     public func recordDecision(_ record: DecisionRecord) throws -> Int64 {
-        try database.write { db in try Self.insertDecision(db, record) }
+        try database.write { db in try LedgerTransaction(db, of: database).insertDecision(record) }
     }
 
     /// Stores many driver calls in one transaction (bulk paths such as benchmarks).
     public func recordDecisions(_ records: [DecisionRecord]) throws {
         try database.write { db in
-            for record in records { _ = try Self.insertDecision(db, record) }
+            let transaction = LedgerTransaction(db, of: database)
+            for record in records { _ = try transaction.insertDecision(record) }
         }
     }
 
-    static func insertDecision(_ db: Database, _ record: DecisionRecord) throws -> Int64 {
-        // Compressed into prompt_zstd; if zstd fails, the text as is (prompt_deflated is only read, for older rows).
-        let compressedPrompt = record.prompt.flatMap(PromptCompression.compress)
+    /// Inserts a decision row, its prompt compressed into `prompt_zstd` against the account's
+    /// keyframe (`PromptKeyframes`) or on its own; if zstd fails, the text as is in `prompt`
+    /// (`prompt_deflated` is only read, for older rows).
+    static func insertDecision(_ db: Database, _ record: DecisionRecord, keyframes: PromptKeyframes) throws -> Int64 {
+        let account = record.accountID.rawValue
+        guard var text = record.prompt else {
+            let id = try insertDecisionRow(db, record, plainPrompt: nil, frame: nil, keyframe: nil)
+            keyframes.stored(decision: id, of: account, against: nil, newKeyframe: nil)
+            return id
+        }
+        var keyframe = try keyframes.keyframe(for: account, in: db)
+        return try text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            var frame = keyframe.flatMap { PromptCompression.compress(bytes, against: $0.text) }
+            if frame == nil {
+                keyframe = nil
+                frame = PromptCompression.compress(bytes, against: nil)
+            }
+            let id = try insertDecisionRow(db, record, plainPrompt: frame == nil ? record.prompt : nil, frame: frame, keyframe: keyframe?.id)
+            keyframes.stored(decision: id, of: account, against: keyframe, newKeyframe: keyframe == nil && frame != nil ? Array(bytes) : nil)
+            return id
+        }
+    }
+
+    private static func insertDecisionRow(_ db: Database, _ record: DecisionRecord, plainPrompt: String?, frame: [UInt8]?,
+                                          keyframe: Int64?) throws -> Int64 {
         let insert = try LedgerStatement(db, sql: """
-            INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, prompt_zstd, raw_response, reasoning,
-                                   parsed_decision, outcome, rejection_reason, prompt_tokens, completion_tokens, cost_usd, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO decisions (account_id, time, driver_kind, provider, model, prompt, prompt_zstd, prompt_base, raw_response,
+                                   reasoning, parsed_decision, outcome, rejection_reason, prompt_tokens, completion_tokens, cost_usd,
+                                   latency_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insert.run { values in
             values.add(record.accountID.rawValue)
@@ -171,8 +196,9 @@ public struct LedgerStore: Sendable {
             values.add(record.driverKind)
             values.add(record.provider)
             values.add(record.model)
-            values.add(compressedPrompt == nil ? record.prompt : nil)
-            values.add(compressedPrompt)
+            values.add(plainPrompt)
+            values.add(frame)
+            values.add(keyframe)
             values.add(record.rawResponse)
             values.add(record.reasoning)
             values.add(record.parsedDecision)

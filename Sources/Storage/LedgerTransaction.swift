@@ -9,12 +9,17 @@ import JSONCore
 /// Valid only inside the `LedgerWriter.transaction` call that hands it out, like GRDB's `Database`.
 public struct LedgerTransaction {
     let db: Database
+    /// The database's prompt keyframes, for the decisions stored in it.
+    let promptKeyframes: PromptKeyframes
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database, of database: ArenaDatabase) {
+        self.db = db
+        promptKeyframes = database.promptKeyframes
+    }
 
     /// Stores one driver call and returns its id.
     public func insertDecision(_ record: DecisionRecord) throws -> Int64 {
-        try LedgerStore.insertDecision(db, record)
+        try LedgerStore.insertDecision(db, record, keyframes: promptKeyframes)
     }
 
     /// Stores what executor calls changed (orders, fills, funding, positions, cash, totals).

@@ -53,7 +53,7 @@ public final class LedgerWriter: Sendable {
     public func transaction<T>(_ body: (LedgerTransaction) throws -> T, afterCommit: (T) -> Void = { _ in }) throws -> T {
         let database = ledger.database
         let result = try database.writer.writeWithoutTransaction { db -> T in
-            let result = try database.transaction(db, returning: { try body(LedgerTransaction(db)) })
+            let result = try database.transaction(db, returning: { try body(LedgerTransaction(db, of: database)) })
             afterCommit(result)
             return result
         }

@@ -29,7 +29,7 @@ struct StorageBoundsTests {
         let now: Int64 = 1_800_000_000_000
         // 12 days of messages, two an hour.
         let messages = (0..<(12 * 48)).map { Self.message(Int64($0 + 1), at: now - 12 * Self.day + Int64($0) * 1_800_000) }
-        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+        try test.database.write { db in try LedgerTransaction(db, of: test.database).appendFeedMessages(messages) }
         let upkeep = LedgerUpkeep(ledger: test.ledger, eventsRetentionDays: 7, logger: Logger(label: "test"))
         let pass = upkeep.runPass()
         let newest = try #require(messages.last).time.milliseconds
@@ -40,7 +40,7 @@ struct StorageBoundsTests {
         #expect(upkeep.runPass().eventsPruned == 0, "a second pass finds nothing more")
         // Batches smaller than the work still remove all of it.
         let more = (0..<50).map { Self.message(Int64(messages.count + 1 + $0), at: newest + 30 * Self.day + Int64($0)) }
-        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(more) }
+        try test.database.write { db in try LedgerTransaction(db, of: test.database).appendFeedMessages(more) }
         #expect(try test.ledger.pruneEvents(before: Timestamp(milliseconds: newest + 30 * Self.day), batchSize: 7) == kept.count)
         #expect(try test.ledger.count("events") == 50)
         // Even a cutoff past every message keeps the newest one: a restart continues seq after it.
@@ -67,7 +67,7 @@ struct StorageBoundsTests {
                                         cash: try Self.decimal("5"), unrealizedPnl: .zero, marginUsed: .zero))
         for chunk in stride(from: 0, to: snapshots.count, by: 5_000) {
             try test.database.write { db in
-                try LedgerTransaction(db).insertSnapshots(Array(snapshots[chunk..<min(snapshots.count, chunk + 5_000)]), metrics: [:],
+                try LedgerTransaction(db, of: test.database).insertSnapshots(Array(snapshots[chunk..<min(snapshots.count, chunk + 5_000)]), metrics: [:],
                                                           now: Timestamp(milliseconds: start))
             }
         }
@@ -105,7 +105,7 @@ struct StorageBoundsTests {
         let executable = try #require(arenaExecutable, "the arena executable is not built next to the tests; run make test")
         let test = try TestLedger(accounts: 1)
         let messages = (1...500).map { Self.message(Int64($0), at: Int64($0)) }
-        try test.database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+        try test.database.write { db in try LedgerTransaction(db, of: test.database).appendFeedMessages(messages) }
         let json = try ChildProcess(executable: executable, arguments: ["db", "stats", "--db", test.path, "--json"])
         #expect(await json.exited(timeout: .seconds(30)) == 0, "\(json.errorOutput)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
@@ -136,7 +136,7 @@ struct StorageBoundsTests {
             let messages = [Self.message(1, at: now - 10 * Self.day), Self.message(2, at: now - 10 * Self.day + 1),
                             Self.message(3, at: now - 9 * Self.day), Self.message(4, at: now - 3_600_000),
                             Self.message(5, at: now - 3_000_000)]
-            try database.write { db in try LedgerTransaction(db).appendFeedMessages(messages) }
+            try database.write { db in try LedgerTransaction(db, of: database).appendFeedMessages(messages) }
             try database.close()
         }
         let arena = try await ArenaProcess(arguments: ["--market", "sim", "--events-retention-days", "7"], database: path)

@@ -116,7 +116,7 @@ db.text_factory = Text
 tables = ["accounts", "positions", "decisions", "orders", "fills", "funding_payments", "account_snapshots",
           "risk_state", "risk_events", "mode_changes"]
 excluded = {"decisions": {"latency_ms"}}
-references = {"orders": {"decision_id": "decisions"}, "fills": {"order_id": "orders"}}
+references = {"decisions": {"prompt_base": "decisions"}, "orders": {"decision_id": "decisions"}, "fills": {"order_id": "orders"}}
 numbers = {}
 out = bytearray()
 def escape(text):
@@ -173,6 +173,10 @@ else:
         }
         #expect(text.contains("tab\\there, line\\nthere, back\\\\slash"))
         #expect(text.contains("\tx"), "no prompt blob in the dump")
+        let againstKeyframes = try ledger.test.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions WHERE prompt_base IS NOT NULL") ?? 0
+        }
+        #expect(againstKeyframes > 0, "no prompt stored against a keyframe, whose id the dump renumbers")
         var pieces = 0
         try ledger.test.ledger.canonicalDump { _ in pieces += 1 }
         #expect(pieces > 1, "the dump must outgrow the buffer it is written through (\(dump.count) bytes)")

@@ -38,7 +38,7 @@ struct InMemoryLedgerTests {
         }
         #expect(throws: Refused.self) {
             try database.write { db in
-                _ = try LedgerStore.insertDecision(db, Self.decision(account, at: 3))
+                _ = try LedgerTransaction(db, of: database).insertDecision(Self.decision(account, at: 3))
                 throw Refused()
             }
         }

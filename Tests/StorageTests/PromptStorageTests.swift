@@ -157,6 +157,138 @@ struct PromptStorageTests {
         try Self.overwrite(test, id, prompt: nil, deflated: nil, zstd: sized)
         #expect(try Self.readPrompt(test) == "hi")
     }
+
+    // MARK: Keyframes
+
+    /// The `step`th prompt of an account: the real prompt with that step's market lines.
+    static func prompt(account: Int, step: Int) throws -> String {
+        try realPrompt() + "account \(account), call \(step): BTC \(97_000 + step * 13).5, ETH \(3_400 + step % 7).25\n"
+    }
+
+    /// Stores `prompt` as account `account`'s decision and returns its id.
+    @discardableResult
+    static func store(_ prompt: String?, account: Int, in ledger: LedgerStore) throws -> Int64 {
+        try ledger.recordDecision(DecisionRecord(accountID: AccountID(Int64(account)), time: Timestamp(milliseconds: 5), driverKind: "llm",
+                                                 prompt: prompt, outcome: .hold))
+    }
+
+    /// Each decision of `account` in order: its id, the keyframe its prompt names, its frame's size.
+    static func stored(account: Int, in database: ArenaDatabase) throws -> [(id: Int64, base: Int64?, size: Int?)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, prompt_base, length(prompt_zstd) AS size FROM decisions WHERE account_id = ? ORDER BY id",
+                             arguments: [account]).map { ($0["id"], $0["prompt_base"], $0["size"]) }
+        }
+    }
+
+    /// Every prompt of `account`, oldest first, read as the server reads them (a page at a time).
+    static func readPrompts(account: Int, in ledger: LedgerStore) throws -> [String?] {
+        var prompts: [String?] = []
+        var before: Int64?
+        while true {
+            let page = try ledger.decisions(of: AccountID(Int64(account)), before: before, limit: 25)
+            guard let last = page.last else { return prompts.reversed() }
+            prompts += page.map(\.record.prompt)
+            before = last.id
+        }
+    }
+
+    @Test("an account's prompts are stored in runs: a keyframe on its own, then 63 against it, a third of the size; all read back")
+    func promptsAreStoredAgainstKeyframes() throws {
+        let test = try TestLedger(accounts: 2)
+        var written: [Int: [String?]] = [1: [], 2: []]
+        for step in 0..<140 {
+            // The accounts' rows interleave, and a decision without a prompt does not count in a run.
+            for account in [1, 2] {
+                let prompt = account == 2 && step % 10 == 9 ? nil : try Self.prompt(account: account, step: step)
+                try Self.store(prompt, account: account, in: test.ledger)
+                written[account, default: []].append(prompt)
+            }
+        }
+        let first = try Self.stored(account: 1, in: test.database)
+        let keyframes = first.enumerated().filter { $0.element.base == nil }.map(\.offset)
+        #expect(keyframes == [0, 64, 128])
+        for (index, row) in first.enumerated() where row.base != nil {
+            #expect(row.base == first[index / 64 * 64].id, "decision \(index) names its run's keyframe")
+        }
+        let keyframeSize = try #require(first[0].size)
+        let against = first.filter { $0.base != nil }.compactMap(\.size)
+        #expect(against.count == 137)
+        #expect(against.allSatisfy { $0 * 2 < keyframeSize }, "stored against keyframes of \(keyframeSize) bytes: \(against.max() ?? 0)")
+
+        let second = try Self.stored(account: 2, in: test.database)
+        #expect(second.filter { $0.size != nil && $0.base == nil }.count == 2, "126 prompts: a run of 64, then one of 62")
+        #expect(second.filter { $0.size == nil }.allSatisfy { $0.base == nil })
+        for account in [1, 2] {
+            #expect(try Self.readPrompts(account: account, in: test.ledger) == written[account], "account \(account)")
+        }
+    }
+
+    @Test("a change rolled back leaves no prompt naming a keyframe that is not there, in a file or in memory")
+    func rolledBackKeyframeIsNotUsed() throws {
+        struct Refused: Error {}
+        let folder = try TemporaryFolder(prefix: "arena-keyframes")
+        let file = try TestLedger(accounts: 1)
+        for database in [file.database, try ArenaDatabase(inMemorySavedTo: folder.path("memory.sqlite"))] {
+            if database.isInMemory {
+                try Migrator(folder: packageMigrations).migrate(database, now: 0)
+                let btc = try #require(Symbol("BTC"))
+                _ = try LedgerStore(database: database).createAccount(
+                    NewAccount(name: "account-1", driverKind: "llm", symbols: [btc], initialCapital: 10_000), now: Timestamp(milliseconds: 1))
+            }
+            let ledger = LedgerStore(database: database)
+            let writer = LedgerWriter(ledger: ledger)
+            // The account's first prompt, a keyframe, and one against it, then undone.
+            #expect(throws: Refused.self) {
+                try writer.transaction({ transaction -> Int64 in
+                    _ = try transaction.insertDecision(DecisionRecord(accountID: AccountID(1), time: Timestamp(milliseconds: 5), driverKind: "llm",
+                                                                      prompt: try Self.prompt(account: 1, step: 0), outcome: .hold))
+                    _ = try transaction.insertDecision(DecisionRecord(accountID: AccountID(1), time: Timestamp(milliseconds: 6), driverKind: "llm",
+                                                                      prompt: try Self.prompt(account: 1, step: 1), outcome: .hold))
+                    throw Refused()
+                }, afterCommit: { _ in })
+            }
+            let prompts = try (2..<5).map { try Self.prompt(account: 1, step: $0) }
+            for prompt in prompts { try Self.store(prompt, account: 1, in: ledger) }
+            let rows = try Self.stored(account: 1, in: database)
+            #expect(rows.map(\.base) == [nil, rows[0].id, rows[0].id], "in memory: \(database.isInMemory)")
+            #expect(try Self.readPrompts(account: 1, in: ledger) == prompts)
+        }
+    }
+
+    @Test("a ledger opened again continues the account's run where it was")
+    func reopenedLedgerContinuesTheRun() throws {
+        let test = try TestLedger(accounts: 1)
+        for step in 0..<70 { try Self.store(try Self.prompt(account: 1, step: step), account: 1, in: test.ledger) }
+        let reopened = LedgerStore(database: try ArenaDatabase(path: test.path))
+        try Self.store(try Self.prompt(account: 1, step: 70), account: 1, in: reopened)
+        let rows = try Self.stored(account: 1, in: reopened.database)
+        #expect(rows.last?.base == rows[64].id, "the 71st prompt is the 7th of the run the 65th began")
+        #expect(try Self.readPrompts(account: 1, in: reopened).last == (try Self.prompt(account: 1, step: 70)))
+        try reopened.database.close()
+    }
+
+    @Test("a prompt naming a row that is not a keyframe of its account, or a damaged keyframe, is a corrupt value")
+    func badKeyframeIsRefused() throws {
+        let test = try TestLedger(accounts: 2)
+        for step in 0..<3 { try Self.store(try Self.prompt(account: 1, step: step), account: 1, in: test.ledger) }
+        let other = try Self.store(try Self.prompt(account: 2, step: 0), account: 2, in: test.ledger)
+        let rows = try Self.stored(account: 1, in: test.database)
+        let newest = rows[2].id
+        for base in [rows[1].id, other, 999] {
+            // As a damaged file or another program could leave it: past the foreign key.
+            try test.database.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.execute(sql: "UPDATE decisions SET prompt_base = ? WHERE id = ?", arguments: [base, newest])
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_base"), "base \(base)") { _ = try Self.readPrompt(test) }
+        }
+        try test.database.write { db in
+            try db.execute(sql: "UPDATE decisions SET prompt_base = ? WHERE id = ?", arguments: [rows[0].id, newest])
+            try db.execute(sql: "UPDATE decisions SET prompt_zstd = prompt_zstd || x'00' WHERE id = ?", arguments: [rows[0].id])
+        }
+        #expect(throws: StorageError.corruptValue(table: "decisions", column: "prompt_base")) { _ = try Self.readPrompt(test) }
+    }
 }
 
 /// zstd frames written by hand (RFC 8878), for contents zstd's own compressor would not produce.

@@ -22,7 +22,7 @@ extension TestLedger {
     /// Every stored column of every decision, as text, for secret checks.
     func allDecisionText() throws -> String {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decisions").map(Self.readableDecision).map { row in
+            try Self.readableDecisions(try Row.fetchAll(db, sql: "SELECT * FROM decisions"), in: db).map { row in
                 row.columnNames.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\n")
             }.joined(separator: "\n")
         }
@@ -31,25 +31,23 @@ extension TestLedger {
     /// The stored decisions of an account, oldest first.
     func decisions(of id: AccountID) throws -> [Row] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? ORDER BY id", arguments: [id.rawValue])
-                .map(Self.readableDecision)
+            try Self.readableDecisions(try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE account_id = ? ORDER BY id",
+                                                        arguments: [id.rawValue]), in: db)
         }
     }
 
-    /// A decision row with its prompt as text in `prompt`, whether stored plain, as zstd
-    /// (`prompt_zstd`) or deflated (`prompt_deflated`, older rows), so that checks see what the prompt said.
-    static func readableDecision(_ row: Row) -> Row {
-        var values: [String: (any DatabaseValueConvertible)?] = [:]
-        for column in row.columnNames { values[column] = row[column] as DatabaseValue }
-        if let frame = row["prompt_zstd"] as Data?, let text = PromptCompression.decompress(Array(frame)) {
-            values["prompt"] = text
-            values["prompt_zstd"] = nil as DatabaseValue?
+    /// Decision rows with each prompt as text in `prompt`, read as the server reads it (whether
+    /// stored plain, as zstd, against a keyframe, or deflated), its stored forms left out, so that
+    /// checks see what the prompt said.
+    static func readableDecisions(_ rows: [Row], in db: Database) throws -> [Row] {
+        var prompts = StoredPrompts(db)
+        return try rows.map { row in
+            var values: [String: (any DatabaseValueConvertible)?] = [:]
+            for column in row.columnNames { values[column] = row[column] as DatabaseValue }
+            values["prompt"] = try prompts.text(of: row)
+            for stored in ["prompt_zstd", "prompt_deflated", "prompt_base"] { values[stored] = nil as DatabaseValue? }
+            return Row(values)
         }
-        if let deflated = row["prompt_deflated"] as Data?, let text = PromptCompression.inflate(Array(deflated)) {
-            values["prompt"] = text
-            values["prompt_deflated"] = nil as DatabaseValue?
-        }
-        return Row(values)
     }
 }
 
