@@ -102,9 +102,11 @@ public final class ArenaDatabase: Sendable {
     public func transaction(_ db: Database, _ body: () throws -> Database.TransactionCompletion) throws {
         guard isInMemory else { return try db.inTransaction(nil, body) }
         if !db.isInsideTransaction { try db.beginTransaction() }
-        // Cached statements: GRDB's `inSavepoint` parses its two statements anew on every call,
-        // which cost a season as much as the savepoints themselves.
-        try db.cachedStatement(sql: "SAVEPOINT arena_change").execute()
+        // Cached statements stepped through the C API: GRDB's `inSavepoint` parses its two
+        // statements anew on every call, which cost a season as much as the savepoints themselves,
+        // and GRDB's `execute` adds its statement bookkeeping (for transaction observers, which a
+        // ledger in memory has none of) to each, as much again as the stepping.
+        try LedgerStatement(db, sql: "SAVEPOINT arena_change").run { _ in }
         let completion: Database.TransactionCompletion
         do {
             completion = try body()
@@ -115,7 +117,7 @@ public final class ArenaDatabase: Sendable {
         switch completion {
         case .commit:
             do {
-                try db.cachedStatement(sql: "RELEASE SAVEPOINT arena_change").execute()
+                try LedgerStatement(db, sql: "RELEASE SAVEPOINT arena_change").run { _ in }
             } catch {
                 try? Self.rollBackChange(db)
                 throw error
@@ -127,8 +129,8 @@ public final class ArenaDatabase: Sendable {
 
     /// Undoes everything since the innermost `SAVEPOINT arena_change` and ends that savepoint.
     private static func rollBackChange(_ db: Database) throws {
-        try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT arena_change").execute()
-        try db.cachedStatement(sql: "RELEASE SAVEPOINT arena_change").execute()
+        try LedgerStatement(db, sql: "ROLLBACK TRANSACTION TO SAVEPOINT arena_change").run { _ in }
+        try LedgerStatement(db, sql: "RELEASE SAVEPOINT arena_change").run { _ in }
     }
 
     /// Runs `body` on a read connection (a consistent snapshot).
