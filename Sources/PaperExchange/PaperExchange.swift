@@ -76,7 +76,8 @@ public struct PaperExchange: Sendable {
     public func accountState() -> AccountState {
         var unrealized = FixedDecimal.zero
         var marginUsed = FixedDecimal.zero
-        var open: [Symbol: Position] = [:]
+        // Sized at once: asked for at every market step, and growing it was most of its cost.
+        var open = [Symbol: Position](minimumCapacity: positions.count)
         for (symbol, position) in positions where !position.isFlat {
             let mark = markPrice(of: position)
             unrealized += position.unrealizedPnl(at: mark)

@@ -259,7 +259,7 @@ struct HTTPClientTests {
         task.cancel()
         let result = await task.result
         // Far below the 30 s the server takes, even on a loaded machine.
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < .seconds(15))
         #expect(throws: CancellationError.self) { try result.get() }
         try await waitUntil { client.transfersInFlight == 0 }
         #expect(client.transfersInFlight == 0)
