@@ -64,6 +64,30 @@ struct ProviderTests {
         #expect(await restored.persistentState() == saved)
     }
 
+    @Test("a decision, its orders and the driver's new state are one transaction: when the state cannot be stored, none of it is")
+    func driverStateCommitsWithItsDecision() async throws {
+        let provider = try await FakeProvider.shared()
+        let channel = channel()
+        try await provider.script(channel, [FakeProvider.Step(body: ProviderReply.openAITool(goodAnswer))])
+        var account = try LLMAccount.make(configuration: try fakeConfiguration(provider, channel: channel), services: try testServices())
+        // The ETH open's exit plan changes the driver's state; the ledger refuses to store it.
+        try account.test.database.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_driver_state BEFORE UPDATE OF driver_state ON accounts
+                BEGIN SELECT RAISE(ABORT, 'driver state refused'); END
+                """)
+        }
+        try await account.cycle()
+        #expect(try account.decisions().isEmpty, "the decision went with the state it led to")
+        #expect(try account.test.ledger.recentOrders(of: account.record.id, limit: 10).isEmpty)
+        #expect(try account.test.ledger.account(account.record.id)?.driverState == nil)
+        // Its orders reached the (paper) venue unrecorded: the account halts and says so.
+        let halted = try account.test.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE type = 'alert' AND payload LIKE '%\"kind\":\"halted\"%'") ?? 0
+        }
+        #expect(halted == 1)
+    }
+
     @Test("the local provider asks for json_object with the schema and never json_schema")
     func jsonObjectForLocal() async throws {
         let provider = try await FakeProvider.shared()

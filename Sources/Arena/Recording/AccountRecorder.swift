@@ -65,15 +65,18 @@ struct AccountRecorder: Sendable {
         try batch.add(Entry(execution: execution, feed: try Self.feed(for: events, accountID: accountID, mode: mode, accountName: accountName)))
     }
 
-    /// Stores a decision that placed no order, with its feed message and the driver's alert, if any.
+    /// Stores a decision that placed no order, with its feed message, the driver's alert and its
+    /// new state, if any.
     /// - Throws: A storage or encoding error; nothing is stored then.
-    func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil) throws {
+    func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil,
+               driverState: (state: String, time: Timestamp)? = nil) throws {
         try recorder.record { transaction, feed in
             let decisionID = try transaction.insertDecision(decision)
             feed.append(try decision.feedDraft(id: decisionID, justification: justification, actions: actions))
             if let alert {
                 feed.append(try FeedDraft(.alert, accountID: accountID, time: decision.time, data: AlertView(kind: alert.kind, message: alert.message)))
             }
+            if let driverState { try transaction.saveDriverState(driverState.state, for: accountID, now: driverState.time) }
         }
         recorder.metrics.decisionStored(decision)
     }

@@ -21,10 +21,13 @@ struct ExecutionBatch {
     private var pending: [AccountRecorder.Entry] = []
     /// The decision's id once stored, to link the executions to it.
     private(set) var decisionID: Int64?
+    /// The account of the decision, if the batch has one.
+    private let decisionAccount: AccountID?
 
     /// A batch for changes that belong to no decision: each is written at once.
     init(recorder: Recorder) {
         self.recorder = recorder
+        decisionAccount = nil
     }
 
     /// A batch for a decision's orders; with `.beforeOrders` the decision is stored now.
@@ -33,6 +36,7 @@ struct ExecutionBatch {
     init(decision: DecisionRecord, commit: DecisionCommit, recorder: Recorder,
          feed: @escaping @Sendable (Int64) throws -> FeedDraft) throws {
         self.recorder = recorder
+        decisionAccount = decision.accountID
         switch commit {
         case .afterOrders:
             pendingDecision = (decision, feed)
@@ -61,12 +65,18 @@ struct ExecutionBatch {
         }
     }
 
-    /// Writes what is still pending (a decision held for `.afterOrders`, with its executions),
-    /// in one transaction; returns the decision's id.
+    /// Writes what is still pending (a decision held for `.afterOrders`, with its executions) and
+    /// the driver's new state, in one transaction; returns the decision's id. With nothing pending
+    /// (`.beforeOrders`: the venue acted on its own), the driver's state has a transaction of its own.
     /// - Throws: A storage error; nothing pending is written then.
     @discardableResult
-    mutating func finish() throws -> Int64? {
-        guard let decision = pendingDecision else { return decisionID }
+    mutating func finish(driverState: (state: String, time: Timestamp)? = nil) throws -> Int64? {
+        guard let decision = pendingDecision else {
+            if let driverState, let accountID = decisionAccount {
+                try recorder.record { transaction, _ in try transaction.saveDriverState(driverState.state, for: accountID, now: driverState.time) }
+            }
+            return decisionID
+        }
         let executions = pending
         let id = try recorder.record { transaction, feed in
             let id = try transaction.insertDecision(decision.record)
@@ -77,6 +87,7 @@ struct ExecutionBatch {
                 return linked
             })
             for entry in executions { feed += entry.feed }
+            if let driverState { try transaction.saveDriverState(driverState.state, for: decision.record.accountID, now: driverState.time) }
             return id
         }
         recorder.metrics.decisionStored(decision.record)

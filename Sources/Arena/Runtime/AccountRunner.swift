@@ -138,29 +138,22 @@ public actor AccountRunner {
         }
         var events: [ExchangeEvent] = []
         var rejectionReason: String?
+        var batch: ExecutionBatch?
         // Unchanged until orders are sent: the report of a hold or a refusal reuses it.
         var stateAfter = await executor.state()
         switch risk.evaluate(.decision(output.decision), account: riskAccount(stateAfter), market: now) {
         case .hold:
-            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert)
+            break
         case .rejected(let reason):
             decision.outcome = .rejected
             decision.rejectionReason = reason
             rejectionReason = reason
             logger.info("decision rejected", metadata: ["reason": "\(reason)"])
-            store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert)
         case .orders(let orders):
             decision.outcome = .accepted
-            events = await execute(orders, of: decision, justification: output.decision.headline,
-                                   actions: output.decision.actionSummary, time: now.time)
+            (events, batch) = await execute(orders, of: decision, justification: output.decision.headline,
+                                            actions: output.decision.actionSummary, time: now.time)
             stateAfter = await executor.state()
-            if let alert = output.alert {
-                do {
-                    try recording.alert(kind: alert.kind, message: alert.message, time: now.time)
-                } catch {
-                    logger.error("could not store a driver's alert", metadata: ["kind": "\(alert.kind)", "error": "\(error)"])
-                }
-            }
         }
         let report = ExecutionReport(
             decision: output.decision,
@@ -169,12 +162,23 @@ public actor AccountRunner {
             account: stateAfter, time: now.time, rejectionReason: rejectionReason)
         lastOutcome = DecisionFeedback(report: report, callNumber: context.callNumber)
         await driver.reconcile(report)
-        if let state = await driver.persistentState(), state != record.driverState {
-            do {
-                try recording.storeDriverState(state, time: now.time)
-                record.driverState = state
-            } catch {
-                logger.error("could not save the driver's state", metadata: ["error": "\(error)"])
+        // The driver's state after this decision is stored with it, so no restart finds one without the other.
+        let driverState = await driver.persistentState().flatMap { $0 == record.driverState ? nil : $0 }
+        if decision.outcome != .accepted {
+            if store(decision, justification: output.decision.headline, actions: output.decision.actionSummary, alert: output.alert,
+                     driverState: driverState) {
+                record.driverState = driverState ?? record.driverState
+            }
+        } else {
+            if var batch, finish(&batch, of: decision, driverState: driverState, time: now.time) {
+                record.driverState = driverState ?? record.driverState
+            }
+            if let alert = output.alert {
+                do {
+                    try recording.alert(kind: alert.kind, message: alert.message, time: now.time)
+                } catch {
+                    logger.error("could not store a driver's alert", metadata: ["kind": "\(alert.kind)", "error": "\(error)"])
+                }
             }
         }
         publishStanding(state: await executor.state(), time: now.time)
@@ -199,39 +203,53 @@ public actor AccountRunner {
                                                                     standings: standings))
     }
 
-    /// Stores a decision that placed no order, with the driver's alert if it raised one.
-    private func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil) {
+    /// Stores a decision that placed no order, with the driver's alert if it raised one and its
+    /// new state if it changed; returns whether it was stored.
+    @discardableResult
+    private func store(_ decision: DecisionRecord, justification: String?, actions: [String], alert: DriverAlert? = nil,
+                       driverState: String? = nil) -> Bool {
         do {
-            try recording.store(decision, justification: justification, actions: actions, alert: alert)
+            try recording.store(decision, justification: justification, actions: actions, alert: alert,
+                                driverState: driverState.map { ($0, decision.time) })
             standings.count(decision)
+            return true
         } catch {
             logger.error("could not store a decision", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
-    /// Submits a decision's gated orders and records the decision with them, as the executor's
-    /// `decisionCommit` requires; returns every event.
+    /// Submits a decision's gated orders, recording each as the executor's `decisionCommit`
+    /// requires; returns every event and the batch that `finish` completes (nil when the decision
+    /// could not be stored before its orders, which were then not sent).
     private func execute(_ orders: [GatedOrder], of decision: DecisionRecord, justification: String?, actions: [String],
-                         time: Timestamp) async -> [ExchangeEvent] {
+                         time: Timestamp) async -> ([ExchangeEvent], ExecutionBatch?) {
         var batch: ExecutionBatch
         do {
             batch = try recording.batch(for: decision, commit: executor.decisionCommit, justification: justification, actions: actions)
         } catch {
             logger.error("could not store a decision; its orders are not sent", metadata: ["error": "\(error)"])
-            return []
+            return ([], nil)
         }
         var events: [ExchangeEvent] = []
         for order in orders {
             events += await submit(order, origin: .driver, in: &batch, time: time)
         }
+        return (events, batch)
+    }
+
+    /// Writes what `batch` still holds (the decision and its orders' changes, for an executor that
+    /// commits after its orders) with the driver's new state; returns whether it was written.
+    private func finish(_ batch: inout ExecutionBatch, of decision: DecisionRecord, driverState: String?, time: Timestamp) -> Bool {
         do {
-            try batch.finish()
+            try batch.finish(driverState: driverState.map { ($0, time) })
             standings.count(decision)
+            return true
         } catch {
             // Its orders were placed on the venue, but neither they nor the decision are stored.
             haltForLedgerFailure(error, time: time)
+            return false
         }
-        return events
     }
 
     // MARK: Submitting and recording
