@@ -152,6 +152,9 @@ public protocol Driver: Sendable {
     /// The driver's state as JSON text, saved with the account after every decision so that a
     /// restart resumes it exactly; nil for stateless drivers.
     func persistentState() async -> String?
+    /// The runner has stored the decision `reconcile` reported, with what its orders changed and
+    /// `persistentState` (or failed to): the end of the decision's own work, for measuring it.
+    func decisionStored() async
     /// Returns the prompts a decision for `context` would send, without calling anything or
     /// changing the driver's state; nil for drivers without prompts.
     /// - Throws: When the prompt cannot be rendered.
@@ -163,5 +166,6 @@ extension Driver {
     public var model: String? { nil }
     public func reconcile(_ report: ExecutionReport) async {}
     public func persistentState() async -> String? { nil }
+    public func decisionStored() async {}
     public func previewPrompt(_ context: DecisionContext) async throws -> PromptPreview? { nil }
 }

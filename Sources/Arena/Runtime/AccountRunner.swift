@@ -181,6 +181,7 @@ public actor AccountRunner {
                 }
             }
         }
+        await driver.decisionStored()
         publishStanding(state: await executor.state(), time: now.time)
     }
 

@@ -248,7 +248,7 @@ public final class LLMDriver: Driver {
     // MARK: Learning what happened
 
     public func reconcile(_ report: ExecutionReport) async {
-        let account = state.withLock { state in
+        state.withLock { state in
             let filled = Set(report.fills.map(\.symbol))
             for instruction in state.pending where filled.contains(instruction.symbol) {
                 switch instruction.action {
@@ -263,9 +263,13 @@ public final class LLMDriver: Driver {
                 state.exitPlans[symbol] = nil
             }
             state.pending = []
-            return state.accountID
         }
-        if let observer = services.observer, let account { observer.decisionReconciled(account: account, at: ContinuousClock.now) }
+    }
+
+    public func decisionStored() async {
+        if let observer = services.observer, let account = state.withLock({ $0.accountID }) {
+            observer.decisionReconciled(account: account, at: ContinuousClock.now)
+        }
     }
 
     public func persistentState() async -> String? {

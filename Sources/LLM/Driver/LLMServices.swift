@@ -72,6 +72,6 @@ public protocol LLMDriverObserver: Sendable {
     ///   - succeeded: Whether a decision came out.
     func decisionEnded(account: AccountID, marketTime: Timestamp, started: ContinuousClock.Instant, ownWork: Duration,
                        finished: ContinuousClock.Instant, succeeded: Bool)
-    /// The runner reported what the decision did (after gating, executing and storing it).
+    /// The runner has gated, executed and stored the decision (`Driver.decisionStored`).
     func decisionReconciled(account: AccountID, at: ContinuousClock.Instant)
 }
