@@ -267,6 +267,31 @@ struct PromptStorageTests {
         try reopened.database.close()
     }
 
+    @Test("after migration 0016, an account's next prompt is stored against its newest prompt from before, and all read back")
+    func rowsFromBeforeAreKeyframes() throws {
+        // A ledger as arena left it before migration 0016: each prompt compressed on its own.
+        let folder = try TemporaryFolder(prefix: "arena-migrations")
+        let earlier = try FileManager.default.contentsOfDirectory(atPath: packageMigrations).filter { $0 < "0016" && $0.hasSuffix(".sql") }
+        for file in earlier {
+            try FileManager.default.copyItem(atPath: packageMigrations + "/" + file, toPath: folder.path(file))
+        }
+        let test = try TestLedger(migrations: folder.path, accounts: 1)
+        let old = try (0..<3).map { try Self.prompt(account: 1, step: $0) }
+        try test.database.write { db in
+            for prompt in old {
+                try db.execute(sql: "INSERT INTO decisions (account_id, time, driver_kind, outcome, prompt_zstd) VALUES (1, 5, 'llm', 'hold', ?)",
+                               arguments: [Data(try #require(PromptCompression.compress(prompt)))])
+            }
+        }
+        try Migrator(folder: packageMigrations).migrate(test.database, now: 1)
+
+        let new = try (3..<5).map { try Self.prompt(account: 1, step: $0) }
+        for prompt in new { try Self.store(prompt, account: 1, in: test.ledger) }
+        let rows = try Self.stored(account: 1, in: test.database)
+        #expect(rows.map(\.base) == [nil, nil, nil, rows[2].id, rows[2].id])
+        #expect(try Self.readPrompts(account: 1, in: test.ledger) == old + new)
+    }
+
     @Test("a prompt naming a row that is not a keyframe of its account, or a damaged keyframe, is a corrupt value")
     func badKeyframeIsRefused() throws {
         let test = try TestLedger(accounts: 2)
