@@ -21,13 +21,12 @@ struct ExecutionBatch {
     private var pending: [AccountRecorder.Entry] = []
     /// The decision's id once stored, to link the executions to it.
     private(set) var decisionID: Int64?
-    /// The account of the decision, if the batch has one.
-    private let decisionAccount: AccountID?
+    /// Whether `finish` stores the decision (`.afterOrders`), so that what goes with it can.
+    var storesDecisionOnFinish: Bool { pendingDecision != nil }
 
     /// A batch for changes that belong to no decision: each is written at once.
     init(recorder: Recorder) {
         self.recorder = recorder
-        decisionAccount = nil
     }
 
     /// A batch for a decision's orders; with `.beforeOrders` the decision is stored now.
@@ -36,7 +35,6 @@ struct ExecutionBatch {
     init(decision: DecisionRecord, commit: DecisionCommit, recorder: Recorder,
          feed: @escaping @Sendable (Int64) throws -> FeedDraft) throws {
         self.recorder = recorder
-        decisionAccount = decision.accountID
         switch commit {
         case .afterOrders:
             pendingDecision = (decision, feed)
@@ -65,18 +63,12 @@ struct ExecutionBatch {
         }
     }
 
-    /// Writes what is still pending (a decision held for `.afterOrders`, with its executions) and
-    /// the driver's new state, in one transaction; returns the decision's id. With nothing pending
-    /// (`.beforeOrders`: the venue acted on its own), the driver's state has a transaction of its own.
+    /// Writes what is still pending (a decision held for `.afterOrders`, with its executions, and
+    /// the driver's new state), in one transaction; returns the decision's id.
     /// - Throws: A storage error; nothing pending is written then.
     @discardableResult
     mutating func finish(driverState: (state: String, time: Timestamp)? = nil) throws -> Int64? {
-        guard let decision = pendingDecision else {
-            if let driverState, let accountID = decisionAccount {
-                try recorder.record { transaction, _ in try transaction.saveDriverState(driverState.state, for: accountID, now: driverState.time) }
-            }
-            return decisionID
-        }
+        guard let decision = pendingDecision else { return decisionID }
         let executions = pending
         let id = try recorder.record { transaction, feed in
             let id = try transaction.insertDecision(decision.record)

@@ -170,8 +170,14 @@ public actor AccountRunner {
                 record.driverState = driverState ?? record.driverState
             }
         } else {
-            if var batch, finish(&batch, of: decision, driverState: driverState, time: now.time) {
-                record.driverState = driverState ?? record.driverState
+            if var batch {
+                // On a venue that acts on its own the decision went in before its orders, and the
+                // driver's state follows in a transaction of its own.
+                let withDecision = batch.storesDecisionOnFinish ? driverState : nil
+                if finish(&batch, of: decision, driverState: withDecision, time: now.time), withDecision != nil {
+                    record.driverState = withDecision
+                }
+                if withDecision == nil, let driverState { saveDriverState(driverState, time: now.time) }
             }
             if let alert = output.alert {
                 do {
@@ -217,6 +223,16 @@ public actor AccountRunner {
         } catch {
             logger.error("could not store a decision", metadata: ["error": "\(error)"])
             return false
+        }
+    }
+
+    /// Saves the driver's state on its own (after a decision whose orders were recorded as they happened).
+    private func saveDriverState(_ state: String, time: Timestamp) {
+        do {
+            try recording.storeDriverState(state, time: time)
+            record.driverState = state
+        } catch {
+            logger.error("could not save the driver's state", metadata: ["error": "\(error)"])
         }
     }
 
