@@ -15,7 +15,7 @@ import Storage
 /// `PromptKeyframes`), on its own (as every prompt was stored from migration 0015 to 0016), and as
 /// before that (zlib level 1, raw DEFLATE through one reused stream), on one core, `--passes` times.
 /// Reports microseconds per prompt (the fastest pass, the least disturbed by other work on the
-/// machine), the mean sizes, and the decompression time of both.
+/// machine), the mean sizes, and the decompression time of each.
 struct PromptCompressionBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prompt-compression",
                                                     abstract: "Compressing recorded decision prompts: zstd (now) against zlib (before).")
