@@ -54,6 +54,7 @@ struct MarketStateTests {
         }
         #expect(series.closed.count == 5)
         #expect(series.closedIndicators.count == 5)
+        #expect(series.closed.map(\.close) == closes[34..<39].map { FixedDecimal(Int($0)) })
         // Indicators run over the whole history, not only what is kept.
         let expected = Indicators.relativeStrengthIndex(closes, period: 7)
         #expect(series.indicators.map(\.rsi7) == Array(expected.suffix(6)))

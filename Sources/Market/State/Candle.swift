@@ -80,10 +80,15 @@ public struct CandleSeries: Sendable, Hashable {
     public let interval: CandleInterval
     /// The most finished candles kept.
     public let limit: Int
-    /// Finished candles, oldest first.
-    public private(set) var closed: [Candle] = []
+    /// Finished candles, oldest first: at most `limit`.
+    public var closed: ArraySlice<Candle> { closedStorage.suffix(limit) }
     /// The indicator values after each finished candle, aligned with `closed`.
-    public private(set) var closedIndicators: [IndicatorValues] = []
+    public var closedIndicators: ArraySlice<IndicatorValues> { closedIndicatorStorage.suffix(limit) }
+    /// `closed` and `closedIndicators` with up to `limit` older entries in front: trimmed only
+    /// when they reach twice the limit, so that a finished candle costs a constant time instead
+    /// of moving the whole history down by one (which a season did on every market step).
+    private var closedStorage: [Candle] = []
+    private var closedIndicatorStorage: [IndicatorValues] = []
     /// The candle of the current interval, if any price arrived in it.
     public private(set) var forming: Candle?
     /// The indicators' state after the last finished candle.
@@ -120,23 +125,23 @@ public struct CandleSeries: Sendable, Hashable {
     }
 
     private mutating func finish(_ candle: Candle) {
-        closed.append(candle)
-        closedIndicators.append(engine.update(candle))
-        if closed.count > limit {
-            closed.removeFirst(closed.count - limit)
-            closedIndicators.removeFirst(closedIndicators.count - limit)
+        closedStorage.append(candle)
+        closedIndicatorStorage.append(engine.update(candle))
+        if closedStorage.count >= 2 * limit {
+            closedStorage.removeFirst(closedStorage.count - limit)
+            closedIndicatorStorage.removeFirst(closedIndicatorStorage.count - limit)
         }
     }
 
     /// Every candle kept, oldest first, with the forming one last.
-    public var candles: [Candle] { forming.map { closed + [$0] } ?? closed }
+    public var candles: [Candle] { forming.map { Array(closed) + [$0] } ?? Array(closed) }
 
     /// The indicator values after each candle of `candles`, the last counting the forming candle
     /// as if it closed now.
     public var indicators: [IndicatorValues] {
-        guard let forming else { return closedIndicators }
+        guard let forming else { return Array(closedIndicators) }
         var provisional = engine
-        return closedIndicators + [provisional.update(forming)]
+        return Array(closedIndicators) + [provisional.update(forming)]
     }
 
     /// Returns the last `count` candles and their indicator values, oldest first, the forming
@@ -151,5 +156,20 @@ public struct CandleSeries: Sendable, Hashable {
             values.append(provisional.update(forming))
         }
         return (candles, values)
+    }
+
+    // Equal when what a reader sees is equal, whatever older entries the storage still holds.
+    public static func == (lhs: CandleSeries, rhs: CandleSeries) -> Bool {
+        lhs.interval == rhs.interval && lhs.limit == rhs.limit && lhs.forming == rhs.forming && lhs.engine == rhs.engine
+            && lhs.closed.elementsEqual(rhs.closed) && lhs.closedIndicators.elementsEqual(rhs.closedIndicators)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(interval)
+        hasher.combine(limit)
+        hasher.combine(forming)
+        hasher.combine(engine)
+        for candle in closed { hasher.combine(candle) }
+        for values in closedIndicators { hasher.combine(values) }
     }
 }

@@ -94,7 +94,8 @@ public struct MarketState: Sendable {
     public func indicators(for symbol: Symbol) -> SymbolIndicators? {
         guard let snapshot = latest, let quote = snapshot[symbol], let symbolSeries = series[symbol] else { return nil }
         let intraday = SeriesContext(symbolSeries[0], length: seriesLength)
-        let openInterests = symbolSeries[0].candles.compactMap(\.openInterest)
+        var openInterests = symbolSeries[0].closed.compactMap(\.openInterest)
+        if let forming = symbolSeries[0].forming?.openInterest { openInterests.append(forming) }
         return SymbolIndicators(
             symbol: symbol, time: snapshot.time, mid: quote.mid, mark: quote.mark, fundingRate: quote.fundingRate,
             openInterest: quote.openInterest, averageOpenInterest: SeriesContext.mean(openInterests),
