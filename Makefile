@@ -3,7 +3,7 @@
 # a Python virtual environment in .venv.
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev libssl-dev libsecp256k1-dev libzstd-dev
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev libssl-dev libsecp256k1-dev libzstd-dev libtcmalloc-minimal4
 APT_TEST_PACKAGES := python3-venv chromium chromium-driver
 VENV := .venv
 ARGS ?=
