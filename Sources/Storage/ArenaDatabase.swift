@@ -77,6 +77,31 @@ public final class ArenaDatabase: Sendable {
         return try writer.writeWithoutTransaction { db in try transaction(db, returning: { try body(db) }) }
     }
 
+    /// Runs `body` in one transaction of its own with foreign key enforcement off, as SQLite's
+    /// procedure for rebuilding a table that other tables reference requires (dropping the old
+    /// table would otherwise delete through the references), and commits only if
+    /// `PRAGMA foreign_key_check` then finds no reference dangling. Enforcement is back on after.
+    /// - Throws: `StorageError.conflict` naming the first dangling reference, what `body` threw,
+    ///   or a SQLite error; the change is then rolled back.
+    public func writeWithForeignKeysOff(_ body: (Database) throws -> Void) throws {
+        try writer.writeWithoutTransaction { db in
+            // SQLite ignores the pragma inside a transaction; a ledger in memory keeps one open.
+            if db.isInsideTransaction { try db.commit() }
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction {
+                try body(db)
+                if let dangling = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                    let table: String = dangling[0] ?? "?"
+                    let row: Int64 = dangling[1] ?? 0
+                    let parent: String = dangling[2] ?? "?"
+                    throw StorageError.conflict("row \(row) of \(table) refers to a missing row of \(parent)")
+                }
+                return .commit
+            }
+        }
+    }
+
     /// Runs `body` as one transaction (`transaction(_:_:)`) that commits unless it throws, and
     /// returns what it returned.
     /// - Throws: What `body` threw (the change is then rolled back), or a SQLite error.

@@ -32,10 +32,11 @@ enum ExitPlanText {
 extension LedgerStore {
     /// The orders of an account that are not final (in flight, resting, waiting for their
     /// trigger), in the order the venue received them: what a restarted paper exchange must hold.
+    /// The condition is written as the partial index `orders_not_final` writes it, so SQLite uses it.
     public func unfinishedOrders(of id: AccountID) throws -> [StoredOrder] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM orders WHERE account_id = ? AND status IN ('pending', 'open', 'waiting_trigger')
+                SELECT * FROM orders WHERE account_id = ? AND (status = 'pending' OR status = 'open' OR status = 'waiting_trigger')
                 ORDER BY COALESCE(venue_order_id, 0), id
                 """, arguments: [id.rawValue]).map(Self.storedOrder(from:))
         }

@@ -8,6 +8,14 @@ public struct Migration: Sendable, Hashable {
     public let sql: String
     /// SHA-256 of the file's bytes.
     public let checksum: String
+
+    /// The first line a migration starts with when it rebuilds a table that others reference
+    /// (SQLite's procedure for changes `ALTER TABLE` cannot make): it then runs with foreign key
+    /// enforcement off, and commits only if no reference dangles afterwards.
+    public static let foreignKeysOffDirective = "-- migrator: foreign keys off"
+
+    /// Whether the migration runs with foreign key enforcement off (`foreignKeysOffDirective`).
+    public var runsWithForeignKeysOff: Bool { sql.hasPrefix(Self.foreignKeysOffDirective) }
 }
 
 /// A migration's state in one database, for `arena migrate --status`.
@@ -99,16 +107,23 @@ public struct Migrator: Sendable {
         }
         var done: [Migration] = []
         for migration in migrations where applied[migration.version] == nil {
+            let apply = { (db: Database) in
+                try db.execute(sql: migration.sql)
+                try db.execute(
+                    sql: "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                    arguments: [migration.version, migration.name, migration.checksum, now])
+            }
             do {
-                try database.write { db in
-                    try db.execute(sql: migration.sql)
-                    try db.execute(
-                        sql: "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                        arguments: [migration.version, migration.name, migration.checksum, now])
+                if migration.runsWithForeignKeysOff {
+                    try database.writeWithForeignKeysOff(apply)
+                } else {
+                    try database.write(apply)
                 }
             } catch let error as DatabaseError {
                 throw StorageError.migrationFailed(version: migration.version, name: migration.name,
                                                    reason: error.message ?? "SQLite error \(error.resultCode)")
+            } catch StorageError.conflict(let reason) {
+                throw StorageError.migrationFailed(version: migration.version, name: migration.name, reason: reason)
             }
             done.append(migration)
         }

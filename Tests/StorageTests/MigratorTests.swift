@@ -97,6 +97,77 @@ struct MigratorTests {
         #expect(tables == 0)
     }
 
+    @Test("migration 0017 rebuilds decisions with every row, column and reference kept, and the same checks")
+    func decisionsRebuiltWithTheirRows() throws {
+        // A ledger as arena left it before migration 0017, with decisions that orders and later
+        // prompts refer to.
+        let folder = try TemporaryFolder(prefix: "arena-migrations")
+        for file in try FileManager.default.contentsOfDirectory(atPath: packageMigrations) where file < "0017" && file.hasSuffix(".sql") {
+            try FileManager.default.copyItem(atPath: packageMigrations + "/" + file, toPath: folder.path(file))
+        }
+        let test = try TestLedger(migrations: folder.path, accounts: 1)
+        try test.database.write { db in
+            try db.execute(sql: """
+                INSERT INTO decisions (id, account_id, time, driver_kind, provider, outcome, rejection_reason, prompt_zstd)
+                VALUES (7, 1, 5, 'llm', 'openai', 'rejected', 'too large', x'28b52ffd')
+                """)
+            try db.execute(sql: "INSERT INTO decisions (id, account_id, time, driver_kind, outcome, prompt_base) VALUES (9, 1, 6, 'llm', 'accepted', 7)")
+            for (index, status) in ["open", "filled", "waiting_trigger"].enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO orders (account_id, decision_id, cloid, mode, origin, symbol, side, type, size, status, created_at, updated_at)
+                    VALUES (1, 9, ?, 'paper', 'driver', 'BTC', 'buy', 'market', '1', ?, 6, 6)
+                    """, arguments: [String(format: "0x%032x", index + 1), status])
+            }
+        }
+        let rows = { (db: Database) in try Row.fetchAll(db, sql: "SELECT * FROM decisions ORDER BY id") }
+        let before = try test.database.read(rows)
+        let columnsBefore = try test.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('decisions')") }
+
+        let applied = try Migrator(folder: packageMigrations).migrate(test.database, now: 1)
+        #expect(applied.map(\.version).contains(17))
+        #expect(try test.database.read(rows) == before)
+        #expect(try test.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('decisions')") } == columnsBefore)
+        try test.database.read { db in
+            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE decision_id = 9") == 3)
+            // What the unfinished orders are read by uses the rebuilt partial index.
+            let plan = try String.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT * FROM orders WHERE account_id = 1 AND (status = 'pending' OR status = 'open' OR status = 'waiting_trigger')
+                """, adapter: SuffixRowAdapter(fromIndex: 3))
+            #expect(plan.contains { $0.contains("orders_not_final") }, "\(plan)")
+        }
+        #expect(try test.ledger.unfinishedOrders(of: AccountID(1)).map(\.order.status.rawValue) == ["open", "waiting_trigger"])
+        // The checks still hold: an unknown outcome, a decision of a missing account, a base that is no decision.
+        for insert in ["INSERT INTO decisions (account_id, time, driver_kind, outcome) VALUES (1, 7, 'llm', 'maybe')",
+                       "INSERT INTO decisions (account_id, time, driver_kind, outcome) VALUES (99, 7, 'llm', 'hold')",
+                       "INSERT INTO decisions (account_id, time, driver_kind, outcome, prompt_base) VALUES (1, 7, 'llm', 'hold', 999)"] {
+            #expect(throws: DatabaseError.self, "\(insert)") { try test.database.write { db in try db.execute(sql: insert) } }
+        }
+    }
+
+    @Test("a migration run with foreign keys off that leaves a reference dangling is rolled back whole, and the keys are on again")
+    func danglingReferenceRollsBack() throws {
+        let temporary = try TemporaryDatabase()
+        let sql = Migration.foreignKeysOffDirective + """
+
+            CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (parent_id INTEGER REFERENCES parent(id));
+            INSERT INTO child VALUES (5);
+            """
+        let migration = Migration(version: 1, name: "dangling", sql: sql, checksum: "x")
+        #expect(migration.runsWithForeignKeysOff)
+        #expect(throws: StorageError.migrationFailed(version: 1, name: "dangling", reason: "row 1 of child refers to a missing row of parent")) {
+            try Migrator(migrations: [migration]).migrate(temporary.database, now: 1)
+        }
+        let tables = try temporary.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('parent', 'child')")
+        }
+        #expect(tables == 0)
+        let foreignKeys = try temporary.database.write { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        #expect(foreignKeys == 1)
+    }
+
     @Test("badly named files and repeated versions are refused", arguments: ["1_short.sql", "0001-dash.sql", "0001_Upper.sql"])
     func badFileNames(_ name: String) {
         #expect(Migrator.parseFileName(name) == nil)
