@@ -255,7 +255,7 @@ public enum PromptContext {
     static func list(_ values: [String]) -> String { "[" + values.joined(separator: ", ") + "]" }
 }
 
-/// A value of the prompt context that can be kept and shared: text, a flag, or a group of values.
+/// A value of a symbol's prompt context as it is built: text, a flag, or a group of values.
 enum PromptValue: Sendable {
     case text(String)
     case flag(Bool)
@@ -278,7 +278,10 @@ public struct SymbolPromptValues: Sendable {
     let mid: FixedDecimal?, mark: FixedDecimal?, fundingRate: FixedDecimal?
     /// The indicators the values were built from.
     let indicators: SymbolIndicators?
-    let values: [String: PromptValue]
+    /// The values as the template engine reads them, converted once for every account that
+    /// decides on this market update. Unchecked: `Any` is not `Sendable`, but what it holds here is
+    /// only strings, flags and dictionaries of them (values), and it is never changed.
+    nonisolated(unsafe) let templateValue: [String: Any]
 
     /// Builds the values of `symbol` from the context's market and indicators.
     init(_ symbol: Symbol, in context: DecisionContext) {
@@ -287,7 +290,7 @@ public struct SymbolPromptValues: Sendable {
         mark = quote?.mark
         fundingRate = quote?.fundingRate
         indicators = context.indicators[symbol]
-        values = PromptContext.symbolValues(symbol, quote: quote, indicators: indicators)
+        templateValue = PromptContext.symbolValues(symbol, quote: quote, indicators: indicators).mapValues(\.templateValue)
     }
 
     /// Whether these values were built from the same market as `context` shows for `symbol`.
@@ -296,9 +299,6 @@ public struct SymbolPromptValues: Sendable {
         // Accounts deciding on one update share the indicators' storage, so this is quick.
         return quote?.mid == mid && quote?.mark == mark && quote?.fundingRate == fundingRate && context.indicators[symbol] == indicators
     }
-
-    /// The values as the template engine reads them.
-    var templateValue: [String: Any] { values.mapValues(\.templateValue) }
 }
 
 /// Keeps each symbol's prompt values of the newest market update, so that the accounts deciding
