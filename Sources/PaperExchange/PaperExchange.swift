@@ -76,14 +76,19 @@ public struct PaperExchange: Sendable {
     public func accountState() -> AccountState {
         var unrealized = FixedDecimal.zero
         var marginUsed = FixedDecimal.zero
-        // Sized at once: asked for at every market step, and growing it was most of its cost.
-        var open = [Symbol: Position](minimumCapacity: positions.count)
-        for (symbol, position) in positions where !position.isFlat {
+        var hasFlat = false
+        for position in positions.values {
+            guard !position.isFlat else {
+                hasFlat = true
+                continue
+            }
             let mark = markPrice(of: position)
             unrealized += position.unrealizedPnl(at: mark)
             marginUsed += position.initialMargin(at: mark)
-            open[symbol] = position
         }
+        // Asked for several times per market step: the exchange's own dictionary is shared (copied
+        // only if it changes while the state is held) unless a flat position must be left out.
+        let open = hasFlat ? positions.filter { !$0.value.isFlat } : positions
         return AccountState(cash: cash, positions: open, equity: cash + unrealized, unrealizedPnl: unrealized,
                             marginUsed: marginUsed, time: lastSnapshotTime ?? Timestamp(milliseconds: 0))
     }
