@@ -76,6 +76,24 @@ struct PromptVariantTests {
         #expect(!bare.contains("Your rank") && bare.contains("Decide now."))
     }
 
+    @Test("every shipped prompt renders the prompt context exactly as the same values seen through Any render")
+    func typedContextRendersAsAny() throws {
+        let prompts = try repositoryPrompts()
+        var context = try context()
+        let btc = Symbol("BTC")!
+        context.account = AccountState(cash: 9_000, positions: [btc: Position(symbol: btc, size: FixedDecimal(2, exponent: 1), entryPrice: 64_000, leverage: 3)],
+                                       equity: 10_050, unrealizedPnl: 50, marginUsed: 4_266, time: context.time)
+        context.lastOutcome = DecisionFeedback(callNumber: 2, time: context.time, result: .refused, reason: #"too "big""#, orders: ["BTC buy 0.2"])
+        let plans = [btc: ExitPlan(takeProfit: 70_000, stopLoss: nil, invalidationCondition: #"BTC closes below "60k""#)]
+        let values = PromptContext.make(context, exitPlans: plans, sharpeRatio: 0.5)
+        let seenThroughAny = values.mapValues(\.anyValue)
+        for name in prompts.names {
+            let typed = try prompts.render(name, context: values)
+            #expect(typed == (try prompts.render(name, context: seenThroughAny)), "\(name)")
+            #expect(typed.user.contains("64000") && !typed.user.contains("{{"), "\(name) shows the position")
+        }
+    }
+
     @Test("the ranking is built once per step from every account's standing, bounded, best first")
     func standingsTable() throws {
         let board = RivalBoard()

@@ -134,7 +134,7 @@ public final class LLMDriver: Driver {
 
     /// The template values of `context`; the ranking only for a template that shows it (building
     /// every rival's positions for a prompt that never reads them was a third of building the values).
-    private func promptValues(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?) -> [String: Any] {
+    private func promptValues(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?) -> [String: TemplateValue] {
         var context = context
         if !services.prompts.uses("ranking", in: configuration.promptTemplate) { context.ranking = nil }
         return PromptContext.make(context, exitPlans: exitPlans, sharpeRatio: sharpeRatio, cache: services.promptCache)

@@ -36,75 +36,75 @@ public enum PromptContext {
     ///   - cache: Where the per-symbol values of this market update are kept for other accounts;
     ///     nil to build them here.
     public static func make(_ context: DecisionContext, exitPlans: [Symbol: ExitPlan], sharpeRatio: Double?,
-                            cache: SymbolPromptCache? = nil) -> [String: Any] {
+                            cache: SymbolPromptCache? = nil) -> [String: TemplateValue] {
         let account = context.account
         let minutes = max(0, (context.time.milliseconds - context.startedAt.milliseconds) / 60_000)
-        var values: [String: Any] = [
-            "account_name": context.accountName,
-            "time": ISO8601.format(context.time),
-            "minutes_since_start": String(minutes),
-            "call_number": String(context.callNumber),
-            "universe": context.symbols.map(\.name).joined(separator: ", "),
+        var values: [String: TemplateValue] = [
+            "account_name": .text(context.accountName),
+            "time": .text(ISO8601.format(context.time)),
+            "minutes_since_start": .text(String(minutes)),
+            "call_number": .text(String(context.callNumber)),
+            "universe": .text(context.symbols.map(\.name).joined(separator: ", ")),
             // For a prompt's example answer, which must name a symbol the account trades.
-            "first_symbol": context.symbols.first?.name ?? "BTC",
-            "max_leverage": String(context.maxLeverage),
-            "minimum_order_usd": Instrument.minimumOrderValue.description,
+            "first_symbol": .text(context.symbols.first?.name ?? "BTC"),
+            "max_leverage": .text(String(context.maxLeverage)),
+            "minimum_order_usd": .text(Instrument.minimumOrderValue.description),
         ]
-        values["symbols"] = context.symbols.map { symbol in
-            (cache?.values(for: symbol, in: context) ?? SymbolPromptValues(symbol, in: context)).templateValue
-        }
+        values["symbols"] = .list(context.symbols.map { symbol in
+            (cache?.values(for: symbol, in: context) ?? SymbolPromptValues(symbol, in: context)).value
+        })
 
         let returnPercent = context.initialCapital.isPositive
             ? ((account.equity - context.initialCapital) * FixedDecimal(100) / context.initialCapital).rounded(decimals: 2) : .zero
-        var accountValues: [String: Any] = [
-            "cash": money(account.cash),
-            "equity": money(account.equity),
-            "available_margin": money(account.availableMargin),
-            "margin_used": money(account.marginUsed),
-            "unrealized_pnl": money(account.unrealizedPnl),
-            "initial_capital": money(context.initialCapital),
-            "return_pct": returnPercent.description,
+        var accountValues: [String: TemplateValue] = [
+            "cash": .text(money(account.cash)),
+            "equity": .text(money(account.equity)),
+            "available_margin": .text(money(account.availableMargin)),
+            "margin_used": .text(money(account.marginUsed)),
+            "unrealized_pnl": .text(money(account.unrealizedPnl)),
+            "initial_capital": .text(money(context.initialCapital)),
+            "return_pct": .text(returnPercent.description),
         ]
-        if let sharpeRatio, sharpeRatio.isFinite { accountValues["sharpe_ratio"] = number(sharpeRatio, decimals: 3) }
+        if let sharpeRatio, sharpeRatio.isFinite { accountValues["sharpe_ratio"] = .text(number(sharpeRatio, decimals: 3)) }
         let positions = account.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol }
-        accountValues["positions"] = positions.map { positionValues($0, context: context, plan: exitPlans[$0.symbol]) }
-        accountValues["has_positions"] = !positions.isEmpty
-        values["account"] = accountValues
-        if let outcome = context.lastOutcome { values["last_decision"] = feedbackValues(outcome) }
-        if let ranking = context.ranking { values["ranking"] = rankingValues(ranking) }
+        accountValues["positions"] = .list(positions.map { .group(positionValues($0, context: context, plan: exitPlans[$0.symbol])) })
+        accountValues["has_positions"] = .flag(!positions.isEmpty)
+        values["account"] = .group(accountValues)
+        if let outcome = context.lastOutcome { values["last_decision"] = .group(feedbackValues(outcome)) }
+        if let ranking = context.ranking { values["ranking"] = .group(rankingValues(ranking)) }
         return values
     }
 
     /// The account's rank and its rivals (the `aware` prompt). Rival names were chosen by
     /// operators, so they are passed JSON-quoted, as data.
-    static func rankingValues(_ ranking: ArenaRanking) -> [String: Any] {
+    static func rankingValues(_ ranking: ArenaRanking) -> [String: TemplateValue] {
         [
-            "rank": String(ranking.rank),
-            "accounts": String(ranking.accountCount),
-            "has_rivals": !ranking.rivals.isEmpty,
-            "rivals": ranking.rivals.map { rival -> [String: Any] in
-                [
-                    "rank": String(rival.rank),
-                    "name": JSONValue.quote(rival.name),
-                    "return_pct": number(rival.returnPercent, decimals: 2),
-                    "has_positions": !rival.positions.isEmpty,
-                    "positions": rival.positions.map { position -> [String: Any] in
-                        [
-                            "symbol": position.symbol.name,
-                            "side": position.size.isPositive ? "long" : "short",
-                            "size": position.size.magnitude.description,
-                            "entry_price": price(position.entryPrice),
-                            "leverage": String(position.leverage),
-                        ]
-                    },
-                ]
-            },
+            "rank": .text(String(ranking.rank)),
+            "accounts": .text(String(ranking.accountCount)),
+            "has_rivals": .flag(!ranking.rivals.isEmpty),
+            "rivals": .list(ranking.rivals.map { rival in
+                .group([
+                    "rank": .text(String(rival.rank)),
+                    "name": .text(JSONValue.quote(rival.name)),
+                    "return_pct": .text(number(rival.returnPercent, decimals: 2)),
+                    "has_positions": .flag(!rival.positions.isEmpty),
+                    "positions": .list(rival.positions.map { position in
+                        .group([
+                            "symbol": .text(position.symbol.name),
+                            "side": .text(position.size.isPositive ? "long" : "short"),
+                            "size": .text(position.size.magnitude.description),
+                            "entry_price": .text(price(position.entryPrice)),
+                            "leverage": .text(String(position.leverage)),
+                        ])
+                    }),
+                ])
+            }),
         ]
     }
 
     /// The previous decision's outcome. Its reason may quote the model's own answer, so it is
     /// passed JSON-quoted, as data.
-    static func feedbackValues(_ outcome: DecisionFeedback) -> [String: Any] {
+    static func feedbackValues(_ outcome: DecisionFeedback) -> [String: TemplateValue] {
         let words: String
         switch outcome.result {
         case .filled: words = "filled"
@@ -114,20 +114,20 @@ public enum PromptContext {
         case .refused: words = "refused by the risk checks; nothing was sent"
         case .failed: words = "not executed: your answer could not be used or the call failed"
         }
-        var values: [String: Any] = [
-            "call_number": String(outcome.callNumber),
-            "time": ISO8601.format(outcome.time),
-            "result": outcome.result.rawValue,
-            "result_words": words,
-            "orders": outcome.orders.map { ["line": $0] },
-            "has_orders": !outcome.orders.isEmpty,
+        var values: [String: TemplateValue] = [
+            "call_number": .text(String(outcome.callNumber)),
+            "time": .text(ISO8601.format(outcome.time)),
+            "result": .text(outcome.result.rawValue),
+            "result_words": .text(words),
+            "orders": .list(outcome.orders.map { .group(["line": .text($0)]) }),
+            "has_orders": .flag(!outcome.orders.isEmpty),
         ]
-        if let reason = outcome.reason { values["reason"] = JSONValue.quote(DecisionParser.clean(reason, limit: 600)) }
+        if let reason = outcome.reason { values["reason"] = .text(JSONValue.quote(DecisionParser.clean(reason, limit: 600))) }
         return values
     }
 
-    static func symbolValues(_ symbol: Symbol, quote: Quote?, indicators: SymbolIndicators?) -> [String: PromptValue] {
-        var values: [String: PromptValue] = ["symbol": .text(symbol.name)]
+    static func symbolValues(_ symbol: Symbol, quote: Quote?, indicators: SymbolIndicators?) -> [String: TemplateValue] {
+        var values: [String: TemplateValue] = ["symbol": .text(symbol.name)]
         if let quote {
             values["mid"] = .text(price(quote.mid))
             values["mark"] = .text(price(quote.mark))
@@ -180,31 +180,25 @@ public enum PromptContext {
         return values
     }
 
-    private static func positionValues(_ position: Position, context: DecisionContext, plan: ExitPlan?) -> [String: Any] {
+    private static func positionValues(_ position: Position, context: DecisionContext, plan: ExitPlan?) -> [String: TemplateValue] {
         let mark = context.market[position.symbol]?.mark ?? position.entryPrice
-        var values: [String: Any] = [
-            "symbol": position.symbol.name,
-            "side": position.size.isPositive ? "long" : "short",
-            "size": position.size.magnitude.description,
-            "entry_price": price(position.entryPrice),
-            "mark_price": price(mark),
-            "notional": money(position.notional(at: mark)),
-            "unrealized_pnl": money(position.unrealizedPnl(at: mark)),
-            "leverage": String(position.leverage),
+        var values: [String: TemplateValue] = [
+            "symbol": .text(position.symbol.name),
+            "side": .text(position.size.isPositive ? "long" : "short"),
+            "size": .text(position.size.magnitude.description),
+            "entry_price": .text(price(position.entryPrice)),
+            "mark_price": .text(price(mark)),
+            "notional": .text(money(position.notional(at: mark))),
+            "unrealized_pnl": .text(money(position.unrealizedPnl(at: mark))),
+            "leverage": .text(String(position.leverage)),
         ]
-        if let liquidation = liquidationPrice(of: position, mark: mark, context: context) {
-            values["liquidation_price"] = price(liquidation)
-        } else {
-            values["liquidation_price"] = "none"
-        }
+        values["liquidation_price"] = .text(liquidationPrice(of: position, mark: mark, context: context).map { price($0) } ?? "none")
         if let plan {
-            values["take_profit"] = plan.takeProfit.map { price($0) } ?? "none"
-            values["stop_loss"] = plan.stopLoss.map { price($0) } ?? "none"
-            values["invalidation_condition"] = plan.invalidationCondition.map { JSONValue.quote($0) } ?? "none"
-            values["has_exit_plan"] = true
-        } else {
-            values["has_exit_plan"] = false
+            values["take_profit"] = .text(plan.takeProfit.map { price($0) } ?? "none")
+            values["stop_loss"] = .text(plan.stopLoss.map { price($0) } ?? "none")
+            values["invalidation_condition"] = .text(plan.invalidationCondition.map { JSONValue.quote($0) } ?? "none")
         }
+        values["has_exit_plan"] = .flag(plan != nil)
         return values
     }
 
@@ -255,22 +249,6 @@ public enum PromptContext {
     static func list(_ values: [String]) -> String { "[" + values.joined(separator: ", ") + "]" }
 }
 
-/// A value of a symbol's prompt context as it is built: text, a flag, or a group of values.
-enum PromptValue: Sendable {
-    case text(String)
-    case flag(Bool)
-    case group([String: PromptValue])
-
-    /// The value as the template engine reads it.
-    var templateValue: Any {
-        switch self {
-        case .text(let text): text
-        case .flag(let flag): flag
-        case .group(let values): values.mapValues(\.templateValue)
-        }
-    }
-}
-
 /// One symbol's part of the prompt context (prices, funding, indicators and series). It depends
 /// on the market alone, never on the account, so one market update needs it built only once.
 public struct SymbolPromptValues: Sendable {
@@ -278,10 +256,8 @@ public struct SymbolPromptValues: Sendable {
     let mid: FixedDecimal?, mark: FixedDecimal?, fundingRate: FixedDecimal?
     /// The indicators the values were built from.
     let indicators: SymbolIndicators?
-    /// The values as the template engine reads them, converted once for every account that
-    /// decides on this market update. Unchecked: `Any` is not `Sendable`, but what it holds here is
-    /// only strings, flags and dictionaries of them (values), and it is never changed.
-    nonisolated(unsafe) let templateValue: [String: Any]
+    /// The values, shared by every account that decides on this market update.
+    let value: TemplateValue
 
     /// Builds the values of `symbol` from the context's market and indicators.
     init(_ symbol: Symbol, in context: DecisionContext) {
@@ -290,7 +266,7 @@ public struct SymbolPromptValues: Sendable {
         mark = quote?.mark
         fundingRate = quote?.fundingRate
         indicators = context.indicators[symbol]
-        templateValue = PromptContext.symbolValues(symbol, quote: quote, indicators: indicators).mapValues(\.templateValue)
+        value = .group(PromptContext.symbolValues(symbol, quote: quote, indicators: indicators))
     }
 
     /// Whether these values were built from the same market as `context` shows for `symbol`.

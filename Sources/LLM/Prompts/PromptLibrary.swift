@@ -70,13 +70,23 @@ public struct PromptLibrary: Sendable {
     /// Whether both templates of `name` exist.
     public func contains(_ name: String) -> Bool { names.contains(name) }
 
-    /// Renders the system and user templates of `name` with `context`.
+    /// Renders the system and user templates of `name` with `context` (`PromptContext.make`).
+    /// - Throws: `LLMError.prompt` when the templates are missing.
+    public func render(_ name: String, context: [String: TemplateValue]) throws -> Rendered {
+        try render(name) { $0.render(context) }
+    }
+
+    /// Renders the system and user templates of `name` with a context of any values.
     /// - Throws: `LLMError.prompt` when the templates are missing.
     public func render(_ name: String, context: [String: Any]) throws -> Rendered {
+        try render(name) { $0.render(context) }
+    }
+
+    private func render(_ name: String, with render: (PromptTemplate) -> String) throws -> Rendered {
         guard let system = templates[name + ".system"], let user = templates[name + ".user"] else {
             throw LLMError(.prompt, "no prompt templates named \(name) (known: \(names.joined(separator: ", ")))")
         }
-        return Rendered(system: system.render(context).trimmingSet(" \n"), user: user.render(context).trimmingSet(" \n"))
+        return Rendered(system: render(system).trimmingSet(" \n"), user: render(user).trimmingSet(" \n"))
     }
 
     /// Finds the `prompts` folder: beside the current directory, or above the executable (as in

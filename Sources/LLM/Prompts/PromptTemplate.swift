@@ -26,7 +26,8 @@ import Foundation
 /// renders once per element; on `true` it renders in the same context; on any other value it
 /// renders with that value as the innermost context. Text is a `String` as is, `Bool`, `Int` and
 /// `Double` as Swift prints them, anything else as `String(describing:)`. Only dictionaries with
-/// `String` keys have named children.
+/// `String` keys have named children. A context of `TemplateValue`s (what `PromptContext` builds)
+/// renders exactly as its `anyValue` would, without a dynamic cast: one walker, specialized for each.
 public struct PromptTemplate: Sendable {
     /// A dotted name split once: empty for `.`, the current value.
     struct Name: Sendable, Hashable {
@@ -72,11 +73,22 @@ public struct PromptTemplate: Sendable {
         }
     }
 
-    /// Renders the template with `context` as the outermost dictionary.
+    /// Renders the template with `context` as the outermost dictionary: the prompt context's
+    /// own values, read without any cast.
+    public func render(_ context: [String: TemplateValue]) -> String {
+        render(from: TemplateValue.group(context))
+    }
+
+    /// Renders the template with `context` as the outermost dictionary, whatever its values are
+    /// (see the type's description for how each kind of value reads).
     public func render(_ context: [String: Any]) -> String {
+        render(from: AnyTemplateValue(context))
+    }
+
+    private func render<Value: TemplateReadable>(from root: Value) -> String {
         var output = String()
         output.reserveCapacity(capacityHint)
-        var stack = [Frame(names: context, value: context)]
+        var stack = [root]
         stack.reserveCapacity(8)
         Self.render(nodes, stack: &stack, into: &output)
         return output
@@ -96,100 +108,60 @@ public struct PromptTemplate: Sendable {
 // MARK: Rendering
 
 extension PromptTemplate {
-    /// One level of the context stack: the value a section opened, and its entries when it is a
-    /// dictionary (cast once, when the level is entered, instead of at every lookup).
-    struct Frame {
-        var names: [String: Any]?
-        var value: Any
-    }
-
-    private static func render(_ nodes: [Node], stack: inout [Frame], into output: inout String) {
+    // One walker for both kinds of context, specialized for each: the stack holds the value each
+    // open section entered, innermost last.
+    private static func render<Value: TemplateReadable>(_ nodes: [Node], stack: inout [Value], into output: inout String) {
         for index in nodes.indices {
             switch nodes[index] {
             case .text(let text):
                 output += text
             case .value(let name):
-                if let value = lookup(name, in: stack) { appendText(of: value, to: &output) }
+                lookup(name, in: stack)?.appendText(to: &output)
             case .section(let name, let body):
-                if let value = lookup(name, in: stack) { renderSection(body, on: value, stack: &stack, into: &output) }
+                guard let value = lookup(name, in: stack) else { continue }
+                switch value.section {
+                case .hidden:
+                    break
+                case .sameContext:
+                    render(body, stack: &stack, into: &output)
+                case .entered:
+                    enter(value, body, stack: &stack, into: &output)
+                case .elements(let elements):
+                    for element in elements { enter(element, body, stack: &stack, into: &output) }
+                }
             case .invertedSection(let name, let body):
-                renderInvertedSection(body, on: lookup(name, in: stack), stack: &stack, into: &output)
+                guard let value = lookup(name, in: stack) else {
+                    render(body, stack: &stack, into: &output)
+                    continue
+                }
+                switch value.invertedSection {
+                case .hidden: break
+                case .shown: render(body, stack: &stack, into: &output)
+                // swift-mustache renders an empty list's inverted section with the list as the
+                // current value (`{{.}}` shows `[]`).
+                case .shownInside: enter(value, body, stack: &stack, into: &output)
+                }
             }
         }
     }
 
-    // Computed once: a generic type's metadata is otherwise looked up at each use.
-    private static let dictionaryType: Any.Type = [String: Any].self
-    private static let dictionaryListType: Any.Type = [[String: Any]].self
-
-    private static func renderSection(_ body: [Node], on value: Any, stack: inout [Frame], into output: inout String) {
-        // The shapes the prompt context builds, by their exact types first (no bridging casts).
-        if let flag = value as? Bool {
-            if flag { render(body, stack: &stack, into: &output) }
-            return
-        }
-        let type = type(of: value)
-        if type == Self.dictionaryType, let names = value as? [String: Any] {
-            stack.append(Frame(names: names, value: value))
-            render(body, stack: &stack, into: &output)
-            stack.removeLast()
-            return
-        }
-        if type == Self.dictionaryListType, let elements = value as? [[String: Any]] {
-            for element in elements {
-                stack.append(Frame(names: element, value: element))
-                render(body, stack: &stack, into: &output)
-                stack.removeLast()
-            }
-            return
-        }
-        if type == NSNull.self { return }
-        if let elements = value as? [Any] {
-            for element in elements {
-                stack.append(Frame(names: element as? [String: Any], value: element))
-                render(body, stack: &stack, into: &output)
-                stack.removeLast()
-            }
-            return
-        }
-        stack.append(Frame(names: value as? [String: Any], value: value))
+    private static func enter<Value: TemplateReadable>(_ value: Value, _ body: [Node], stack: inout [Value], into output: inout String) {
+        stack.append(value)
         render(body, stack: &stack, into: &output)
         stack.removeLast()
     }
 
-    private static func renderInvertedSection(_ body: [Node], on value: Any?, stack: inout [Frame], into output: inout String) {
-        guard let value else {
-            render(body, stack: &stack, into: &output)
-            return
-        }
-        if let flag = value as? Bool {
-            if !flag { render(body, stack: &stack, into: &output) }
-            return
-        }
-        if type(of: value) == NSNull.self {
-            render(body, stack: &stack, into: &output)
-            return
-        }
-        // swift-mustache renders an empty array's inverted section with the array as the
-        // current value (`{{.}}` shows `[]`).
-        if let elements = value as? [Any], elements.isEmpty {
-            stack.append(Frame(names: nil, value: value))
-            render(body, stack: &stack, into: &output)
-            stack.removeLast()
-        }
-    }
-
     /// The value of `name`: the current value for `.`; otherwise the first part looked up from
     /// the innermost level out, the other parts down from where it was found.
-    private static func lookup(_ name: Name, in stack: borrowing [Frame]) -> Any? {
-        guard let first = name.keys.first else { return stack.last?.value }
+    private static func lookup<Value: TemplateReadable>(_ name: Name, in stack: borrowing [Value]) -> Value? {
+        guard let first = name.keys.first else { return stack.last }
         var level = stack.count - 1
         while level >= 0 {
-            if let found = stack[level].names?[first] {
+            if let found = stack[level].child(first) {
                 var value = found
                 var index = 1
                 while index < name.keys.count {
-                    guard let names = value as? [String: Any], let child = names[name.keys[index]] else { return nil }
+                    guard let child = value.child(name.keys[index]) else { return nil }
                     value = child
                     index += 1
                 }
@@ -199,8 +171,113 @@ extension PromptTemplate {
         }
         return nil
     }
+}
 
-    private static func appendText(of value: Any, to output: inout String) {
+/// How a section tag treats a value.
+enum TemplateSection<Value> {
+    /// Not rendered (`false`, null, an empty list).
+    case hidden
+    /// Rendered once in the same context (`true`).
+    case sameContext
+    /// Rendered once with the value as the innermost context.
+    case entered
+    /// Rendered once per element, each the innermost context in turn.
+    case elements([Value])
+}
+
+/// How an inverted section tag treats a value that is there.
+enum TemplateInvertedSection {
+    case hidden
+    case shown
+    /// Shown with the value as the innermost context (an empty list).
+    case shownInside
+}
+
+/// A value a template can read: its children by name, how sections treat it, and its text.
+protocol TemplateReadable {
+    func child(_ name: String) -> Self?
+    var section: TemplateSection<Self> { get }
+    var invertedSection: TemplateInvertedSection { get }
+    func appendText(to output: inout String)
+}
+
+/// A value of the prompt context: text (numbers come preformatted), a flag, named values, or a
+/// list. Rendered as the same value seen through `Any` would be, without casting anything.
+public enum TemplateValue: Sendable, Hashable {
+    case text(String)
+    case flag(Bool)
+    case group([String: TemplateValue])
+    case list([TemplateValue])
+
+    /// The same value as `[String: Any]` contexts hold it: `String`, `Bool`, `[String: Any]`, `[Any]`.
+    public var anyValue: Any {
+        switch self {
+        case .text(let text): text
+        case .flag(let flag): flag
+        case .group(let values): values.mapValues(\.anyValue)
+        case .list(let elements): elements.map(\.anyValue)
+        }
+    }
+}
+
+extension TemplateValue: TemplateReadable {
+    func child(_ name: String) -> TemplateValue? {
+        if case .group(let values) = self { return values[name] }
+        return nil
+    }
+
+    var section: TemplateSection<TemplateValue> {
+        switch self {
+        case .flag(let flag): flag ? .sameContext : .hidden
+        case .list(let elements): elements.isEmpty ? .hidden : .elements(elements)
+        case .text, .group: .entered
+        }
+    }
+
+    var invertedSection: TemplateInvertedSection {
+        switch self {
+        case .flag(let flag): flag ? .hidden : .shown
+        case .list(let elements): elements.isEmpty ? .shownInside : .hidden
+        case .text, .group: .hidden
+        }
+    }
+
+    func appendText(to output: inout String) {
+        switch self {
+        case .text(let text): output += text
+        case .flag(let flag): output += flag ? "true" : "false"
+        // Printed as Swift prints the same value seen through `Any` (no shipped prompt does this).
+        case .group, .list: AnyTemplateValue(anyValue).appendText(to: &output)
+        }
+    }
+}
+
+/// A value of a `[String: Any]` context, read as swift-mustache 2 read it.
+struct AnyTemplateValue: TemplateReadable {
+    let value: Any
+
+    init(_ value: Any) { self.value = value }
+
+    func child(_ name: String) -> AnyTemplateValue? {
+        (value as? [String: Any])?[name].map(AnyTemplateValue.init)
+    }
+
+    var section: TemplateSection<AnyTemplateValue> {
+        if let flag = value as? Bool { return flag ? .sameContext : .hidden }
+        if value is [String: Any] { return .entered }
+        if type(of: value) == NSNull.self { return .hidden }
+        if let elements = value as? [Any] { return .elements(elements.map(AnyTemplateValue.init)) }
+        return .entered
+    }
+
+    var invertedSection: TemplateInvertedSection {
+        if let flag = value as? Bool { return flag ? .hidden : .shown }
+        if type(of: value) == NSNull.self { return .shown }
+        if let elements = value as? [Any], elements.isEmpty { return .shownInside }
+        return .hidden
+    }
+
+    func appendText(to output: inout String) {
         if let text = value as? String {
             output += text
         } else if let flag = value as? Bool {
@@ -220,8 +297,7 @@ extension PromptTemplate {
     }
 }
 
-/// An optional seen through `Any`, to print what it wraps (the slow path; the prompt context holds
-/// no optionals).
+/// An optional seen through `Any`, to print what it wraps.
 private protocol OptionalValue {
     var wrappedAny: Any? { get }
 }
