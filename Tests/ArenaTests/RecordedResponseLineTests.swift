@@ -1,3 +1,4 @@
+import ArenaTestSupport
 import Foundation
 import JSONCore
 import LLM
@@ -46,6 +47,38 @@ struct RecordedResponseLineTests {
             try RecordedResponse(line: Array(#"{"entrant": "m", "repeat": 0, "call": 0, "prompt_sha256": "ab"}"#.utf8))
         }
         #expect(missingStep?.message == "step is missing")
+    }
+
+    @Test("the responses log sorts its lines when it finishes, and refuses, naming the line, one that does not read back")
+    func logRefusesUnreadableLine() throws {
+        let folder = try TemporaryFolder(prefix: "responses-log")
+        let path = folder.path("responses.jsonl")
+        func response(_ entrant: String, step: Int64) -> RecordedResponse {
+            var response = RecordedResponse(entrant: entrant, repeat: 0, step: step, call: 0, prompt_sha256: "ab")
+            response.reply = RecordedResponse.Reply(text: "hold")
+            return response
+        }
+        let log = try ResponsesLog(path: path)
+        log.append(response("m", step: 2))
+        log.append(response("m", step: 1))
+        try log.finish()
+        #expect(try SeasonResponses(path: path).count == 2)
+        let sorted = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(sorted.components(separatedBy: "\n").map { $0.contains(#""step":1"#) } == [true, false, false])
+
+        // As a line cut short would leave it (the log writes nothing after it).
+        let broken = try ResponsesLog(path: path)
+        broken.append(response("n", step: 1))
+        broken.append(response("m", step: 1))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"entrant\": \"cut off".utf8))
+        try handle.close()
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        let error = #expect(throws: SeasonError.self) { try broken.finish() }
+        #expect(error?.message.hasPrefix("\(path):3: a recorded line does not read back (") == true, "\(String(describing: error))")
+        #expect(error?.message.hasSuffix("the file is left as written") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == written)
     }
 
     @Test("a responses file splits into lines as Data.split keeps them, empty ones included")

@@ -140,7 +140,7 @@ public final class SeasonResponses: Sendable {
             responses.reserveCapacity(range.count)
             for index in range {
                 let line = bytes[lines[index]]
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+                if Self.isBlank(line) { continue }
                 let response: RecordedResponse
                 do {
                     response = try RecordedResponse(line: Array(line))
@@ -166,6 +166,12 @@ public final class SeasonResponses: Sendable {
     }
 
     func answer(for key: RecordedResponse.Key) -> RecordedResponse? { answers[key] }
+
+    /// Whether a line holds nothing but spaces and carriage returns (skipped, like the empty text
+    /// after the last line break).
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }
+    }
 
     /// Where each line of `bytes` is, without its `\n` (the text after the last one is a line too).
     /// Found with `memchr`: splitting `Data` as a generic collection took over a second of a year's file load.
@@ -261,32 +267,55 @@ extension RecordedResponse {
 /// `responses.jsonl` being written: one line per call as it ends; `finish()` sorts the lines
 /// (entrant, repeat, step, call) so that the file does not depend on which call ended first.
 final class ResponsesLog: Sendable {
+    private struct State {
+        var handle: FileHandle?
+        /// The first response that could not be written: `finish()` reports it, as a season
+        /// missing a response cannot be rerun from its file.
+        var failure: String?
+    }
+
     private let path: String
-    private let handle: Mutex<FileHandle?>
+    private let state: Mutex<State>
 
     init(path: String) throws {
         self.path = path
         FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw SeasonError("\(path): cannot write the responses file") }
-        self.handle = Mutex(handle)
+        state = Mutex(State(handle: handle))
     }
 
     func append(_ response: RecordedResponse) {
-        guard let line = try? Self.encoder.encodeData(response) else { return }
-        handle.withLock { handle in
-            handle?.write(line + Data("\n".utf8))
+        state.withLock { state in
+            do {
+                try state.handle?.write(contentsOf: try Self.encoder.encodeData(response) + Data("\n".utf8))
+            } catch {
+                if state.failure == nil { state.failure = "\(error)" }
+            }
         }
     }
 
     /// Closes the file and rewrites it in key order.
+    /// - Throws: `SeasonError` when a response could not be written or the file does not read
+    ///   back line by line (it is then left as written), or a file error.
     func finish() throws {
-        handle.withLock { handle in
-            try? handle?.close()
-            handle = nil
+        let failure = try state.withLock { state -> String? in
+            defer { state.handle = nil }
+            try state.handle?.close()
+            return state.failure
         }
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        if let failure {
+            throw SeasonError("\(path): a model response could not be recorded (\(failure)); the file lacks it, so the season cannot be rerun from it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SeasonError("\(path): the responses file cannot be read back") }
         let bytes = [UInt8](data)
-        var responses = SeasonResponses.lineRanges(of: bytes).compactMap { try? RecordedResponse(line: Array(bytes[$0])) }
+        var responses: [RecordedResponse] = []
+        for (index, range) in SeasonResponses.lineRanges(of: bytes).enumerated() where !SeasonResponses.isBlank(bytes[range]) {
+            do {
+                responses.append(try RecordedResponse(line: Array(bytes[range])))
+            } catch {
+                throw SeasonError("\(path):\(index + 1): a recorded line does not read back (\(error)); the file is left as written")
+            }
+        }
         responses.sort { ($0.entrant, $0.repeat, $0.step, $0.call) < ($1.entrant, $1.repeat, $1.step, $1.call) }
         var output = Data()
         for response in responses {
