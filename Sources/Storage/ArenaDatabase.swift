@@ -88,17 +88,21 @@ public final class ArenaDatabase: Sendable {
             // SQLite ignores the pragma inside a transaction; a ledger in memory keeps one open.
             if db.isInsideTransaction { try db.commit() }
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
-            try db.inTransaction {
-                try body(db)
-                if let dangling = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
-                    let table: String = dangling[0] ?? "?"
-                    let row: Int64 = dangling[1] ?? 0
-                    let parent: String = dangling[2] ?? "?"
-                    throw StorageError.conflict("row \(row) of \(table) refers to a missing row of \(parent)")
+            let outcome = Result {
+                try db.inTransaction {
+                    try body(db)
+                    if let dangling = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                        let table: String = dangling[0] ?? "?"
+                        let row: Int64 = dangling[1] ?? 0
+                        let parent: String = dangling[2] ?? "?"
+                        throw StorageError.conflict("row \(row) of \(table) refers to a missing row of \(parent)")
+                    }
+                    return .commit
                 }
-                return .commit
             }
+            // Back on whatever happened, and not silently: every later write depends on it.
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try outcome.get()
         }
     }
 
