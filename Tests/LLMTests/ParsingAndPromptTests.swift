@@ -47,6 +47,14 @@ struct DecisionParserTests {
         #expect(justification.count == DecisionSchema.maximumJustification)
     }
 
+    @Test("free text loses the spaces, tabs and line ends around it, a lone line feed included, and keeps them inside")
+    func textTrimming() throws {
+        let decision = try parser.parse(#"{"decisions": [{"symbol": "BTC", "action": "hold", "confidence": 0, "justification": "\n\t Wait.\r\n"}], "reasoning": " Flat\nmarket. \n"}"#)
+        #expect(decision.instructions.first?.justification == "Wait.")
+        #expect(decision.reasoning == "Flat\nmarket.")
+        #expect(DecisionParser.clean("\r\n\n  ÉTH\u{301} up\n\n", limit: 100) == "ÉTH\u{301} up")
+    }
+
     @Test("sizes and exit prices are dropped from close and hold")
     func closeIgnoresSizes() throws {
         let decision = try parser.parse(#"{"decisions": [{"symbol": "BTC", "action": "close", "size_usd": 100, "take_profit": 5, "confidence": 0.5, "justification": "x"}]}"#)

@@ -302,13 +302,21 @@ public struct DecisionParser: Sendable {
     }
 }
 
-extension StringProtocol {
-    /// Returns the text without leading and trailing characters from `set`.
+extension Substring {
+    /// Returns the text without leading and trailing bytes from `set`, which holds ASCII only
+    /// (an ASCII byte is never part of a longer UTF-8 sequence, so no character is cut). By byte,
+    /// not by `Character`: "\r\n" is one `Character`, so a set of characters built from " \t\r\n"
+    /// held no lone "\n" and left it in place.
     func trimmingSet(_ set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }), let last = lastIndex(where: { !characters.contains($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !set.utf8.contains($0) }),
+              let last = bytes.lastIndex(where: { !set.utf8.contains($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
+
+extension String {
+    /// Returns the text without leading and trailing bytes from `set` (ASCII only).
+    func trimmingSet(_ set: String) -> String { self[...].trimmingSet(set) }
+}
+
