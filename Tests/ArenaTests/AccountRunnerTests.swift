@@ -16,10 +16,11 @@ import Testing
 struct AccountRunnerTests {
     let btc = Symbol("BTC")!
 
-    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000) throws -> (AccountRunner, AccountRecord, Recorder) {
+    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000,
+                    keepsFeed: Bool = true) throws -> (AccountRunner, AccountRecord, Recorder) {
         let record = try test.ledger.createAccount(NewAccount(name: "scripted", driverKind: "scripted", symbols: [btc], initialCapital: capital),
                                                    now: Timestamp(milliseconds: 0))
-        let recorder = try Recorder(ledger: test.ledger)
+        let recorder = try Recorder(ledger: test.ledger, keepsFeed: keepsFeed)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: decision), executor: executor,
                                    limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, recorder: recorder,
@@ -77,6 +78,27 @@ struct AccountRunnerTests {
         #expect(position.leverage == 2)
         let topics = try test.ledger.events(after: 0, limit: 100).map(\.topic.rawValue)
         #expect(topics.contains("decision") && topics.contains("order") && topics.contains("fill"))
+    }
+
+    @Test("without a feed (a season's), a fill is stored whole and only alerts reach the events table and get a seq")
+    func withoutFeed() async throws {
+        let test = try TestLedger()
+        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(500), leverage: 2, justification: "up")])
+        let (runner, record, recorder) = try makeRunner(test, decision: buy, keepsFeed: false)
+        await runner.apply(try marketSnapshot())
+        await runner.decide()
+
+        #expect(try test.ledger.recentOrders(of: record.id, limit: 10).first?.order.status == .filled)
+        #expect(try test.ledger.count("fills") == 1)
+        #expect(try test.ledger.count("decisions") == 1)
+        #expect(try test.ledger.events(after: 0, limit: 100).isEmpty)
+        let time = Timestamp(milliseconds: 1)
+        try recorder.record([FeedDraft(.alert, accountID: record.id, time: time, data: AlertView(kind: "test", message: "kept")),
+                             FeedDraft(.price, time: time, data: AlertView(kind: "test", message: "dropped"))])
+        let events = try test.ledger.events(after: 0, limit: 100)
+        #expect(events.map(\.topic) == [.alert])
+        #expect(events.first?.json.contains("kept") == true)
+        #expect(recorder.bus.lastSeq == events.first?.seq)
     }
 
     @Test("a decision the gate refuses trades nothing and is stored as rejected with its reason")

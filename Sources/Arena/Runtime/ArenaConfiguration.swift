@@ -23,10 +23,13 @@ public struct ArenaConfiguration: Sendable {
     public var feedBatchIntervalMilliseconds: Int
     /// Where the arena reports its metrics (`/metrics`); reports nowhere by default.
     public var metrics: ArenaMetrics = .disabled
-    /// Whether each market step's prices, the periodic ranking and the equity snapshots' messages
-    /// are stored and published as feed messages (the snapshots themselves are always stored). A season turns it off: nobody listens to its feed, and those messages (one
-    /// transaction per step) are none of its ledger's trading rows. `arena serve` keeps it on.
-    public var publishesMarketMessages = true
+    /// Whether changes are reported as feed messages, stored in `events` and published: each market
+    /// step's prices, the periodic ranking, the equity snapshots, decisions, orders, fills. A season
+    /// turns it off: nobody listens to its feed, and each of those messages repeats a row of the
+    /// ledger's trading tables (a season's feed was a third of its ledger, and encoding and storing
+    /// it a twentieth of its work). Alerts are kept either way: they are the only record of what
+    /// they report. `arena serve` keeps it on.
+    public var keepsFeed = true
     /// Whether, at `.asFastAsPossible` pacing, the accounts due at a step decide one after the
     /// other instead of side by side. A season sets it: it runs several repeats at once, one per
     /// core, so side-by-side decisions of one repeat would only queue on its ledger's writer.

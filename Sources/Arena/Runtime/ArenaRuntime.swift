@@ -57,7 +57,7 @@ public final class ArenaRuntime: Service, Sendable {
         self.drivers = drivers ?? DriverEnvironment.standard(logger: logger)
         market = try MarketIntake(source: source)
         recorder = try Recorder(ledger: ledger, batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds),
-                                metrics: configuration.metrics)
+                                metrics: configuration.metrics, keepsFeed: configuration.keepsFeed)
         leaderboard = Leaderboard()
         accounts = AccountService(setup: AccountService.Setup(
             recorder: recorder, leaderboard: leaderboard, tradingSwitch: tradingSwitch, drivers: self.drivers, vault: vault,
@@ -246,7 +246,7 @@ public final class ArenaRuntime: Service, Sendable {
                     if isStopping { break }
                 }
                 do {
-                    try market.ingest(snapshot, recorder: configuration.publishesMarketMessages ? recorder : nil)
+                    try market.ingest(snapshot, recorder: configuration.keepsFeed ? recorder : nil)
                 } catch {
                     logger.error("could not record the market's prices", metadata: ["error": "\(error)"])
                 }
@@ -313,7 +313,7 @@ public final class ArenaRuntime: Service, Sendable {
                         }
                     }
                 }
-                if configuration.publishesMarketMessages, ContinuousClock.now >= nextRankingAt {
+                if configuration.keepsFeed, ContinuousClock.now >= nextRankingAt {
                     nextRankingAt = ContinuousClock.now + .seconds(1)
                     recordRanking(at: snapshot.time)
                 }
@@ -373,7 +373,7 @@ public final class ArenaRuntime: Service, Sendable {
         snapshots.reserveCapacity(runners.count)
         for runner in runners {
             do {
-                snapshots.append(try await runner.snapshot(time: time, withMessage: configuration.publishesMarketMessages,
+                snapshots.append(try await runner.snapshot(time: time, withMessage: configuration.keepsFeed,
                                                            withStatistics: withStatistics))
             } catch {
                 logger.error("could not take an equity snapshot", metadata: ["account.id": "\(runner.id)", "error": "\(error)"])

@@ -128,7 +128,7 @@ public struct SeasonRunner: Sendable {
         }
 
         let positions = Dictionary(uniqueKeysWithValues: plan.repeats.map { ($0.index, MarketPosition()) })
-        let finished = FinishedRepeats()
+        let finishedRepeats = FinishedRepeats()
         let totalSpan = spans.values.reduce(0.0) { $0 + Double(max(1, $1.last.milliseconds - $1.first.milliseconds)) }
         let report: @Sendable () -> Void = {
             var done = 0.0
@@ -136,12 +136,13 @@ public struct SeasonRunner: Sendable {
                 guard let span = spans[index], let time = position.time else { continue }
                 done += Double(min(max(0, time.milliseconds - span.first.milliseconds), span.last.milliseconds - span.first.milliseconds))
             }
-            progress(Progress(finishedRepeats: finished.count.load(ordering: .relaxed), totalRepeats: plan.repeats.count,
+            progress(Progress(finishedRepeats: finishedRepeats.count.load(ordering: .relaxed), totalRepeats: plan.repeats.count,
                               fraction: totalSpan > 0 ? min(1, done / totalSpan) : 0))
         }
 
         var results: [Int: (runs: [SeasonEntrantRun], digest: String)] = [:]
-        try await withThrowingTaskGroup(of: (Int, [SeasonEntrantRun], String).self) { group in
+        var outcome: Outcome?
+        try await withThrowingTaskGroup(of: RepeatWork.self) { group in
             let ticker = Task {
                 while !Task.isCancelled {
                     report()
@@ -156,21 +157,53 @@ public struct SeasonRunner: Sendable {
                 guard let item = pending.popFirst(), let position = positions[item.index], let span = spans[item.index] else { return }
                 group.addTask {
                     defer { pacer?.finish(item.index) }
-                    let (runs, digest) = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log,
-                                                             beforeStep: pacer?.pace(item.index, from: span.first, to: span.last))
-                    finished.count.add(1, ordering: .relaxed)
-                    return (item.index, runs, digest)
+                    let finished = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log,
+                                                       beforeStep: pacer?.pace(item.index, from: span.first, to: span.last))
+                    finishedRepeats.count.add(1, ordering: .relaxed)
+                    return .ran(item.index, finished)
                 }
             }
             for _ in 0..<parallelRepeats { startNext() }
-            while let (index, runs, digest) = try await group.next() {
-                results[index] = (runs, digest)
+            // A finished repeat's ledger is saved while the others run on, and the last ones' while
+            // the season's files are written: saving a year's ledger is a second of one core.
+            while let work = try await group.next() {
+                guard case .ran(let index, let finished) = work else { continue }
+                results[index] = (finished.runs, finished.digest)
+                group.addTask {
+                    try finished.ledger.save()
+                    try finished.ledger.close()
+                    return .done
+                }
                 startNext()
+                if results.count == plan.repeats.count {
+                    report()
+                    try log?.finish()
+                    outcome = try writeSeasonFiles(results, group: &group)
+                }
             }
-            report()
         }
-        try log?.finish()
+        guard let outcome else { throw SeasonError("the season ended before all of its repeats ran") }
+        return outcome
+    }
 
+    /// What the tasks of a season's run finish with.
+    private enum RepeatWork: Sendable {
+        /// A repeat ran; its ledger is still to be saved.
+        case ran(Int, FinishedRepeat)
+        case done
+    }
+
+    /// A repeat that ran: its entrants' outcomes, its ledger's checksum and the ledger, in memory.
+    private struct FinishedRepeat: Sendable {
+        var runs: [SeasonEntrantRun]
+        var digest: String
+        var ledger: ArenaDatabase
+    }
+
+    /// Writes `ledger.sha256` and `season.json`, then adds the tasks that write `runs.json` and the
+    /// artifacts to `group`, and returns the season's outcome.
+    private func writeSeasonFiles(_ results: [Int: (runs: [SeasonEntrantRun], digest: String)],
+                                  group: inout ThrowingTaskGroup<RepeatWork, any Error>) throws -> Outcome {
         let runs = results.values.flatMap(\.runs).sorted { ($0.entrant, $0.repeatIndex) < ($1.entrant, $1.repeatIndex) }
         let repeatDigests = plan.repeats.map { results[$0.index]?.digest ?? "" }
         var checksum = ""
@@ -181,27 +214,35 @@ public struct SeasonRunner: Sendable {
         // runs.json on one core while the statistics and the report take the other: for a year's
         // season each is a few seconds of one core, when every repeat has finished.
         let runsFile = output.appendingPathComponent("runs.json")
-        async let runsWritten: Void = Self.writeRuns(runs, to: runsFile)
-        try SeasonArtifacts.write(seasonName: plan.name, runs: runs, to: output)
-        try await runsWritten
+        group.addTask {
+            try Self.writeRuns(runs, to: runsFile)
+            return .done
+        }
+        let (name, folder) = (plan.name, output)
+        group.addTask {
+            try SeasonArtifacts.write(seasonName: name, runs: runs, to: folder)
+            return .done
+        }
         return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
     }
 
     /// Writes every entrant's run of every repeat, compact: a year's hourly equity of every
     /// entrant and repeat is tens of megabytes.
-    private static func writeRuns(_ runs: [SeasonEntrantRun], to file: URL) async throws {
+    private static func writeRuns(_ runs: [SeasonEntrantRun], to file: URL) throws {
         try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs).write(to: file)
     }
 
-    /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum.
+    /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum; the
+    /// ledger, still in memory, is the caller's to save.
     private func runRepeat(_ item: SeasonPlan.Repeat, replay: CSVReplayMarket, start: Timestamp, position: MarketPosition,
-                           log: ResponsesLog?, beforeStep: (@Sendable (Timestamp) async -> Void)?) async throws -> ([SeasonEntrantRun], String) {
+                           log: ResponsesLog?, beforeStep: (@Sendable (Timestamp) async -> Void)?) async throws -> FinishedRepeat {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         // A repeat's ledger is rebuilt from scratch when its repeat did not finish: it lives in
         // memory, its transactions wait for no file, and it is saved once the repeat is done.
         let database = try ArenaDatabase(inMemorySavedTo: path)
-        defer { try? database.close() }
+        var isHandedOver = false
+        defer { if !isHandedOver { try? database.close() } }
         _ = try Migrator(folder: migrations).migrate(database, now: 0)
         let ledger = LedgerStore(database: database)
 
@@ -228,7 +269,7 @@ public struct SeasonRunner: Sendable {
         if let maker = plan.makerFee { paper.makerFee = maker }
         var configuration = ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
                                                seed: item.seed, paper: paper)
-        configuration.publishesMarketMessages = false
+        configuration.keepsFeed = false
         configuration.decidesInTurn = true
         configuration.storesStatisticsWithEverySnapshot = false
         configuration.beforeStep = beforeStep
@@ -261,8 +302,8 @@ public struct SeasonRunner: Sendable {
             runs.append(Self.run(of: entrant, account: account, repeat: item, missingAnswers: missing[entrant.name] ?? 0))
         }
         let checksum = try ledger.canonicalChecksum()
-        try database.save()
-        return (runs, checksum)
+        isHandedOver = true
+        return FinishedRepeat(runs: runs, digest: checksum, ledger: database)
     }
 
     /// The roster of one repeat: every entrant a paper account with the season's capital and
