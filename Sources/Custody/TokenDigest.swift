@@ -30,7 +30,7 @@ public enum TokenDigest {
     public static func sha256Hex(ofConcatenated parts: [String]) -> String {
         guard let context = EVP_MD_CTX_new() else { preconditionFailure("libcrypto could not allocate a digest context") }
         defer { EVP_MD_CTX_free(context) }
-        var status = EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        var status = EVP_DigestInit_ex(context, fetchedSHA256 ?? EVP_sha256(), nil)
         for var part in parts {
             part.withUTF8 { bytes in status &= EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) }
         }
@@ -40,6 +40,11 @@ public enum TokenDigest {
         precondition(status == 1 && length == 32, "libcrypto failed to compute SHA-256")
         return Hex.encode(digest)
     }
+
+    /// SHA-256 looked up once: `EVP_sha256()` makes libcrypto look it up again, under a lock, at
+    /// every digest (a season hashes a hundred thousand prompts). libcrypto's methods are
+    /// immutable once fetched and may be shared by threads.
+    nonisolated(unsafe) private static let fetchedSHA256 = EVP_MD_fetch(nil, "SHA2-256", nil)
 
     /// Compares two digests in time that does not depend on their contents (`CRYPTO_memcmp`).
     public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {

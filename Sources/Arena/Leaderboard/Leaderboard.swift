@@ -79,7 +79,9 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
 /// formatted when it is first read after a change, not at every change: runners publish after
 /// every decision, fill and snapshot, far more often than anyone reads (a season reads never).
 public final class Leaderboard: Sendable {
-    private enum Line: Sendable {
+    // Indirect: a standing is a large value, and a runner replaces its line after every decision
+    // and fill; swapping a box costs less than moving the value into the dictionary and out.
+    private indirect enum Line: Sendable {
         case formatted(LeaderboardEntry)
         case published(LeaderboardEntry.Standing)
     }

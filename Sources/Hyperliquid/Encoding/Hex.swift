@@ -13,6 +13,20 @@ public enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Returns lowercase hex without a prefix: `encode(_:)` for an array, written straight into
+    /// the string (digests are hex-encoded at every model call of a season).
+    public static func encode(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            digits.withUnsafeBufferPointer { digits in
+                for (index, byte) in bytes.enumerated() {
+                    text[2 * index] = digits[Int(byte >> 4)]
+                    text[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return bytes.count * 2
+        }
+    }
+
     /// Returns `0x` and lowercase hex.
     public static func prefixed(_ bytes: some Sequence<UInt8>) -> String {
         "0x" + encode(bytes)
