@@ -3,6 +3,7 @@ import ArenaTestSupport
 import ArenaTestSupportSeason
 import CompressNIO
 import Foundation
+import JSONCore
 import NIOCore
 import Testing
 @testable import Arena
@@ -27,6 +28,19 @@ struct SeasonArtifactsTests {
         SeasonRuns.eightRepeats().map {
             $0.entrant == "m/cautious" && $0.repeatIndex == 0 ? SeasonRuns.run("m/cautious", repeat: 0, returnPct: 0, failure: "provider down <503>") : $0
         }
+    }
+
+    @Test("runs.json encoded in pieces is the runs' array encoded whole, byte for byte, for any number of pieces")
+    func runsFileInPieces() throws {
+        let runs = Self.runsWithAFailure()
+        let whole = try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs)
+        for count in [1, 2, 4, 7, runs.count, runs.count + 3] {
+            let pieces = RunsFile.pieces(of: runs, count: count)
+            #expect(pieces.count <= count && !pieces.contains { $0.isEmpty })
+            #expect(pieces.flatMap { $0 } == runs)
+            #expect(RunsFile.joined(try pieces.map(RunsFile.encode)) == whole, "\(count) pieces")
+        }
+        #expect(RunsFile.joined(try RunsFile.pieces(of: [], count: 4).map(RunsFile.encode)) == Data("[]".utf8))
     }
 
     @Test("the same runs give the same bytes, whatever their order")

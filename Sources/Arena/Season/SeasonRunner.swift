@@ -141,6 +141,7 @@ public struct SeasonRunner: Sendable {
         }
 
         var results: [Int: (runs: [SeasonEntrantRun], digest: String)] = [:]
+        var runsPieces: [Int: [UInt8]] = [:]
         var outcome: Outcome?
         try await withThrowingTaskGroup(of: RepeatWork.self) { group in
             let ticker = Task {
@@ -167,6 +168,7 @@ public struct SeasonRunner: Sendable {
             // A finished repeat's ledger is saved while the others run on, and the last ones' while
             // the season's files are written: saving a year's ledger is a second of one core.
             while let work = try await group.next() {
+                if case .encodedRuns(let piece, let bytes) = work { runsPieces[piece] = bytes }
                 guard case .ran(let index, let finished) = work else { continue }
                 results[index] = (finished.runs, finished.digest)
                 group.addTask {
@@ -183,6 +185,7 @@ public struct SeasonRunner: Sendable {
             }
         }
         guard let outcome else { throw SeasonError("the season ended before all of its repeats ran") }
+        try RunsFile.joined(runsPieces.sorted { $0.key < $1.key }.map(\.value)).write(to: output.appendingPathComponent("runs.json"))
         return outcome
     }
 
@@ -190,6 +193,8 @@ public struct SeasonRunner: Sendable {
     private enum RepeatWork: Sendable {
         /// A repeat ran; its ledger is still to be saved.
         case ran(Int, FinishedRepeat)
+        /// A piece of `runs.json` (`RunsFile`), by its place in the file.
+        case encodedRuns(Int, [UInt8])
         case done
     }
 
@@ -200,8 +205,8 @@ public struct SeasonRunner: Sendable {
         var ledger: ArenaDatabase
     }
 
-    /// Writes `ledger.sha256` and `season.json`, then adds the tasks that write `runs.json` and the
-    /// artifacts to `group`, and returns the season's outcome.
+    /// Writes `ledger.sha256` and `season.json`, then adds the tasks that encode `runs.json` and
+    /// write the artifacts to `group`, and returns the season's outcome.
     private func writeSeasonFiles(_ results: [Int: (runs: [SeasonEntrantRun], digest: String)],
                                   group: inout ThrowingTaskGroup<RepeatWork, any Error>) throws -> Outcome {
         let runs = results.values.flatMap(\.runs).sorted { ($0.entrant, $0.repeatIndex) < ($1.entrant, $1.repeatIndex) }
@@ -211,12 +216,10 @@ public struct SeasonRunner: Sendable {
         let digest = TokenDigest.sha256Hex(of: checksum)
         try Data("\(digest)  season\n\(checksum)".utf8).write(to: output.appendingPathComponent("ledger.sha256"))
         try plan.fileBytes.write(to: output.appendingPathComponent("season.json"))
-        // runs.json on one core while the statistics and the report take the other: for a year's
-        // season each is a few seconds of one core, when every repeat has finished.
-        let runsFile = output.appendingPathComponent("runs.json")
-        group.addTask {
-            try Self.writeRuns(runs, to: runsFile)
-            return .done
+        // runs.json in pieces beside the statistics and the report: for a year's season, encoding
+        // it whole took one core a second after everything else was done.
+        for (place, piece) in RunsFile.pieces(of: runs, count: 4).enumerated() {
+            group.addTask { .encodedRuns(place, try RunsFile.encode(piece)) }
         }
         let (name, folder) = (plan.name, output)
         group.addTask {
@@ -226,11 +229,6 @@ public struct SeasonRunner: Sendable {
         return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
     }
 
-    /// Writes every entrant's run of every repeat, compact: a year's hourly equity of every
-    /// entrant and repeat is tens of megabytes.
-    private static func writeRuns(_ runs: [SeasonEntrantRun], to file: URL) throws {
-        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encodeData(runs).write(to: file)
-    }
 
     /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum; the
     /// ledger, still in memory, is the caller's to save.
@@ -358,4 +356,36 @@ public struct SeasonRunner: Sendable {
 /// How many repeats have finished, for the progress bar.
 private final class FinishedRepeats: Sendable {
     let count = Atomic<Int>(0)
+}
+
+/// `runs.json`: every entrant's run of every repeat, compact (a year's hourly equity of every
+/// entrant and repeat is tens of megabytes), encoded in pieces that may be encoded side by side.
+/// The file is the JSON array of the runs, byte for byte as if encoded whole: a compact array's
+/// text is its elements' texts joined by commas within brackets.
+enum RunsFile {
+    private static let encoder = JSONTextEncoder(sortedKeys: true, escapesSlashes: false)
+
+    /// `runs` cut into at most `count` pieces in order, of about as many runs each.
+    static func pieces(of runs: [SeasonEntrantRun], count: Int) -> [ArraySlice<SeasonEntrantRun>] {
+        let size = max(1, (runs.count + max(1, count) - 1) / max(1, count))
+        return stride(from: 0, to: runs.count, by: size).map { runs[$0..<min($0 + size, runs.count)] }
+    }
+
+    /// The texts of a piece's runs, joined by commas.
+    static func encode(_ piece: ArraySlice<SeasonEntrantRun>) throws -> [UInt8] {
+        // The array's text without its brackets.
+        Array(try encoder.encodeBytes(Array(piece)).dropFirst().dropLast())
+    }
+
+    /// The file of the pieces `encode` made, in order.
+    static func joined(_ pieces: [[UInt8]]) -> Data {
+        var file = Data(capacity: pieces.reduce(2) { $0 + $1.count + 1 })
+        file.append(UInt8(ascii: "["))
+        for (index, piece) in pieces.enumerated() {
+            if index > 0 { file.append(UInt8(ascii: ",")) }
+            file.append(contentsOf: piece)
+        }
+        file.append(UInt8(ascii: "]"))
+        return file
+    }
 }
