@@ -73,7 +73,14 @@ public final class ArenaDatabase: Sendable {
 
     /// Runs `body` in one write transaction (see `transaction(_:_:)`).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        guard isInMemory else { return try writer.write(body) }
+        guard isInMemory else {
+            do {
+                return try writer.write(body)
+            } catch {
+                promptKeyframes.forgetAll()
+                throw error
+            }
+        }
         return try writer.writeWithoutTransaction { db in try transaction(db, returning: { try body(db) }) }
     }
 
@@ -100,6 +107,8 @@ public final class ArenaDatabase: Sendable {
                     return .commit
                 }
             }
+            // A table rebuilt, or a change rolled back: what is kept about the ledger is looked up again.
+            promptKeyframes.forgetAll()
             // Back on whatever happened, and not silently: every later write depends on it.
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             try outcome.get()
@@ -129,7 +138,19 @@ public final class ArenaDatabase: Sendable {
     /// a change that fails and leaves the others.
     /// - Throws: What `body` threw (the change is then rolled back), or a SQLite error.
     public func transaction(_ db: Database, _ body: () throws -> Database.TransactionCompletion) throws {
-        guard isInMemory else { return try db.inTransaction(nil, body) }
+        guard isInMemory else {
+            do {
+                try db.inTransaction(nil) {
+                    let completion = try body()
+                    if completion == .rollback { promptKeyframes.forgetAll() }
+                    return completion
+                }
+            } catch {
+                promptKeyframes.forgetAll()
+                throw error
+            }
+            return
+        }
         if !db.isInsideTransaction { try db.beginTransaction() }
         // Cached statements stepped through the C API: GRDB's `inSavepoint` parses its two
         // statements anew on every call, which cost a season as much as the savepoints themselves,
@@ -140,7 +161,7 @@ public final class ArenaDatabase: Sendable {
         do {
             completion = try body()
         } catch {
-            try? Self.rollBackChange(db)
+            try? rollBackChange(db)
             throw error
         }
         switch completion {
@@ -148,16 +169,17 @@ public final class ArenaDatabase: Sendable {
             do {
                 try LedgerStatement(db, sql: "RELEASE SAVEPOINT arena_change").run { _ in }
             } catch {
-                try? Self.rollBackChange(db)
+                try? rollBackChange(db)
                 throw error
             }
         case .rollback:
-            try Self.rollBackChange(db)
+            try rollBackChange(db)
         }
     }
 
     /// Undoes everything since the innermost `SAVEPOINT arena_change` and ends that savepoint.
-    private static func rollBackChange(_ db: Database) throws {
+    private func rollBackChange(_ db: Database) throws {
+        promptKeyframes.forgetAll()
         try LedgerStatement(db, sql: "ROLLBACK TRANSACTION TO SAVEPOINT arena_change").run { _ in }
         try LedgerStatement(db, sql: "RELEASE SAVEPOINT arena_change").run { _ in }
     }

@@ -8,8 +8,12 @@ import Synchronization
 /// the keyframe's id). Which prompt starts a run depends only on the ledger (the account's newest
 /// keyframe and how many prompts name it), so a season's rerun stores the same bytes as its run, and
 /// a restarted server continues the run it left. What is kept here (each account's keyframe and its
-/// text) only saves looking that up; it is checked against the ledger before every use
-/// (`isCurrent`), so a change rolled back can never make a prompt name a keyframe that is not there.
+/// text) only saves looking that up. Decisions are only ever inserted, all through
+/// `LedgerStore.insertDecision`, which notes each one here, so the ledger can differ from what is
+/// kept only by a change rolled back; `ArenaDatabase` forgets everything kept at every rollback, so
+/// a prompt can never name a keyframe that is not there (nor a row that took a rolled-back
+/// keyframe's id). Checking the ledger before every use instead (the account's newest decision) was
+/// a query per decision.
 public final class PromptKeyframes: Sendable {
     /// Prompts per run. Longer runs store fewer keyframes (a keyframe is about 2.5 times the size of
     /// a prompt stored against it); shorter ones compress against more recent text. Between 32 and
@@ -23,8 +27,6 @@ public final class PromptKeyframes: Sendable {
         let text: [UInt8]
         /// Prompts stored against it.
         var dependents: Int
-        /// The account's newest decision when this was last brought up to date.
-        var newestDecision: Int64
     }
 
     private let keyframes = Mutex<[Int64: Keyframe]>([:])
@@ -36,7 +38,7 @@ public final class PromptKeyframes: Sendable {
     /// - Throws: A SQLite error.
     func keyframe(for account: Int64, in db: Database) throws -> Keyframe? {
         let keyframe: Keyframe?
-        if let known = keyframes.withLock({ $0[account] }), try Self.isCurrent(known, account: account, in: db) {
+        if let known = keyframes.withLock({ $0[account] }) {
             keyframe = known
         } else {
             keyframe = try Self.newestKeyframe(of: account, in: db)
@@ -47,28 +49,22 @@ public final class PromptKeyframes: Sendable {
     }
 
     /// Notes decision `id` of `account`, just inserted: its prompt stored against `keyframe`, or as
-    /// a new keyframe (of the UTF-8 `text`), or no compressed prompt at all.
+    /// a new keyframe (of the UTF-8 `text`); neither when it has no compressed prompt.
     func stored(decision id: Int64, of account: Int64, against keyframe: Keyframe?, newKeyframe text: [UInt8]?) {
         keyframes.withLock { known in
             if var keyframe {
                 keyframe.dependents += 1
-                keyframe.newestDecision = id
                 known[account] = keyframe
             } else if let text {
-                known[account] = Keyframe(id: id, text: text, dependents: 0, newestDecision: id)
-            } else {
-                known[account]?.newestDecision = id
+                known[account] = Keyframe(id: id, text: text, dependents: 0)
             }
         }
     }
 
-    /// Whether the ledger is where this was last brought up to date: the account's newest decision
-    /// is the one noted. Every decision is stored through `LedgerStore.insertDecision`, which notes
-    /// it here, so the ledger can only differ by a change rolled back, and that leaves the account's
-    /// newest decision behind the noted one (whose id it had taken).
-    private static func isCurrent(_ keyframe: Keyframe, account: Int64, in db: Database) throws -> Bool {
-        let newest = try LedgerStatement(db, sql: "SELECT max(id) FROM decisions WHERE account_id = ?")
-        return try newest.runReturningInteger { $0.add(account) } == keyframe.newestDecision
+    /// Forgets every account's keyframe, to be looked up in the ledger again: after a change was
+    /// rolled back, which may have taken back a decision noted here.
+    func forgetAll() {
+        keyframes.withLock { $0.removeAll() }
     }
 
     /// The account's newest keyframe and how many prompts name it, from the ledger; nil when it has
@@ -81,13 +77,12 @@ public final class PromptKeyframes: Sendable {
         guard let (id, frame) = try newest.runReturningRow({ $0.add(account) }, { row in (row.int64(0), Array(row.blob(1))) }),
               let text = PromptCompression.decompress(frame) else { return nil }
         let usage = try LedgerStatement(db, sql: """
-            SELECT count(*), (SELECT max(id) FROM decisions WHERE account_id = ?1)
-            FROM decisions WHERE account_id = ?1 AND id > ?2 AND prompt_base = ?2
+            SELECT count(*) FROM decisions WHERE account_id = ?1 AND id > ?2 AND prompt_base = ?2
             """)
-        guard let (dependents, newestDecision) = try usage.runReturningRow({ values in
+        let dependents = try usage.runReturningInteger { values in
             values.add(account)
             values.add(id)
-        }, { row in (Int(row.int64(0)), row.int64(1)) }) else { return nil }
-        return Keyframe(id: id, text: Array(text.utf8), dependents: dependents, newestDecision: newestDecision)
+        } ?? 0
+        return Keyframe(id: id, text: Array(text.utf8), dependents: Int(dependents))
     }
 }
