@@ -19,7 +19,44 @@ public struct SeasonAccountLedger: Sendable {
     public var failedDecisions: Int
 }
 
+/// Indexes a season's repeat does without while it runs (`LedgerStore.deferSeasonIndexes`).
+public struct DeferredIndexes: Sendable {
+    /// Each index's `CREATE INDEX` statement, as `sqlite_master` keeps it.
+    let definitions: [String]
+}
+
 extension LedgerStore {
+    /// The indexes a season's repeat builds once its market is done instead of keeping up to date
+    /// at every insert: nothing a repeat does while it runs reads through them (they serve the
+    /// API's reads and the read-back after the run; a prompt's keyframe is looked up through them
+    /// only when not kept in memory, and then lies among the account's last rows). Keeping them
+    /// up to date was about a fifteenth of a season's work.
+    static let seasonDeferredIndexes = ["decisions_by_account", "fills_by_account", "fills_by_account_time", "snapshots_by_account_time"]
+
+    /// Drops the season's deferred indexes (those of `seasonDeferredIndexes` this ledger has) and
+    /// returns their definitions, for `restore(_:)` before anything reads the ledger back.
+    /// - Throws: A storage error.
+    public func deferSeasonIndexes() throws -> DeferredIndexes {
+        try database.write { db in
+            var definitions: [String] = []
+            for name in Self.seasonDeferredIndexes {
+                guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                                    arguments: [name]) else { continue }
+                definitions.append(sql)
+                try db.execute(sql: "DROP INDEX \(name)")
+            }
+            return DeferredIndexes(definitions: definitions)
+        }
+    }
+
+    /// Builds the indexes `deferSeasonIndexes` dropped again, exactly as they were defined.
+    /// - Throws: A storage error.
+    public func restore(_ indexes: DeferredIndexes) throws {
+        try database.write { db in
+            for definition in indexes.definitions { try db.execute(sql: definition) }
+        }
+    }
+
     /// The season's view of every account of this ledger, in order of account id.
     ///
     /// Read through raw statements (`LedgerStatement.forEachRow`): a year's repeat has hundreds of

@@ -1,6 +1,7 @@
 import Arena
 import ArenaTestSupport
 import Foundation
+import GRDB
 import Storage
 import Testing
 
@@ -90,6 +91,14 @@ struct SeasonTests {
             let stored = try #require(try ledger.metrics(of: account.id))
             #expect(try JSONDecoder().decode(EquityStatistics.self, from: Data(stored.utf8)).samples >= 9, "\(account.name): \(stored)")
         }
+        // Its schema is a migrated ledger's, down to the indexes the repeat built only when done.
+        let fresh = try ArenaDatabase(path: folder.path("fresh.sqlite"))
+        _ = try Migrator(folder: packageMigrations).migrate(fresh, now: 0)
+        let schema = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        let saved = try ledger.database.read { db in try Row.fetchAll(db, sql: schema).map { "\($0)" } }
+        let migrated = try fresh.read { db in try Row.fetchAll(db, sql: schema).map { "\($0)" } }
+        #expect(saved == migrated)
+        #expect(saved.contains { $0.contains("snapshots_by_account_time") })
         let runs = try Self.runs(in: folder, "run")
         #expect(runs.map { $0["entrant"] as? String } == ["fake/aware", "fake/aware", "fake/default", "fake/default", "hold-btc", "hold-btc", "random", "random"])
         #expect(runs.allSatisfy { $0["failure"] == nil || $0["failure"] is NSNull }, "\(runs.map { $0["failure"] ?? "" })")

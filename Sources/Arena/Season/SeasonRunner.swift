@@ -243,6 +243,7 @@ public struct SeasonRunner: Sendable {
         defer { if !isHandedOver { try? database.close() } }
         _ = try Migrator(folder: migrations).migrate(database, now: 0)
         let ledger = LedgerStore(database: database)
+        let deferredIndexes = try ledger.deferSeasonIndexes()
 
         let transport: SeasonModelTransport
         switch models {
@@ -292,6 +293,7 @@ public struct SeasonRunner: Sendable {
             try await tasks.waitForAll()
         }
 
+        try ledger.restore(deferredIndexes)
         let outcomes = try ledger.seasonAccounts()
         let missing = transport.missingAnswers
         var runs: [SeasonEntrantRun] = []
