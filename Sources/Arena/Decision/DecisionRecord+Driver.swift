@@ -29,8 +29,8 @@ extension DecisionRecord {
     }
 
     /// The decision's feed message, once it has an id.
-    func feedDraft(id: Int64, justification: String?, actions: [String]) throws -> FeedDraft {
-        try FeedDraft(.decision, accountID: accountID, time: time, data: DecisionView(
+    func feedDraft(id: Int64, justification: String?, actions: [String]) -> FeedDraft {
+        FeedDraft(.decision, accountID: accountID, time: time, data: DecisionView(
             id: id, account_id: accountID.rawValue, driver: driverKind, model: model, outcome: outcome.rawValue,
             rejection_reason: rejectionReason, justification: justification, actions: actions, latency_ms: latencyMilliseconds,
             time: time.milliseconds))

@@ -31,7 +31,7 @@ struct AccountStandings: Sendable {
         statistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
         let stored = withStatistics ? try JSON.encode(statistics) : nil
         guard withMessage else { return EquitySnapshot(point: point, statistics: stored, feed: nil) }
-        let feed = try FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
+        let feed = FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
             account_id: record.id.rawValue, equity: state.equity.description, cash: state.cash.description,
             unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
             return_pct: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),

@@ -33,7 +33,7 @@ struct AccountRecorder: Sendable {
     /// - Throws: A storage error storing the decision; then no order may go out.
     func batch(for decision: DecisionRecord, commit: DecisionCommit, justification: String?, actions: [String]) throws -> ExecutionBatch {
         try ExecutionBatch(decision: decision, commit: commit, recorder: recorder) { decisionID in
-            try decision.feedDraft(id: decisionID, justification: justification, actions: actions)
+            decision.feedDraft(id: decisionID, justification: justification, actions: actions)
         }
     }
 
@@ -62,7 +62,7 @@ struct AccountRecorder: Sendable {
         let positions = touched.sorted().map { state.positions[$0] ?? Position(symbol: $0) }
         let execution = ExecutionRecord(accountID: accountID, decisionID: batch.decisionID, mode: mode, events: events, cash: state.cash,
                                         totals: totals, positions: positions, orderSequence: orderSequence, time: time)
-        try batch.add(Entry(execution: execution, feed: try Self.feed(for: events, accountID: accountID, mode: mode, accountName: accountName)))
+        try batch.add(Entry(execution: execution, feed: Self.feed(for: events, accountID: accountID, mode: mode, accountName: accountName)))
     }
 
     /// Stores a decision that placed no order, with its feed message, the driver's alert and its
@@ -72,9 +72,9 @@ struct AccountRecorder: Sendable {
                driverState: (state: String, time: Timestamp)? = nil) throws {
         try recorder.record { transaction, feed in
             let decisionID = try transaction.insertDecision(decision)
-            feed.append(try decision.feedDraft(id: decisionID, justification: justification, actions: actions))
+            feed.append(decision.feedDraft(id: decisionID, justification: justification, actions: actions))
             if let alert {
-                feed.append(try FeedDraft(.alert, accountID: accountID, time: decision.time, data: AlertView(kind: alert.kind, message: alert.message)))
+                feed.append(FeedDraft(.alert, accountID: accountID, time: decision.time, data: AlertView(kind: alert.kind, message: alert.message)))
             }
             if let driverState { try transaction.saveDriverState(driverState.state, for: accountID, now: driverState.time) }
         }
@@ -87,7 +87,7 @@ struct AccountRecorder: Sendable {
         try recorder.record { transaction, feed in
             try transaction.setStatus(status, for: accountID, now: time)
             if let alert {
-                feed.append(try FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: status.rawValue, message: alert)))
+                feed.append(FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: status.rawValue, message: alert)))
             }
         }
     }
@@ -105,19 +105,19 @@ struct AccountRecorder: Sendable {
     }
 
     /// The feed messages that report executor events.
-    static func feed(for events: [ExchangeEvent], accountID: AccountID, mode: AccountMode, accountName: String) throws -> [FeedDraft] {
-        try events.map { event in
+    static func feed(for events: [ExchangeEvent], accountID: AccountID, mode: AccountMode, accountName: String) -> [FeedDraft] {
+        events.map { event in
             switch event {
             case .orderUpdated(let order):
-                try FeedDraft(.order, accountID: accountID, symbol: order.request.symbol, time: order.updatedAt, data: OrderView(id: nil, accountID: accountID, mode: mode, order: order))
+                FeedDraft(.order, accountID: accountID, symbol: order.request.symbol, time: order.updatedAt, data: OrderView(id: nil, accountID: accountID, mode: mode, order: order))
             case .filled(let fill):
-                try FeedDraft(.fill, accountID: accountID, symbol: fill.symbol, time: fill.time, data: FillView(accountID: accountID, fill: fill))
+                FeedDraft(.fill, accountID: accountID, symbol: fill.symbol, time: fill.time, data: FillView(accountID: accountID, fill: fill))
             case .fundingPaid(let payment):
-                try FeedDraft(.funding, accountID: accountID, symbol: payment.symbol, time: payment.time, data: FundingView(
+                FeedDraft(.funding, accountID: accountID, symbol: payment.symbol, time: payment.time, data: FundingView(
                     symbol: payment.symbol.name, rate: payment.rate.description, position_size: payment.positionSize.description,
                     amount: payment.amount.description, time: payment.time.milliseconds))
             case .liquidated(let liquidation):
-                try FeedDraft(.alert, accountID: accountID, time: liquidation.time, data: AlertView(
+                FeedDraft(.alert, accountID: accountID, time: liquidation.time, data: AlertView(
                     kind: "liquidation",
                     message: "\(accountName) was liquidated: account value \(liquidation.accountValue) fell below maintenance margin \(liquidation.maintenanceMargin).",
                     account_value: liquidation.accountValue.description, maintenance_margin: liquidation.maintenanceMargin.description))

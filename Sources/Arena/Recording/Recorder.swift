@@ -14,7 +14,7 @@ public struct FeedDraft: Sendable {
 
     /// A `topic` message whose payload is `data`.
     public init<Payload: Encodable & Sendable>(_ topic: FeedTopic, accountID: AccountID? = nil, symbol: Symbol? = nil, time: Timestamp,
-                                               data: Payload) throws {
+                                               data: Payload) {
         self.topic = topic
         self.accountID = accountID
         self.symbol = symbol

@@ -37,7 +37,7 @@ extension AccountRunner {
                 try transaction.saveRiskState(after, for: accountID, now: time)
                 if let event {
                     try transaction.insertRiskEvent(event)
-                    feed.append(try FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: event.action.rawValue, message: event.reason)))
+                    feed.append(FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: event.action.rawValue, message: event.reason)))
                 }
             }
         } catch {
@@ -66,7 +66,7 @@ extension AccountRunner {
                 try transaction.setStatus(status, for: accountID, now: time)
                 try transaction.insertRiskEvent(event)
                 try transaction.saveRiskState(state, for: accountID, now: time)
-                feed.append(try FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: status.rawValue, message: reason)))
+                feed.append(FeedDraft(.alert, accountID: accountID, time: time, data: AlertView(kind: status.rawValue, message: reason)))
             }
         } catch {
             logger.error("could not store the account's status", metadata: ["error": "\(error)"])

@@ -23,7 +23,7 @@ extension ArenaRuntime {
             try recorder.record { transaction, feed in
                 try transaction.saveKillSwitch(engaged ? StoredKillSwitch(reason: reason, actor: actor, engagedAt: time) : nil)
                 try transaction.insertRiskEvent(event)
-                feed.append(try FeedDraft(.alert, time: time, data: AlertView(kind: "kill_switch", message: message)))
+                feed.append(FeedDraft(.alert, time: time, data: AlertView(kind: "kill_switch", message: message)))
             }
         } catch {
             logger.error("could not store the kill switch", metadata: ["error": "\(error)", "engaged": "\(engaged)"])

@@ -135,7 +135,7 @@ public final class ArenaRuntime: Service, Sendable {
                                       switched: switched, preflight: try JSON.encode(report), reason: switched ? nil : report.reason)
         try recorder.record { transaction, feed in
             try transaction.recordModeChange(change)
-            feed.append(try FeedDraft(.modeChange, accountID: id, time: time, data: ModeChangeView(
+            feed.append(FeedDraft(.modeChange, accountID: id, time: time, data: ModeChangeView(
                 account_id: id.rawValue, from: from.rawValue, to: mode.rawValue, network: network.rawValue, switched: switched,
                 reason: change.reason, checks: report.checks)))
         }

@@ -229,7 +229,6 @@ public struct SeasonRunner: Sendable {
         return Outcome(runs: runs, repeatDigests: repeatDigests, digest: digest)
     }
 
-
     /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum; the
     /// ledger, still in memory, is the caller's to save.
     private func runRepeat(_ item: SeasonPlan.Repeat, replay: CSVReplayMarket, start: Timestamp, position: MarketPosition,

@@ -290,7 +290,7 @@ public final class TraderTracker: Service, Sendable {
     }
 
     static func draft(_ event: TraderEventRecord) throws -> FeedDraft {
-        try FeedDraft(.traderEvent, symbol: event.symbol, time: event.time, data: TraderEventView(event))
+        FeedDraft(.traderEvent, symbol: event.symbol, time: event.time, data: TraderEventView(event))
     }
 
     /// The venue's account state as positions and values, every field checked.
