@@ -99,6 +99,9 @@ struct SeasonTests {
         let migrated = try fresh.read { db in try Row.fetchAll(db, sql: schema).map { "\($0)" } }
         #expect(saved == migrated)
         #expect(saved.contains { $0.contains("snapshots_by_account_time") })
+        // Nobody listens to a season's feed: it keeps alerts only, the trading rows are all there.
+        #expect(try ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE type != 'alert'") } == 0)
+        #expect(try ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM fills") } ?? 0 > 0)
         let runs = try Self.runs(in: folder, "run")
         #expect(runs.map { $0["entrant"] as? String } == ["fake/aware", "fake/aware", "fake/default", "fake/default", "hold-btc", "hold-btc", "random", "random"])
         #expect(runs.allSatisfy { $0["failure"] == nil || $0["failure"] is NSNull }, "\(runs.map { $0["failure"] ?? "" })")
