@@ -319,4 +319,3 @@ extension String {
     /// Returns the text without leading and trailing bytes from `set` (ASCII only).
     func trimmingSet(_ set: String) -> String { self[...].trimmingSet(set) }
 }
-
