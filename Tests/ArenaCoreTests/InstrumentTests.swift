@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ArenaCore
 
@@ -86,6 +87,31 @@ struct TimestampTests {
     @Test("formats back to ISO 8601")
     func format() {
         #expect(ISO8601.format(Timestamp(milliseconds: 1_704_067_200_250)) == "2024-01-01T00:00:00.250Z")
+        #expect(ISO8601.format(Timestamp(milliseconds: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(ISO8601.format(Timestamp(milliseconds: -1)) == "1969-12-31T23:59:59.999Z")
+        #expect(ISO8601.format(Timestamp(milliseconds: 253_402_300_799_999)) == "9999-12-31T23:59:59.999Z")
+        #expect(ISO8601.format(Timestamp(milliseconds: 253_402_300_800_000)) == "10000-01-01T00:00:00.000Z")
+    }
+
+    @Test("formats every millisecond of time as a calendar does, and parses it back")
+    func formatMatchesACalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // From 1900 to 2200.
+            let milliseconds = Int64(state % 9_467_280_000_000) - 2_208_988_800_000
+            let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                                from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let milli = milliseconds - seconds * 1000
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+                                  parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, Int(milli))
+            let text = ISO8601.format(Timestamp(milliseconds: milliseconds))
+            #expect(text == expected)
+            #expect(ISO8601.parse(text) == Timestamp(milliseconds: milliseconds))
+        }
     }
 
     @Test("client order ids carry the account and sequence as 16 bytes of hex")

@@ -23,8 +23,36 @@ public enum ISO8601 {
         let msOfDay = ms - days * 86_400_000
         let (y, m, d) = civil(fromDays: days)
         let h = msOfDay / 3_600_000, mi = (msOfDay / 60_000) % 60, s = (msOfDay / 1000) % 60, milli = msOfDay % 1000
-        func pad(_ v: Int64, _ n: Int) -> String { let t = String(v); return String(repeating: "0", count: max(0, n - t.count)) + t }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
+        guard (0...9999).contains(y) else {
+            func pad(_ v: Int64, _ n: Int) -> String { let t = String(v); return String(repeating: "0", count: max(0, n - t.count)) + t }
+            return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
+        }
+        // Four-digit years, every date the arena meets, written into one fixed-width buffer: every
+        // prompt and feed message carries a time.
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func put(_ value: Int64, digits: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            put(y, digits: 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            put(m, digits: 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            put(d, digits: 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            put(h, digits: 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            put(mi, digits: 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            put(s, digits: 2, at: 17)
+            text[19] = UInt8(ascii: ".")
+            put(milli, digits: 3, at: 20)
+            text[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `+HH:MM` or no zone (UTC);
