@@ -30,27 +30,14 @@ public enum ISO8601 {
         // Four-digit years, every date the arena meets, written into one fixed-width buffer: every
         // prompt and feed message carries a time.
         return String(unsafeUninitializedCapacity: 24) { text in
-            func put(_ value: Int64, digits: Int, at offset: Int) {
+            for (index, byte) in "0000-00-00T00:00:00.000Z".utf8.enumerated() { text[index] = byte }
+            for (value, digits, offset) in [(y, 4, 0), (m, 2, 5), (d, 2, 8), (h, 2, 11), (mi, 2, 14), (s, 2, 17), (milli, 3, 20)] {
                 var rest = value
                 for index in stride(from: offset + digits - 1, through: offset, by: -1) {
                     text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
                     rest /= 10
                 }
             }
-            put(y, digits: 4, at: 0)
-            text[4] = UInt8(ascii: "-")
-            put(m, digits: 2, at: 5)
-            text[7] = UInt8(ascii: "-")
-            put(d, digits: 2, at: 8)
-            text[10] = UInt8(ascii: "T")
-            put(h, digits: 2, at: 11)
-            text[13] = UInt8(ascii: ":")
-            put(mi, digits: 2, at: 14)
-            text[16] = UInt8(ascii: ":")
-            put(s, digits: 2, at: 17)
-            text[19] = UInt8(ascii: ".")
-            put(milli, digits: 3, at: 20)
-            text[23] = UInt8(ascii: "Z")
             return 24
         }
     }
