@@ -13,7 +13,7 @@ public enum TokenDigest {
         var digest = [UInt8](repeating: 0, count: byteCount)
         var length: UInt32 = 0
         let status = bytes.withUnsafeBufferPointer { input in
-            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, fetchedSHA256 ?? EVP_sha256(), nil)
         }
         precondition(status == 1 && length == 32, "libcrypto failed to compute SHA-256")
         return digest

@@ -73,15 +73,7 @@ public final class ArenaDatabase: Sendable {
 
     /// Runs `body` in one write transaction (see `transaction(_:_:)`).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        guard isInMemory else {
-            do {
-                return try writer.write(body)
-            } catch {
-                promptKeyframes.forgetAll()
-                throw error
-            }
-        }
-        return try writer.writeWithoutTransaction { db in try transaction(db, returning: { try body(db) }) }
+        try writer.writeWithoutTransaction { db in try transaction(db, returning: { try body(db) }) }
     }
 
     /// Runs `body` in one transaction of its own with foreign key enforcement off, as SQLite's

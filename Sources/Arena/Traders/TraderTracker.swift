@@ -246,7 +246,7 @@ public final class TraderTracker: Service, Sendable {
         try recorder.record { transaction, feed in
             let added = try transaction.insertTraderEvents(events)
             try transaction.recordTraderObservation(observation)
-            feed += try added.map(Self.draft)
+            feed += added.map(Self.draft)
         }
         let cadence = Int64((book.status.achieved_cadence_seconds ?? Double(configuration.trackSeconds)) * 1000)
         var positions: [Symbol: TraderPositions.Position] = [:]
@@ -280,7 +280,7 @@ public final class TraderTracker: Service, Sendable {
             let added = try transaction.insertTraderEvents(events)
             try transaction.setTraderPositions(trader.id, touched, complete: false)
             try transaction.insertTraderFills(trader.id, fills.map(\.fill))
-            feed += try added.map(Self.draft)
+            feed += added.map(Self.draft)
         }
         logger.info("trader gap filled from fills", metadata: ["trader.id": "\(trader.id)", "fills": "\(fills.count)",
                                                                "events": "\(events.count)"])
@@ -289,7 +289,7 @@ public final class TraderTracker: Service, Sendable {
         return merged.values.filter { $0.size != .zero }.sorted { $0.symbol < $1.symbol }
     }
 
-    static func draft(_ event: TraderEventRecord) throws -> FeedDraft {
+    static func draft(_ event: TraderEventRecord) -> FeedDraft {
         FeedDraft(.traderEvent, symbol: event.symbol, time: event.time, data: TraderEventView(event))
     }
 

@@ -2,19 +2,8 @@
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    /// Returns lowercase hex without a prefix.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Returns lowercase hex without a prefix: `encode(_:)` for an array, written straight into
-    /// the string (digests are hex-encoded at every model call of a season).
+    /// Returns lowercase hex without a prefix, written straight into the string (digests are
+    /// hex-encoded at every model call of a season).
     public static func encode(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { text in
             digits.withUnsafeBufferPointer { digits in
@@ -26,6 +15,9 @@ public enum Hex {
             return bytes.count * 2
         }
     }
+
+    /// Returns lowercase hex without a prefix.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String { encode(Array(bytes)) }
 
     /// Returns `0x` and lowercase hex.
     public static func prefixed(_ bytes: some Sequence<UInt8>) -> String {
