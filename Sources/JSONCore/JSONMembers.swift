@@ -47,12 +47,29 @@ public struct JSONMembers {
         guard let values else { return }
         let array = JSONArrayBox()
         array.items.reserveCapacity(values.count)
-        for value in values {
-            let members = JSONMembers()
-            try value.writeMembers(to: members)
-            array.items.append(.object(members.object))
-        }
+        for value in values { array.items.append(try Self.object(value)) }
         object.set(.array(array), for: key)
+    }
+
+    /// An object that lists its own members.
+    public func add<Value: JSONMembersWritable>(_ key: String, _ value: Value?) throws {
+        if let value { object.set(try Self.object(value), for: key) }
+    }
+
+    /// A dictionary of objects that list their own members, as `JSONEncoder` writes a
+    /// `[String: Value]`: an object with a member per entry (in the dictionary's order, or sorted
+    /// with `sortedKeys`).
+    public func add<Value: JSONMembersWritable>(_ key: String, _ values: [String: Value]?) throws {
+        guard let values else { return }
+        let dictionary = JSONObjectBox()
+        for (name, value) in values { dictionary.set(try Self.object(value), for: name) }
+        object.set(.object(dictionary), for: key)
+    }
+
+    private static func object(_ value: some JSONMembersWritable) throws -> JSONNode {
+        let members = JSONMembers()
+        try value.writeMembers(to: members)
+        return .object(members.object)
     }
 }
 

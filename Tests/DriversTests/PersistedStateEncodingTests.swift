@@ -37,4 +37,47 @@ struct PersistedStateEncodingTests {
             #expect(FibonacciDriver.encode(state) == (try Self.foundation(state)), "mid \(mid)")
         }
     }
+
+    /// The states list their members by hand (`JSONMembersWritable`): a state with every property
+    /// set (optionals too, text that needs escaping) must show each one, as Foundation writes it.
+    @Test("every property of a state, optionals set and text escaped, as Foundation writes it")
+    func everyProperty() throws {
+        let awkward = "filled 2/3 steps: \"short\" at 3,050.5 \u{7} é\nnext: — 🚀"
+        var fibonacci = FibonacciState(symbol: Symbol("ETH")!)
+        fibonacci.started = true
+        fibonacci.phase = .reduced
+        fibonacci.swingLow = FixedDecimal("2950.25")!
+        fibonacci.swingHigh = FixedDecimal("3300.5")!
+        fibonacci.valley = FixedDecimal("3010")!
+        (fibonacci.longLeg, fibonacci.shortLeg) = FibonacciPhase.reduced.legs
+        fibonacci.baseNotional = FixedDecimal("-1000.125")!
+        fibonacci.cycle = 3
+        fibonacci.levelReached = 2
+        fibonacci.leverage = 5
+        fibonacci.equityBaseline = FixedDecimal("10000.00001")!
+        fibonacci.lastPrice = FixedDecimal("3120.5")!
+        fibonacci.lastRetracement = FixedDecimal("0.618")!
+        fibonacci.trailingStop = FixedDecimal("3097.75")!
+        fibonacci.lastReconciliation = awkward
+        try Self.expectComplete(fibonacci, FibonacciDriver.encode(fibonacci))
+
+        var hedge = HedgeState(symbol: Symbol("BTC")!, unitSize: FixedDecimal("40.5")!, initialMargin: 1_000)
+        hedge.started = true
+        hedge.phase = .recovery
+        hedge.retracementActions = [HedgeLegChange(unit: -1, longSize: FixedDecimal("-0.25")!, shortSize: FixedDecimal("0.125")!)]
+        hedge.recoveryActions = [HedgeLegChange(unit: 2, longSize: 1, shortSize: 0), HedgeLegChange(unit: 3, longSize: 0, shortSize: -1)]
+        hedge.resets = 1
+        hedge.lastReconciliation = awkward
+        let written = HedgeDriver.encode(hedge)
+        try Self.expectComplete(hedge, written)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any])
+        let action = try #require((object["recovery_actions"] as? [[String: Any]])?.first)
+        #expect(action.count == Mirror(reflecting: hedge.recoveryActions[0]).children.count, "HedgeLegChange leaves a property out")
+    }
+
+    private static func expectComplete<T: Encodable>(_ value: T, _ written: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(written == (try foundation(value)), sourceLocation: sourceLocation)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any])
+        #expect(object.count == Mirror(reflecting: value).children.count, "\(T.self) leaves a property out", sourceLocation: sourceLocation)
+    }
 }

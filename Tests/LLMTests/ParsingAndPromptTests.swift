@@ -3,6 +3,7 @@ import ArenaTestSupportDrivers
 import ArenaTestSupportLedger
 import Drivers
 import Foundation
+import JSONCore
 @testable import LLM
 import Market
 import Storage
@@ -311,5 +312,32 @@ struct ModelSettingsTests {
         let driver = try DriverFactory.make(try DriverFactory.settings(of: record), for: record, environment: environment)
         #expect(driver.kind == "llm" && driver.provider == "openai" && driver.model == "gpt-4o")
         #expect(!String(describing: driver).contains("sk-live-secret-value"))
+    }
+}
+
+@Suite("The model driver's stored state")
+struct LLMDriverStateEncodingTests {
+    /// The state lists its members by hand (`JSONMembersWritable`); it must stay what Foundation's
+    /// JSONEncoder (`.sortedKeys`, slashes escaped) wrote before, every plan field included.
+    @Test("exit plans are written as Foundation writes them, every field and none")
+    func exitPlans() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let states = [
+            LLMDriver.PersistentState(exit_plans: [:]),
+            LLMDriver.PersistentState(exit_plans: [
+                "ETH": ExitPlan(takeProfit: FixedDecimal("2950.25"), stopLoss: FixedDecimal("3100.1"),
+                                invalidationCondition: "4h close > 3,150 / \"breakout\" é\n\u{7}"),
+                "BTC": ExitPlan(),
+                "SOL": ExitPlan(stopLoss: FixedDecimal("-0.000001")),
+            ]),
+        ]
+        for state in states {
+            let ours = try JSONTextEncoder(sortedKeys: true).encode(state)
+            #expect(ours == String(decoding: try encoder.encode(state), as: UTF8.self))
+        }
+        let full = try #require(states.last?.exit_plans["ETH"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONTextEncoder().encode(full).utf8)) as? [String: Any])
+        #expect(object.count == Mirror(reflecting: full).children.count, "ExitPlan leaves a property out")
     }
 }

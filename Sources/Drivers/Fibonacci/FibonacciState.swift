@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 
 /// Where a Fibonacci cycle is: riding the long, or hedged to one of three depths.
 public enum FibonacciPhase: String, Sendable, Codable, Hashable, CaseIterable {
@@ -160,5 +161,30 @@ public struct FibonacciState: Sendable, Codable, Hashable, PersistedDriverState 
         guard !started || (swingLow.isPositive && swingHigh >= swingLow && baseNotional.isPositive) else {
             throw DriverError("A started Fibonacci state needs a positive swing low, a swing high at or above it and a positive notional.")
         }
+    }
+}
+
+// Its members listed by hand (`JSONMembersWritable`): the state is encoded after every decision
+// (its last price changes each time), and `Encodable`'s containers cost several times the writing.
+extension FibonacciState: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("version", version)
+        members.add("symbol", symbol.name)
+        members.add("started", started)
+        members.add("phase", phase.rawValue)
+        members.add("swing_low", swingLow.description)
+        members.add("swing_high", swingHigh.description)
+        members.add("valley", valley.description)
+        members.add("long_leg", longLeg.description)
+        members.add("short_leg", shortLeg.description)
+        members.add("base_notional", baseNotional.description)
+        members.add("cycle", cycle)
+        members.add("level_reached", levelReached)
+        members.add("leverage", leverage)
+        members.add("equity_baseline", equityBaseline.description)
+        members.add("last_price", lastPrice.description)
+        members.add("last_retracement", lastRetracement.description)
+        members.add("trailing_stop", trailingStop?.description)
+        members.add("last_reconciliation", lastReconciliation)
     }
 }

@@ -1,4 +1,5 @@
 import ArenaCore
+import JSONCore
 
 /// The four phases of the hedging cycle (seed 000's names, as the logs and the API show them).
 public enum HedgePhase: String, Sendable, Codable, Hashable, CaseIterable {
@@ -170,5 +171,46 @@ public struct HedgeState: Sendable, Codable, Hashable, PersistedDriverState {
         where unit.magnitude > bound {
             throw DriverError("The hedge state's units must be within ±\(bound).")
         }
+    }
+}
+
+// Its members listed by hand (`JSONMembersWritable`): the state is encoded after every decision
+// that moves it, and `Encodable`'s containers cost several times the writing.
+extension HedgeState: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) throws {
+        members.add("version", version)
+        members.add("symbol", symbol.name)
+        members.add("unit_size", unitSize.description)
+        members.add("configured_unit_size", configuredUnitSize.description)
+        members.add("initial_margin", initialMargin.description)
+        members.add("leverage", leverage)
+        members.add("started", started)
+        members.add("phase", phase.rawValue)
+        members.add("entry_price", entryPrice.description)
+        members.add("current_unit", currentUnit)
+        members.add("peak_unit", peakUnit)
+        members.add("valley_unit", valleyUnit)
+        members.add("position_fragment", positionFragment.description)
+        members.add("hedge_fragment", hedgeFragment.description)
+        members.add("current_position_allocation", currentPositionAllocation.description)
+        members.add("long_value", longValue.description)
+        members.add("short_value", shortValue.description)
+        members.add("cash", cash.description)
+        members.add("long_size", longSize.description)
+        members.add("short_size", shortSize.description)
+        members.add("short_entry_price", shortEntryPrice.description)
+        members.add("last_price", lastPrice.description)
+        try members.add("retracement_actions", retracementActions)
+        try members.add("recovery_actions", recoveryActions)
+        members.add("resets", resets)
+        members.add("last_reconciliation", lastReconciliation)
+    }
+}
+
+extension HedgeLegChange: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("unit", unit)
+        members.add("long_size", longSize.description)
+        members.add("short_size", shortSize.description)
     }
 }

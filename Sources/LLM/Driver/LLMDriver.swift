@@ -31,8 +31,14 @@ public final class LLMDriver: Driver {
         var persisted = PersistedJSONMemo<[Symbol: ExitPlan]>()
     }
 
-    private struct PersistentState: Codable {
+    /// What the driver keeps across restarts. Its members are listed by hand
+    /// (`JSONMembersWritable`): it is encoded after every decision that changes a plan.
+    struct PersistentState: Codable, JSONMembersWritable {
         var exit_plans: [String: ExitPlan]
+
+        func writeMembers(to members: JSONMembers) throws {
+            try members.add("exit_plans", exit_plans)
+        }
     }
 
     /// The most equities kept for the Sharpe ratio.

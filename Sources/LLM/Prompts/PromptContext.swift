@@ -18,6 +18,15 @@ public struct ExitPlan: Sendable, Hashable, Codable {
     }
 }
 
+// Listed by hand for the driver's stored state (`LLMDriver.PersistentState`).
+extension ExitPlan: JSONMembersWritable {
+    public func writeMembers(to members: JSONMembers) {
+        members.add("takeProfit", takeProfit?.description)
+        members.add("stopLoss", stopLoss?.description)
+        members.add("invalidationCondition", invalidationCondition)
+    }
+}
+
 /// Builds the values the prompt templates see, as Alpha Arena gave them to its models: per symbol
 /// the mid, EMA20/50, MACD, RSI7/14, funding, open interest, a 3-minute series and 4-hour context;
 /// the account's cash, equity, return, Sharpe ratio and positions with their exit plans; the time
