@@ -159,6 +159,10 @@ struct PromptTests {
         let fresh = try render(context, cache: nil)
         #expect(try render(context, cache: cache) == fresh)
         #expect(try render(context, cache: cache) == fresh, "served from the cache")
+        // The symbol section reads nothing but its symbol's values: its text is kept for the next account.
+        for symbol in context.symbols {
+            #expect(cache.values(for: symbol, in: context).value.sharedGroup?.keptSections == 1, "\(symbol)")
+        }
         // Another account on the same market shares the values but keeps its own account part.
         var other = context
         other.accountName = "another"

@@ -1,5 +1,5 @@
 import Foundation
-import LLM
+@testable import LLM
 import Testing
 
 /// The compiled prompt templates: the Mustache subset the prompts use, rendered exactly as
@@ -165,5 +165,37 @@ struct PromptTemplateTests {
         #expect(user.contains("\nALL ETH DATA\ncurrent_price = 3456.78, funding rate (hourly) = 0.00001 (no indicator history yet)\n"))
         #expect(user.contains("\nCurrent live positions and performance:\n- ETH long: size 2, entry 3446.78, mark 3456.78"))
         #expect(user.contains("\nOrders:\n- ETH buy 2\n\nDecide now. Answer with the JSON decision only."))
+    }
+
+    @Test("a section on a shared group renders as on a plain one; its text is kept only when it reads nothing outside the group")
+    func sharedGroups() throws {
+        let template = try PromptTemplate("""
+            {{#symbols}}[{{symbol}} {{mid}}{{#deep}} {{value}}{{/deep}}{{^deep}} -{{/deep}}]{{/symbols}}
+            {{#symbols}}<{{symbol}} {{account_name}}>{{/symbols}}
+            {{#symbols}}<{{symbol}}{{#has_extra}} {{extra}}{{/has_extra}}>{{/symbols}}
+            """, file: "shared.mustache")
+        let btc = SharedTemplateGroup(["symbol": .text("BTC"), "mid": .text("1"), "deep": .group(["value": .text("v")]),
+                                       "has_extra": .flag(true)])
+        let eth = SharedTemplateGroup(["symbol": .text("ETH"), "mid": .text("2"), "deep": .flag(false), "has_extra": .flag(true)])
+        func context(account: String, extra: String?, shared: Bool) -> [String: TemplateValue] {
+            var values: [String: TemplateValue] = [
+                "account_name": .text(account),
+                "symbols": .list([btc, eth].map { shared ? .shared($0) : .group($0.values) }),
+            ]
+            // Not in the groups: read from the top, where it differs from one render to the next.
+            if let extra { values["extra"] = .text(extra) }
+            return values
+        }
+        let expected = [
+            "[BTC 1 v][ETH 2 -]\n<BTC a><ETH a>\n<BTC ><ETH >",
+            "[BTC 1 v][ETH 2 -]\n<BTC b><ETH b>\n<BTC x><ETH x>",
+            "[BTC 1 v][ETH 2 -]\n<BTC a><ETH a>\n<BTC y><ETH y>",
+        ]
+        for (index, (account, extra)) in [("a", nil), ("b", "x"), ("a", "y")].enumerated() {
+            #expect(template.render(context(account: account, extra: extra, shared: true)) == expected[index], "render \(index)")
+            #expect(template.render(context(account: account, extra: extra, shared: false)) == expected[index], "render \(index), plain")
+        }
+        // The first section read only its group; the others read the account's name and a missing name.
+        #expect(btc.keptSections == 1 && eth.keptSections == 1)
     }
 }

@@ -151,8 +151,10 @@ public enum PromptContext {
         values["funding_rate"] = .text(indicators.fundingRate.description)
         if let openInterest = indicators.openInterest {
             values["open_interest"] = .text(openInterest.rounded(decimals: 2).description)
-            values["has_open_interest"] = .flag(true)
         }
+        // Always set, so that the section reads nothing outside the symbol and renders once per
+        // market update (`SharedTemplateGroup`); false hides it as a missing name did.
+        values["has_open_interest"] = .flag(indicators.openInterest != nil)
         values["average_open_interest"] = .text(indicators.averageOpenInterest.map { $0.rounded(decimals: 2).description } ?? "n/a")
         let scale = priceDecimals(indicators.mid)
         let intraday = indicators.intraday
@@ -275,7 +277,9 @@ public struct SymbolPromptValues: Sendable {
         mark = quote?.mark
         fundingRate = quote?.fundingRate
         indicators = context.indicators[symbol]
-        value = .group(PromptContext.symbolValues(symbol, quote: quote, indicators: indicators))
+        // Shared: every account deciding on this update reads the same symbol sections, so each
+        // template renders them once (`SharedTemplateGroup`).
+        value = .shared(SharedTemplateGroup(PromptContext.symbolValues(symbol, quote: quote, indicators: indicators)))
     }
 
     /// Whether these values were built from the same market as `context` shows for `symbol`.

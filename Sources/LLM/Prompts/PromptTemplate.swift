@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A prompt template parsed once into a tree and rendered by walking it: the Mustache subset the
 /// prompts use, as plain text (nothing is ever HTML-escaped).
@@ -37,9 +38,14 @@ public struct PromptTemplate: Sendable {
     enum Node: Sendable {
         case text(String)
         case value(Name)
-        case section(Name, [Node])
+        /// A section, with a number no other section of the process has (parsed templates
+        /// included), under which a shared group keeps the section's text.
+        case section(Name, [Node], id: Int)
         case invertedSection(Name, [Node])
     }
+
+    /// The number of the next section parsed.
+    private static let nextSectionID = Atomic<Int>(0)
 
     let nodes: [Node]
     /// A first guess at the output's size in UTF-8 bytes, so that rendering rarely grows it.
@@ -66,7 +72,7 @@ public struct PromptTemplate: Sendable {
             switch node {
             case .text: break
             case .value(let name): if let first = name.keys.first { names.insert(first) }
-            case .section(let name, let body), .invertedSection(let name, let body):
+            case .section(let name, let body, _), .invertedSection(let name, let body):
                 if let first = name.keys.first { names.insert(first) }
                 names.formUnion(firstKeys(body))
             }
@@ -86,12 +92,9 @@ public struct PromptTemplate: Sendable {
     }
 
     private func render<Value: TemplateReadable>(from root: Value) -> String {
-        var output = String()
-        output.reserveCapacity(capacityHint)
-        var stack = [root]
-        stack.reserveCapacity(8)
-        Self.render(nodes, stack: &stack, into: &output)
-        return output
+        var walk = Walk(root: root, capacity: capacityHint)
+        Self.render(nodes, &walk)
+        return walk.output
     }
 
     private static func textBytes(_ nodes: [Node]) -> Int {
@@ -99,7 +102,7 @@ public struct PromptTemplate: Sendable {
             switch node {
             case .text(let text): total + text.utf8.count
             case .value: total
-            case .section(_, let body), .invertedSection(_, let body): total + textBytes(body)
+            case .section(_, let body, _), .invertedSection(_, let body): total + textBytes(body)
             }
         }
     }
@@ -108,56 +111,93 @@ public struct PromptTemplate: Sendable {
 // MARK: Rendering
 
 extension PromptTemplate {
-    // One walker for both kinds of context, specialized for each: the stack holds the value each
-    // open section entered, innermost last.
-    private static func render<Value: TemplateReadable>(_ nodes: [Node], stack: inout [Value], into output: inout String) {
+    /// Where a render is: the text so far, and the value each open section entered, innermost last.
+    private struct Walk<Value: TemplateReadable> {
+        var stack: [Value]
+        var output = String()
+        /// While a shared group's section is rendered to be kept, the group's level in `stack`
+        /// (0 otherwise): a lookup that reaches below it reads more than the group.
+        var floor = 0
+        var readBelowFloor = false
+
+        init(root: Value, capacity: Int) {
+            stack = [root]
+            stack.reserveCapacity(8)
+            output.reserveCapacity(capacity)
+        }
+    }
+
+    // One walker for both kinds of context, specialized for each.
+    private static func render<Value: TemplateReadable>(_ nodes: [Node], _ walk: inout Walk<Value>) {
         for index in nodes.indices {
             switch nodes[index] {
             case .text(let text):
-                output += text
+                walk.output += text
             case .value(let name):
-                lookup(name, in: stack)?.appendText(to: &output)
-            case .section(let name, let body):
-                guard let value = lookup(name, in: stack) else { continue }
+                lookup(name, &walk)?.appendText(to: &walk.output)
+            case .section(let name, let body, let id):
+                guard let value = lookup(name, &walk) else { continue }
                 switch value.section {
                 case .hidden:
                     break
                 case .sameContext:
-                    render(body, stack: &stack, into: &output)
+                    render(body, &walk)
                 case .entered:
-                    enter(value, body, stack: &stack, into: &output)
+                    enter(value, body, section: id, &walk)
                 case .elements(let elements):
-                    for element in elements { enter(element, body, stack: &stack, into: &output) }
+                    for element in elements { enter(element, body, section: id, &walk) }
                 }
             case .invertedSection(let name, let body):
-                guard let value = lookup(name, in: stack) else {
-                    render(body, stack: &stack, into: &output)
+                guard let value = lookup(name, &walk) else {
+                    render(body, &walk)
                     continue
                 }
                 switch value.invertedSection {
                 case .hidden: break
-                case .shown: render(body, stack: &stack, into: &output)
+                case .shown: render(body, &walk)
                 // swift-mustache renders an empty list's inverted section with the list as the
                 // current value (`{{.}}` shows `[]`).
-                case .shownInside: enter(value, body, stack: &stack, into: &output)
+                case .shownInside: enter(value, body, section: nil, &walk)
                 }
             }
         }
     }
 
-    private static func enter<Value: TemplateReadable>(_ value: Value, _ body: [Node], stack: inout [Value], into output: inout String) {
-        stack.append(value)
-        render(body, stack: &stack, into: &output)
-        stack.removeLast()
+    /// Renders `body` with `value` as the innermost context. A shared group gives the text it
+    /// keeps for the section, or keeps the text rendered now if nothing outside the group was
+    /// read (a name looked up below the group, found or not, could read otherwise next time).
+    private static func enter<Value: TemplateReadable>(_ value: Value, _ body: [Node], section: Int?, _ walk: inout Walk<Value>) {
+        if let section, walk.floor == 0, let group = value.sharedGroup {
+            if let kept = group.text(ofSection: section) {
+                walk.output += kept
+                return
+            }
+            var before = String()
+            swap(&before, &walk.output)
+            walk.floor = walk.stack.count
+            walk.readBelowFloor = false
+            walk.stack.append(value)
+            render(body, &walk)
+            walk.stack.removeLast()
+            walk.floor = 0
+            if !walk.readBelowFloor { group.keep(walk.output, ofSection: section) }
+            before += walk.output
+            walk.output = before
+            return
+        }
+        walk.stack.append(value)
+        render(body, &walk)
+        walk.stack.removeLast()
     }
 
     /// The value of `name`: the current value for `.`; otherwise the first part looked up from
     /// the innermost level out, the other parts down from where it was found.
-    private static func lookup<Value: TemplateReadable>(_ name: Name, in stack: borrowing [Value]) -> Value? {
-        guard let first = name.keys.first else { return stack.last }
-        var level = stack.count - 1
+    private static func lookup<Value: TemplateReadable>(_ name: Name, _ walk: inout Walk<Value>) -> Value? {
+        guard let first = name.keys.first else { return walk.stack.last }
+        var level = walk.stack.count - 1
         while level >= 0 {
-            if let found = stack[level].child(first) {
+            if level < walk.floor { walk.readBelowFloor = true }
+            if let found = walk.stack[level].child(first) {
                 var value = found
                 var index = 1
                 while index < name.keys.count {
@@ -196,6 +236,8 @@ enum TemplateInvertedSection {
 /// A value a template can read: its children by name, how sections treat it, and its text.
 protocol TemplateReadable {
     func child(_ name: String) -> Self?
+    /// The group whose sections' texts are kept across renders, if the value is one.
+    var sharedGroup: SharedTemplateGroup? { get }
     var section: TemplateSection<Self> { get }
     var invertedSection: TemplateInvertedSection { get }
     func appendText(to output: inout String)
@@ -207,6 +249,8 @@ public enum TemplateValue: Sendable, Hashable {
     case text(String)
     case flag(Bool)
     case group([String: TemplateValue])
+    /// Named values read alike by many renders (see `SharedTemplateGroup`).
+    case shared(SharedTemplateGroup)
     case list([TemplateValue])
 
     /// The same value as `[String: Any]` contexts hold it: `String`, `Bool`, `[String: Any]`, `[Any]`.
@@ -215,14 +259,45 @@ public enum TemplateValue: Sendable, Hashable {
         case .text(let text): text
         case .flag(let flag): flag
         case .group(let values): values.mapValues(\.anyValue)
+        case .shared(let group): group.values.mapValues(\.anyValue)
         case .list(let elements): elements.map(\.anyValue)
         }
     }
 }
 
+/// Named values that many renders read alike (one symbol's market values, the same for every
+/// account deciding on one market update). A section entered on them renders once per template:
+/// its text is kept under the section and reused, unless the section read a name from outside the
+/// group (then it renders every time, since that name can differ from one render to the next).
+public final class SharedTemplateGroup: Sendable, Hashable {
+    public let values: [String: TemplateValue]
+    private let texts = Mutex<[Int: String]>([:])
+
+    public init(_ values: [String: TemplateValue]) { self.values = values }
+
+    func text(ofSection section: Int) -> String? { texts.withLock { $0[section] } }
+
+    func keep(_ text: String, ofSection section: Int) { texts.withLock { $0[section] = text } }
+
+    /// How many sections' texts are kept.
+    var keptSections: Int { texts.withLock { $0.count } }
+
+    public static func == (a: SharedTemplateGroup, b: SharedTemplateGroup) -> Bool { a.values == b.values }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(values) }
+}
+
 extension TemplateValue: TemplateReadable {
     func child(_ name: String) -> TemplateValue? {
-        if case .group(let values) = self { return values[name] }
+        switch self {
+        case .group(let values): values[name]
+        case .shared(let group): group.values[name]
+        case .text, .flag, .list: nil
+        }
+    }
+
+    var sharedGroup: SharedTemplateGroup? {
+        if case .shared(let group) = self { return group }
         return nil
     }
 
@@ -230,7 +305,7 @@ extension TemplateValue: TemplateReadable {
         switch self {
         case .flag(let flag): flag ? .sameContext : .hidden
         case .list(let elements): elements.isEmpty ? .hidden : .elements(elements)
-        case .text, .group: .entered
+        case .text, .group, .shared: .entered
         }
     }
 
@@ -238,7 +313,7 @@ extension TemplateValue: TemplateReadable {
         switch self {
         case .flag(let flag): flag ? .hidden : .shown
         case .list(let elements): elements.isEmpty ? .shownInside : .hidden
-        case .text, .group: .hidden
+        case .text, .group, .shared: .hidden
         }
     }
 
@@ -247,7 +322,7 @@ extension TemplateValue: TemplateReadable {
         case .text(let text): output += text
         case .flag(let flag): output += flag ? "true" : "false"
         // Printed as Swift prints the same value seen through `Any` (no shipped prompt does this).
-        case .group, .list: AnyTemplateValue(anyValue).appendText(to: &output)
+        case .group, .shared, .list: AnyTemplateValue(anyValue).appendText(to: &output)
         }
     }
 }
@@ -261,6 +336,8 @@ struct AnyTemplateValue: TemplateReadable {
     func child(_ name: String) -> AnyTemplateValue? {
         (value as? [String: Any])?[name].map(AnyTemplateValue.init)
     }
+
+    var sharedGroup: SharedTemplateGroup? { nil }
 
     var section: TemplateSection<AnyTemplateValue> {
         if let flag = value as? Bool { return flag ? .sameContext : .hidden }
@@ -381,7 +458,11 @@ extension PromptTemplate {
                     }
                     let open = OpenSection(name: name.written, line: line(at: tagStart))
                     let body = try parseBody(section: open, newLine: setNewLine)
-                    nodes.append(kind == "#" ? .section(name.name, body) : .invertedSection(name.name, body))
+                    if kind == "#" {
+                        nodes.append(.section(name.name, body, id: PromptTemplate.nextSectionID.wrappingAdd(1, ordering: .relaxed).oldValue))
+                    } else {
+                        nodes.append(.invertedSection(name.name, body))
+                    }
                 case "/":
                     position += 1
                     let name = try readName(tagStart: tagStart, kind: "/")
