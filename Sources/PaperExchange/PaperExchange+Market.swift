@@ -144,7 +144,11 @@ extension PaperExchange {
     /// book; what the book cannot absorb the venue's backstop takes over at the mark, without fee.
     mutating func liquidateIfNeeded(time: Timestamp, into events: inout [ExchangeEvent]) {
         let value = accountValue()
-        let maintenance = LiquidationEngine.maintenanceMargin(of: positions, configuration: configuration, mark: markPrice(of:))
+        // The marks come from the matching engine alone: a closure over `self` (`markPrice(of:)`)
+        // copied the whole exchange at every market step.
+        let maintenance = LiquidationEngine.maintenanceMargin(of: positions, configuration: configuration) { [matching] position in
+            Self.markPrice(of: position, in: matching)
+        }
         guard MarginRules.isLiquidatable(accountValue: value, maintenanceMargin: maintenance) else { return }
         events.append(.liquidated(Liquidation(accountValue: value, maintenanceMargin: maintenance, time: time)))
         for var order in openOrders {

@@ -259,7 +259,10 @@ public struct PaperExchange: Sendable {
         nextVenueOrderID += 1
     }
 
-    func markPrice(of position: Position) -> FixedDecimal {
+    func markPrice(of position: Position) -> FixedDecimal { Self.markPrice(of: position, in: matching) }
+
+    /// The latest mark of the position's coin in `matching`, or its entry price before any quote.
+    static func markPrice(of position: Position, in matching: MatchingEngine) -> FixedDecimal {
         matching.prices(for: position.symbol)?.mark ?? position.entryPrice
     }
 

@@ -57,7 +57,12 @@ public actor PaperExecutor: OrderExecutor {
 
     public func activeOrders() -> [Order] { exchange.openOrders }
 
-    public func state() -> AccountState { exchange.accountState() }
+    public func state() -> AccountState { Self.state(of: &exchange) }
+
+    /// Read through an inout access: reading the stored exchange to call it copied the whole
+    /// struct (each of its dictionaries and arrays retained and released), several times per
+    /// market step.
+    private static func state(of exchange: inout PaperExchange) -> AccountState { exchange.accountState() }
 
     /// The paper exchange is its own venue: nothing to read back.
     public func synchronize(at time: Timestamp) -> [ExchangeEvent] { [] }

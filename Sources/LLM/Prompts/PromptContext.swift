@@ -59,6 +59,8 @@ public enum PromptContext {
             "max_leverage": .text(String(context.maxLeverage)),
             "minimum_order_usd": .text(Instrument.minimumOrderValue.description),
         ]
+        // Room for what follows, so that the table is not rebuilt as it grows.
+        values.reserveCapacity(12)
         values["symbols"] = .list(context.symbols.map { symbol in
             (cache?.values(for: symbol, in: context) ?? SymbolPromptValues(symbol, in: context)).value
         })
@@ -74,6 +76,7 @@ public enum PromptContext {
             "initial_capital": .text(money(context.initialCapital)),
             "return_pct": .text(returnPercent.description),
         ]
+        accountValues.reserveCapacity(10)
         if let sharpeRatio, sharpeRatio.isFinite { accountValues["sharpe_ratio"] = .text(number(sharpeRatio, decimals: 3)) }
         let positions = account.positions.values.filter { !$0.isFlat }.sorted { $0.symbol < $1.symbol }
         accountValues["positions"] = .list(positions.map { .group(positionValues($0, context: context, plan: exitPlans[$0.symbol])) })
@@ -136,7 +139,9 @@ public enum PromptContext {
     }
 
     static func symbolValues(_ symbol: Symbol, quote: Quote?, indicators: SymbolIndicators?) -> [String: TemplateValue] {
-        var values: [String: TemplateValue] = ["symbol": .text(symbol.name)]
+        var values: [String: TemplateValue] = [:]
+        values.reserveCapacity(20)
+        values["symbol"] = .text(symbol.name)
         if let quote {
             values["mid"] = .text(price(quote.mid))
             values["mark"] = .text(price(quote.mark))
@@ -203,6 +208,7 @@ public enum PromptContext {
             "unrealized_pnl": .text(money(position.unrealizedPnl(at: mark))),
             "leverage": .text(String(position.leverage)),
         ]
+        values.reserveCapacity(13)
         values["liquidation_price"] = .text(liquidationPrice(of: position, mark: mark, context: context).map { price($0) } ?? "none")
         if let plan {
             values["take_profit"] = .text(plan.takeProfit.map { price($0) } ?? "none")
