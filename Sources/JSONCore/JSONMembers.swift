@@ -47,13 +47,13 @@ public struct JSONMembers {
         guard let values else { return }
         let array = JSONArrayBox()
         array.items.reserveCapacity(values.count)
-        for value in values { array.items.append(try Self.object(value)) }
+        for value in values { array.items.append(try JSONTextEncoder.object(value)) }
         object.set(.array(array), for: key)
     }
 
     /// An object that lists its own members.
     public func add<Value: JSONMembersWritable>(_ key: String, _ value: Value?) throws {
-        if let value { object.set(try Self.object(value), for: key) }
+        if let value { object.set(try JSONTextEncoder.object(value), for: key) }
     }
 
     /// A dictionary of objects that list their own members, as `JSONEncoder` writes a
@@ -62,14 +62,8 @@ public struct JSONMembers {
     public func add<Value: JSONMembersWritable>(_ key: String, _ values: [String: Value]?) throws {
         guard let values else { return }
         let dictionary = JSONObjectBox()
-        for (name, value) in values { dictionary.set(try Self.object(value), for: name) }
+        for (name, value) in values { dictionary.set(try JSONTextEncoder.object(value), for: name) }
         object.set(.object(dictionary), for: key)
-    }
-
-    private static func object(_ value: some JSONMembersWritable) throws -> JSONNode {
-        let members = JSONMembers()
-        try value.writeMembers(to: members)
-        return .object(members.object)
     }
 }
 

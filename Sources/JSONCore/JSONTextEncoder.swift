@@ -45,18 +45,27 @@ public struct JSONTextEncoder: Sendable {
         try written(try tree(of: value)) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// The JSON text of `value`, which lists its members itself: chosen where that is known at
+    /// compile time, it skips the dynamic cast the `Encodable` path makes to find out.
+    public func encode<T: JSONMembersWritable>(_ value: T) throws -> String {
+        try written(try Self.object(value)) { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The JSON text of `value` as `Data`, as `JSONEncoder.encode` returns it.
     public func encodeData<T: Encodable>(_ value: T) throws -> Data {
         try written(try tree(of: value)) { Data(buffer: $0) }
     }
 
+    /// The object node of a value that lists its members.
+    static func object(_ value: some JSONMembersWritable) throws -> JSONNode {
+        let members = JSONMembers()
+        try value.writeMembers(to: members)
+        return .object(members.object)
+    }
+
     private func tree<T: Encodable>(of value: T) throws -> JSONNode {
         if let special = JSONNode.special(value) { return special }
-        if let writable = value as? any JSONMembersWritable {
-            let members = JSONMembers()
-            try writable.writeMembers(to: members)
-            return .object(members.object)
-        }
+        if let writable = value as? any JSONMembersWritable { return try Self.object(writable) }
         let encoder = TextEncoder(parent: nil, key: nil)
         try value.encode(to: encoder)
         guard let node = encoder.takeNode() else {

@@ -10,4 +10,9 @@ public enum JSON {
         // The same bytes as JSONEncoder with [.sortedKeys, .withoutEscapingSlashes], a few times faster.
         try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encode(value)
     }
+
+    /// Encodes a value that lists its own members (see `JSONTextEncoder.encode`), as above.
+    public static func encode<T: JSONMembersWritable>(_ value: T) throws -> String {
+        try JSONTextEncoder(sortedKeys: true, escapesSlashes: false).encode(value)
+    }
 }
