@@ -31,7 +31,8 @@ extension LedgerStore {
     /// API's reads and the read-back after the run; a prompt's keyframe is looked up through them
     /// only when not kept in memory, and then lies among the account's last rows). Keeping them
     /// up to date was about a fifteenth of a season's work.
-    static let seasonDeferredIndexes = ["decisions_by_account", "fills_by_account", "fills_by_account_time", "snapshots_by_account_time"]
+    static let seasonDeferredIndexes = ["decisions_by_account", "fills_by_account", "fills_by_account_time", "snapshots_by_account_time",
+                                        "orders_by_account", "orders_by_exit_group", "orders_not_final"]
 
     /// Drops the season's deferred indexes (those of `seasonDeferredIndexes` this ledger has) and
     /// returns their definitions, for `restore(_:)` before anything reads the ledger back.
