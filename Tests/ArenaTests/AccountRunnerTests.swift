@@ -16,15 +16,15 @@ import Testing
 struct AccountRunnerTests {
     let btc = Symbol("BTC")!
 
-    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000,
-                    keepsFeed: Bool = true) throws -> (AccountRunner, AccountRecord, Recorder) {
+    func makeRunner(_ test: TestLedger, decision: Decision, capital: FixedDecimal = 1_000, keepsFeed: Bool = true,
+                    leaderboard: Leaderboard = Leaderboard()) throws -> (AccountRunner, AccountRecord, Recorder) {
         let record = try test.ledger.createAccount(NewAccount(name: "scripted", driverKind: "scripted", symbols: [btc], initialCapital: capital),
                                                    now: Timestamp(milliseconds: 0))
         let recorder = try Recorder(ledger: test.ledger, keepsFeed: keepsFeed)
         let executor = PaperExecutor(configuration: PaperExchangeConfiguration(), cash: record.cash, positions: [], seed: 1)
         let runner = AccountRunner(record: record, driver: ScriptedDriver(decision: decision), executor: executor,
                                    limits: RiskLimits(max_leverage: 10), intervalMilliseconds: 1000, recorder: recorder,
-                                   leaderboard: Leaderboard(), instruments: Instrument.defaults,
+                                   leaderboard: leaderboard, instruments: Instrument.defaults,
                                    logger: Logger(label: "test"))
         return (runner, record, recorder)
     }
@@ -99,6 +99,22 @@ struct AccountRunnerTests {
         #expect(events.map(\.topic) == [.alert])
         #expect(events.first?.json.contains("kept") == true)
         #expect(recorder.bus.lastSeq == events.first?.seq)
+    }
+
+    @Test("without standings (a season's leaderboard), a runner publishes no line but still ranks among its rivals")
+    func withoutStandings() async throws {
+        let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(500), leverage: 2, justification: "up")])
+        for keepsStandings in [true, false] {
+            let test = try TestLedger()
+            let leaderboard = Leaderboard(keepsStandings: keepsStandings)
+            let (runner, record, _) = try makeRunner(test, decision: buy, leaderboard: leaderboard)
+            await runner.apply(try marketSnapshot())
+            await runner.decide()
+            #expect(try test.ledger.count("fills") == 1)
+            #expect((leaderboard.entry(record.id) != nil) == keepsStandings, "line kept: \(keepsStandings)")
+            #expect(leaderboard.ranked().count == (keepsStandings ? 1 : 0))
+            #expect(leaderboard.rivals.table().ranking(for: record.id)?.rank == 1, "rivals kept: \(keepsStandings)")
+        }
     }
 
     @Test("a decision the gate refuses trades nothing and is stored as rejected with its reason")

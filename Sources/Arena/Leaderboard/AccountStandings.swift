@@ -41,8 +41,10 @@ struct AccountStandings: Sendable {
 
     /// Replaces the account's line on the leaderboard and its place among its rivals.
     func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
-        leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
-                                                     statistics: statistics, skippedCycles: skippedCycles, time: time))
+        if leaderboard.keepsStandings {
+            leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
+                                                         statistics: statistics, skippedCycles: skippedCycles, time: time))
+        }
         leaderboard.rivals.update(id: record.id, name: record.name, equity: state.equity, initialCapital: record.initialCapital,
                                   positions: state.positions)
     }

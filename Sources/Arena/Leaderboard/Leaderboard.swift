@@ -89,8 +89,13 @@ public final class Leaderboard: Sendable {
     private let lines = Mutex<[AccountID: Line]>([:])
     /// Every account's return and positions, for the rankings `aware` prompts show.
     public let rivals = RivalBoard()
+    /// Whether runners publish their standings here (`ArenaConfiguration.keepsLeaderboard`); the
+    /// rivals are kept either way.
+    public let keepsStandings: Bool
 
-    public init() {}
+    public init(keepsStandings: Bool = true) {
+        self.keepsStandings = keepsStandings
+    }
 
     /// Replaces an account's line.
     public func update(_ entry: LeaderboardEntry) {

@@ -30,6 +30,11 @@ public struct ArenaConfiguration: Sendable {
     /// it a twentieth of its work). Alerts are kept either way: they are the only record of what
     /// they report. `arena serve` keeps it on.
     public var keepsFeed = true
+    /// Whether each account's line on the leaderboard (`/api/leaderboard`, the ranking messages) is
+    /// kept up to date. A season turns it off: nothing reads it (its results come from the ledger),
+    /// and every decision, fill and snapshot replaced a line. The rivals' returns and positions
+    /// (the `aware` prompt's ranking) are kept either way.
+    public var keepsLeaderboard = true
     /// Whether, at `.asFastAsPossible` pacing, the accounts due at a step decide one after the
     /// other instead of side by side. A season sets it: it runs several repeats at once, one per
     /// core, so side-by-side decisions of one repeat would only queue on its ledger's writer.

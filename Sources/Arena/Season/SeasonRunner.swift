@@ -268,6 +268,7 @@ public struct SeasonRunner: Sendable {
         var configuration = ArenaConfiguration(pacing: .asFastAsPossible, snapshotIntervalMilliseconds: Self.snapshotIntervalMilliseconds,
                                                seed: item.seed, paper: paper)
         configuration.keepsFeed = false
+        configuration.keepsLeaderboard = false
         configuration.decidesInTurn = true
         configuration.storesStatisticsWithEverySnapshot = false
         configuration.beforeStep = beforeStep
