@@ -24,29 +24,33 @@ struct AccountStandings: Sendable {
 
     /// Takes an equity point and folds it into the statistics.
     /// - Throws: `EncodingError` when the statistics or the feed message cannot be encoded.
-    mutating func snapshot(of record: AccountRecord, state: AccountState, time: Timestamp, withMessage: Bool,
+    mutating func snapshot(of accountID: AccountID, initialCapital: FixedDecimal, state: AccountState, time: Timestamp, withMessage: Bool,
                            withStatistics: Bool) throws -> EquitySnapshot {
-        let point = SnapshotRecord(accountID: record.id, time: time, equity: state.equity, cash: state.cash,
+        let point = SnapshotRecord(accountID: accountID, time: time, equity: state.equity, cash: state.cash,
                                    unrealizedPnl: state.unrealizedPnl, marginUsed: state.marginUsed)
         statistics.add(equity: state.equity, marginUsed: state.marginUsed, time: time)
         let stored = withStatistics ? try JSON.encode(statistics) : nil
         guard withMessage else { return EquitySnapshot(point: point, statistics: stored, feed: nil) }
-        let feed = FeedDraft(.snapshot, accountID: record.id, time: time, data: SnapshotView(
-            account_id: record.id.rawValue, equity: state.equity.description, cash: state.cash.description,
+        let feed = FeedDraft(.snapshot, accountID: accountID, time: time, data: SnapshotView(
+            account_id: accountID.rawValue, equity: state.equity.description, cash: state.cash.description,
             unrealized_pnl: state.unrealizedPnl.description, margin_used: state.marginUsed.description,
-            return_pct: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: record.initialCapital),
+            return_pct: LeaderboardEntry.returnPercent(equity: state.equity, initialCapital: initialCapital),
             time: time.milliseconds))
         return EquitySnapshot(point: point, statistics: stored, feed: feed)
     }
 
-    /// Replaces the account's line on the leaderboard and its place among its rivals.
-    func publish(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
-        if leaderboard.keepsStandings {
-            leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
-                                                         statistics: statistics, skippedCycles: skippedCycles, time: time))
-        }
-        leaderboard.rivals.update(id: record.id, name: record.name, equity: state.equity, initialCapital: record.initialCapital,
-                                  positions: state.positions)
+    /// Whether the leaderboard keeps lines (`publishLine`); its rivals are kept either way.
+    var keepsLine: Bool { leaderboard.keepsStandings }
+
+    /// Replaces the account's line on the leaderboard.
+    func publishLine(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
+        leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,
+                                                     statistics: statistics, skippedCycles: skippedCycles, time: time))
+    }
+
+    /// Replaces the account's place among its rivals.
+    func publishRival(id: AccountID, name: String, initialCapital: FixedDecimal, state: AccountState) {
+        leaderboard.rivals.update(id: id, name: name, equity: state.equity, initialCapital: initialCapital, positions: state.positions)
     }
 }
 

@@ -323,14 +323,20 @@ public actor AccountRunner {
     /// - Throws: `EncodingError` when the statistics or the message cannot be encoded.
     public func snapshot(time: Timestamp, withMessage: Bool = true, withStatistics: Bool = true) async throws -> EquitySnapshot {
         let state = await executor.state()
-        let snapshot = try standings.snapshot(of: record, state: state, time: time, withMessage: withMessage, withStatistics: withStatistics)
+        let snapshot = try standings.snapshot(of: id, initialCapital: record.initialCapital, state: state, time: time, withMessage: withMessage,
+                                              withStatistics: withStatistics)
         publishStanding(state: state, time: time)
         return snapshot
     }
 
     /// Updates the account's line on the leaderboard.
     func publishStanding(state: AccountState, time: Timestamp) {
-        standings.publish(record: record, mode: executor.mode, state: state, totals: recording.totals, time: time)
+        // Only a kept line takes the whole record: copying it out of the runner cost more than a
+        // season's rival line.
+        if standings.keepsLine {
+            standings.publishLine(record: record, mode: executor.mode, state: state, totals: recording.totals, time: time)
+        }
+        standings.publishRival(id: id, name: record.name, initialCapital: record.initialCapital, state: state)
     }
 
     /// The account's state now, for the API.
