@@ -182,24 +182,6 @@ struct PromptTests {
         #expect(try render(moved, cache: cache).user.contains("no indicator history yet"))
     }
 
-    @Test("a cache keeping several updates serves each market its own values, so repeats a little apart share them")
-    func severalUpdates() throws {
-        let (context, _) = try context()
-        let btc = Symbol("BTC")!
-        var moved = context
-        moved.market.quotes[btc]?.mid = try #require(context.market[btc]).mid * FixedDecimal(2)
-        let newestOnly = SymbolPromptCache()
-        let two = SymbolPromptCache(updatesKept: 2)
-        for cache in [newestOnly, two] {
-            let first = cache.values(for: btc, in: context)
-            let other = cache.values(for: btc, in: moved)
-            #expect(other.mid == moved.market[btc]?.mid && first.mid == context.market[btc]?.mid)
-            let again = cache.values(for: btc, in: context)
-            #expect((again.value.sharedGroup === first.value.sharedGroup) == (cache === two), "kept: \(cache === two)")
-            #expect(again.mid == context.market[btc]?.mid)
-        }
-    }
-
     @Test("a long's liquidation price sits below its entry and a short's above")
     func liquidationPrice() throws {
         var (context, _) = try context()

@@ -60,12 +60,6 @@ public struct SeasonRunner: Sendable {
     /// Told about the model decisions' timings in each repeat (benchmarks), by repeat index.
     public var observer: (@Sendable (Int) -> (any LLMDriverObserver)?)?
     public var logger: Logger
-    /// The prompt values of each symbol, shared by the repeats: they replay one market (only the
-    /// venue's randomness differs), so each update's values and symbol sections are built once for
-    /// all of them. The pacing keeps the repeats within half a percent of the window of each other
-    /// (44 hours of a year of hourly bars), which 64 updates cover; further apart, each repeat
-    /// still finds the values of its own update.
-    private let promptCache = SymbolPromptCache(updatesKept: 64)
 
     /// Repeats run at once unless told otherwise: all of them, up to this many. Each decides in
     /// turn (about one core) and holds its ledger in memory (about 200 MB for a year of hourly
@@ -265,8 +259,7 @@ public struct SeasonRunner: Sendable {
                 variables[name] = "rerun-sends-no-key"
             }
         }
-        let drivers = DriverEnvironment(llm: LLMServices(prompts: prompts, prices: prices, observer: observer?(item.index), transport: transport,
-                                                         promptCache: promptCache), localModel: nil,
+        let drivers = DriverEnvironment(llm: LLMServices(prompts: prompts, prices: prices, observer: observer?(item.index), transport: transport), localModel: nil,
                                         variables: variables)
         let market = replay.reseeded(item.seed)
         var paper = PaperExchangeConfiguration()

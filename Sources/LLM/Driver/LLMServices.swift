@@ -10,8 +10,8 @@ public final class LLMServices: Sendable {
     public let prices: PriceTable
     /// Told about each decision's timings (benchmarks, metrics); nil for none.
     public let observer: (any LLMDriverObserver)?
-    /// The per-symbol prompt values of the newest market updates, shared by every driver.
-    public let promptCache: SymbolPromptCache
+    /// The per-symbol prompt values of the newest market update, shared by every driver.
+    public let promptCache = SymbolPromptCache()
     private let client = Mutex<ModelClient?>(nil)
     private let retryRandom: @Sendable () -> Double
     /// Where calls go instead of the HTTP client (a season's recording or replay); nil for the client.
@@ -24,12 +24,9 @@ public final class LLMServices: Sendable {
     ///   - observer: Told about each decision's timings.
     ///   - retryRandom: The jitter source of retries; injectable for tests.
     ///   - transport: Where calls go instead of the HTTP client (a season records or replays them); nil for the client.
-    ///   - promptCache: The per-symbol prompt values, if shared with other services (a season's repeats).
     public init(prompts: PromptLibrary, prices: PriceTable = .defaults, observer: (any LLMDriverObserver)? = nil,
-                retryRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transport: (any ModelTransport)? = nil,
-                promptCache: SymbolPromptCache = SymbolPromptCache()) {
+                retryRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, transport: (any ModelTransport)? = nil) {
         self.transportOverride = transport
-        self.promptCache = promptCache
         self.prompts = prompts
         self.prices = prices
         self.observer = observer

@@ -296,36 +296,21 @@ public struct SymbolPromptValues: Sendable {
     }
 }
 
-/// Keeps each symbol's prompt values of the newest market updates, so that the accounts deciding
-/// on an update format prices, indicators and series once between them instead of once each.
+/// Keeps each symbol's prompt values of the newest market update, so that the accounts deciding
+/// on that update format prices, indicators and series once between them instead of once each.
 /// Values are reused only for a context that shows exactly the market they were built from.
 public final class SymbolPromptCache: Sendable {
-    /// Per symbol, the values of the last `updatesKept` markets that asked for them, newest last.
-    private let entries = Mutex<[Symbol: [SymbolPromptValues]]>([:])
-    private let updatesKept: Int
+    private let entries = Mutex<[Symbol: SymbolPromptValues]>([:])
 
     /// Creates an empty cache.
-    /// - Parameter updatesKept: How many market updates' values it keeps per symbol: one for a
-    ///   live arena, whose accounts all decide on the newest update; more for a season, whose
-    ///   repeats replay one market side by side, a little apart, and share it.
-    public init(updatesKept: Int = 1) {
-        self.updatesKept = max(1, updatesKept)
-    }
+    public init() {}
 
-    /// Returns the values of `symbol` for `context`, building and keeping them if none kept were
-    /// built from the market it shows.
+    /// Returns the values of `symbol` for `context`, building and keeping them if the kept ones
+    /// were built from another market.
     func values(for symbol: Symbol, in context: DecisionContext) -> SymbolPromptValues {
-        let kept = entries.withLock { entries in
-            entries[symbol]?.last { $0.isCurrent(for: symbol, in: context) }
-        }
-        if let kept { return kept }
+        if let kept = entries.withLock({ $0[symbol] }), kept.isCurrent(for: symbol, in: context) { return kept }
         let built = SymbolPromptValues(symbol, in: context)
-        entries.withLock { entries in
-            var kept = entries.removeValue(forKey: symbol) ?? []
-            if kept.count >= updatesKept { kept.removeFirst(kept.count - updatesKept + 1) }
-            kept.append(built)
-            entries[symbol] = kept
-        }
+        entries.withLock { $0[symbol] = built }
         return built
     }
 }
