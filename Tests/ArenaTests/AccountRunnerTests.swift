@@ -101,19 +101,19 @@ struct AccountRunnerTests {
         #expect(recorder.bus.lastSeq == events.first?.seq)
     }
 
-    @Test("without standings (a season's leaderboard), a runner publishes no line but still ranks among its rivals")
-    func withoutStandings() async throws {
+    @Test("without leaderboard lines (a season's), a runner publishes no line but still ranks among its rivals")
+    func withoutLeaderboardLines() async throws {
         let buy = Decision(instructions: [SymbolDecision(symbol: btc, action: .openLong, size: .usd(500), leverage: 2, justification: "up")])
-        for keepsStandings in [true, false] {
+        for keepsLines in [true, false] {
             let test = try TestLedger()
-            let leaderboard = Leaderboard(keepsStandings: keepsStandings)
+            let leaderboard = Leaderboard(keepsLines: keepsLines)
             let (runner, record, _) = try makeRunner(test, decision: buy, leaderboard: leaderboard)
             await runner.apply(try marketSnapshot())
             await runner.decide()
             #expect(try test.ledger.count("fills") == 1)
-            #expect((leaderboard.entry(record.id) != nil) == keepsStandings, "line kept: \(keepsStandings)")
-            #expect(leaderboard.ranked().count == (keepsStandings ? 1 : 0))
-            #expect(leaderboard.rivals.table().ranking(for: record.id)?.rank == 1, "rivals kept: \(keepsStandings)")
+            #expect((leaderboard.entry(record.id) != nil) == keepsLines, "line kept: \(keepsLines)")
+            #expect(leaderboard.ranked().count == (keepsLines ? 1 : 0))
+            #expect(leaderboard.rivals.table().ranking(for: record.id)?.rank == 1, "rivals kept: \(keepsLines)")
         }
     }
 

@@ -39,9 +39,6 @@ struct AccountStandings: Sendable {
         return EquitySnapshot(point: point, statistics: stored, feed: feed)
     }
 
-    /// Whether the leaderboard keeps lines (`publishLine`); its rivals are kept either way.
-    var keepsLine: Bool { leaderboard.keepsStandings }
-
     /// Replaces the account's line on the leaderboard.
     func publishLine(record: AccountRecord, mode: AccountMode, state: AccountState, totals: LedgerTotals, time: Timestamp) {
         leaderboard.update(LeaderboardEntry.Standing(record: record, mode: mode, state: state, totals: totals, decisions: decisions,

@@ -89,12 +89,12 @@ public final class Leaderboard: Sendable {
     private let lines = Mutex<[AccountID: Line]>([:])
     /// Every account's return and positions, for the rankings `aware` prompts show.
     public let rivals = RivalBoard()
-    /// Whether runners publish their standings here (`ArenaConfiguration.keepsLeaderboard`); the
+    /// Whether runners publish their lines here (`ArenaConfiguration.keepsLeaderboard`); the
     /// rivals are kept either way.
-    public let keepsStandings: Bool
+    public let keepsLines: Bool
 
-    public init(keepsStandings: Bool = true) {
-        self.keepsStandings = keepsStandings
+    public init(keepsLines: Bool = true) {
+        self.keepsLines = keepsLines
     }
 
     /// Replaces an account's line.

@@ -333,7 +333,7 @@ public actor AccountRunner {
     func publishStanding(state: AccountState, time: Timestamp) {
         // Only a kept line takes the whole record: copying it out of the runner cost more than a
         // season's rival line.
-        if standings.keepsLine {
+        if standings.leaderboard.keepsLines {
             standings.publishLine(record: record, mode: executor.mode, state: state, totals: recording.totals, time: time)
         }
         standings.publishRival(id: id, name: record.name, initialCapital: record.initialCapital, state: state)

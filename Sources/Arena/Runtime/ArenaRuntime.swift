@@ -58,7 +58,7 @@ public final class ArenaRuntime: Service, Sendable {
         market = try MarketIntake(source: source)
         recorder = try Recorder(ledger: ledger, batchInterval: .milliseconds(configuration.feedBatchIntervalMilliseconds),
                                 metrics: configuration.metrics, keepsFeed: configuration.keepsFeed)
-        leaderboard = Leaderboard(keepsStandings: configuration.keepsLeaderboard)
+        leaderboard = Leaderboard(keepsLines: configuration.keepsLeaderboard)
         accounts = AccountService(setup: AccountService.Setup(
             recorder: recorder, leaderboard: leaderboard, tradingSwitch: tradingSwitch, drivers: self.drivers, vault: vault,
             configuration: configuration, instruments: market.instruments, clock: clock, logger: logger))
