@@ -225,7 +225,7 @@ let package = Package(
             name: "LLMTests",
             dependencies: [
                 "LLM", "Arena", "ArenaCore", "Drivers", "HTTP", "JSONCore", "Market", "PaperExchange", "Storage",
-                "ArenaTestSupport", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
+                "ArenaTestSupport", "ArenaTestSupportCore", "ArenaTestSupportLedger", "ArenaTestSupportDrivers",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
