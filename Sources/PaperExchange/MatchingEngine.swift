@@ -33,31 +33,50 @@ public struct MatchingEngine: Sendable {
         var bids = DepthCursor()
     }
 
-    private var books: [Symbol: BookState] = [:]
+    /// The books by coin, in the order first quoted.
+    private var books: [(symbol: Symbol, state: BookState)] = []
+    /// Where each coin's book is in `books`, read once there are more than `scannedBooks`.
+    private var bookIndex: [Symbol: Int] = [:]
+
+    /// Up to this many books, a coin's is found by comparing names in turn: the mark of every
+    /// position is read on every step, and comparing a few short names costs less than hashing one.
+    static let scannedBooks = 8
 
     /// Creates an engine that has seen no market yet.
     public init() {}
 
+    private func index(of symbol: Symbol) -> Int? {
+        books.count <= Self.scannedBooks ? books.firstIndex { $0.symbol == symbol } : bookIndex[symbol]
+    }
+
     /// Takes in a snapshot: each quoted coin's book replaces the previous one with all its depth
     /// available again; coins the snapshot leaves out keep their last quote.
     public mutating func load(_ snapshot: MarketSnapshot) {
-        for (symbol, quote) in snapshot.quotes { books[symbol] = BookState(quote: quote) }
+        for (symbol, quote) in snapshot.quotes {
+            if let index = index(of: symbol) {
+                books[index].state = BookState(quote: quote)
+            } else {
+                bookIndex[symbol] = books.count
+                books.append((symbol, BookState(quote: quote)))
+            }
+        }
     }
 
     /// Returns the latest quote of `symbol`, if any snapshot carried one.
-    public func quote(for symbol: Symbol) -> Quote? { books[symbol]?.quote }
+    public func quote(for symbol: Symbol) -> Quote? { index(of: symbol).map { books[$0].state.quote } }
 
     /// Returns the latest mid and mark of `symbol`, if any snapshot carried a quote: what the
     /// checks of every order read, without copying the book.
     func prices(for symbol: Symbol) -> MarketPrices? {
-        guard let index = books.index(forKey: symbol) else { return nil }
-        let quote = books.values[index].quote
+        guard let index = index(of: symbol) else { return nil }
+        let quote = books[index].state.quote
         return MarketPrices(mid: quote.mid, mark: quote.mark)
     }
 
     /// Returns the best price of the side a taker of `side` would take that is still unused.
     public func bestOpposite(for symbol: Symbol, taker side: Side) -> FixedDecimal? {
-        guard let state = books[symbol] else { return nil }
+        guard let index = index(of: symbol) else { return nil }
+        let state = books[index].state
         let levels = state.quote.book.levels(against: side)
         let cursor = side == .buy ? state.asks : state.bids
         return cursor.level < levels.count ? levels[cursor.level].price : nil
@@ -70,10 +89,8 @@ public struct MatchingEngine: Sendable {
     @discardableResult
     public mutating func take(_ symbol: Symbol, taker side: Side, size: FixedDecimal, limit: FixedDecimal?,
                               strictly: Bool = false, into executions: inout [Execution]) -> FixedDecimal {
-        // Through the index, the book state is updated in place; `books[symbol]?.take` would move
-        // it out and back (and allocate the accessor's frame) on every order.
-        guard size.isPositive, let index = books.index(forKey: symbol) else { return .zero }
-        return books.values[index].take(side: side, size: size, limit: limit, strictly: strictly, into: &executions)
+        guard size.isPositive, let index = index(of: symbol) else { return .zero }
+        return books[index].state.take(side: side, size: size, limit: limit, strictly: strictly, into: &executions)
     }
 }
 

@@ -45,7 +45,9 @@ public struct PaperExchangeConfiguration: Sendable, Hashable {
 
     /// Returns the instrument of `symbol`: the configured one, else the built-in default.
     public func instrument(for symbol: Symbol) -> Instrument {
-        instruments[symbol] ?? Instrument.defaultInstrument(for: symbol)
+        // Most configurations set none, and a lookup hashes the name even in an empty dictionary.
+        if !instruments.isEmpty, let configured = instruments[symbol] { return configured }
+        return Instrument.defaultInstrument(for: symbol)
     }
 }
 

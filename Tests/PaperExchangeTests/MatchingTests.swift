@@ -150,3 +150,42 @@ struct MatchingTests {
         #expect(position?.leverage == 20)
     }
 }
+
+@Suite("The matching engine's books by coin")
+struct MatchingEngineBooksTests {
+    /// A snapshot quoting each of `count` coins (C0, C1, ...) at a mid of 100 plus its number
+    /// plus `shift`, except the coins `except` leaves out.
+    static func snapshot(coins count: Int, shift: Int = 0, except left: Set<Int> = []) -> MarketSnapshot {
+        var quotes: [Symbol: Quote] = [:]
+        for number in 0..<count where !left.contains(number) {
+            let symbol = Symbol("C\(number)").unsafelyUnwrappedForTests
+            let mid = FixedDecimal(100 + number + shift)
+            quotes[symbol] = Quote(symbol: symbol, mid: mid, mark: mid, book: Fixtures.book(mid: mid, step: 1, size: 1))
+        }
+        return MarketSnapshot(time: Fixtures.time(0), quotes: quotes)
+    }
+
+    @Test("each coin keeps its own book, found by name among a few coins and through the index among many",
+          arguments: [1, MatchingEngine.scannedBooks, MatchingEngine.scannedBooks + 1, 40])
+    func booksByCoin(coins: Int) {
+        var engine = MatchingEngine()
+        engine.load(Self.snapshot(coins: coins))
+        // A later snapshot that leaves out the first coin replaces every other book.
+        engine.load(Self.snapshot(coins: coins, shift: 1_000, except: [0]))
+        for number in 0..<coins {
+            let mid = engine.quote(for: Symbol("C\(number)").unsafelyUnwrappedForTests)?.mid
+            #expect(mid == FixedDecimal(100 + number + (number == 0 ? 0 : 1_000)), "coin \(number)")
+            #expect(engine.prices(for: Symbol("C\(number)").unsafelyUnwrappedForTests)?.mark == mid)
+        }
+        #expect(engine.quote(for: Fixtures.btc) == nil)
+        // Taking from one coin's book uses up that book only.
+        var executions: [Execution] = []
+        let last = Symbol("C\(coins - 1)").unsafelyUnwrappedForTests
+        #expect(engine.take(last, taker: .buy, size: 1, limit: nil, into: &executions) == 1)
+        #expect(engine.bestOpposite(for: last, taker: .buy) == FixedDecimal(100 + coins - 1 + (coins == 1 ? 0 : 1_000)) + 2)
+        if coins > 1 {
+            let other = Symbol("C1").unsafelyUnwrappedForTests
+            #expect(engine.bestOpposite(for: other, taker: .buy) == FixedDecimal(1_101) + 1)
+        }
+    }
+}
