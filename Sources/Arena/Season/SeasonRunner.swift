@@ -141,7 +141,7 @@ public struct SeasonRunner: Sendable {
         }
 
         var results: [Int: (runs: [SeasonEntrantRun], digest: String)] = [:]
-        var runsPieces: [Int: [UInt8]] = [:]
+        var runTexts: [Int: [String: [UInt8]]] = [:]
         var outcome: Outcome?
         try await withThrowingTaskGroup(of: RepeatWork.self) { group in
             let ticker = Task {
@@ -159,22 +159,27 @@ public struct SeasonRunner: Sendable {
                 group.addTask {
                     defer { pacer?.finish(item.index) }
                     let finished = try await runRepeat(item, replay: replay, start: span.first, position: position, log: log,
-                                                       beforeStep: pacer?.pace(item.index, from: span.first, to: span.last))
+                                                       beforeStep: pacer?.pace(item.index, from: span.first, to: span.last),
+                                                       marketDone: { pacer?.finish(item.index) })
                     finishedRepeats.count.add(1, ordering: .relaxed)
                     return .ran(item.index, finished)
                 }
             }
             for _ in 0..<parallelRepeats { startNext() }
-            // A finished repeat's ledger is saved while the others run on, and the last ones' while
-            // the season's files are written: saving a year's ledger is a second of one core.
+            // A finished repeat's ledger is saved, and its runs' part of runs.json encoded, while the
+            // others run on: saving a year's ledger is a second of one core, encoding its runs a
+            // fifth of one.
             while let work = try await group.next() {
-                if case .encodedRuns(let piece, let bytes) = work { runsPieces[piece] = bytes }
+                if case .encodedRuns(let index, let texts) = work { runTexts[index] = texts }
                 guard case .ran(let index, let finished) = work else { continue }
                 results[index] = (finished.runs, finished.digest)
                 group.addTask {
                     try finished.ledger.save()
                     try finished.ledger.close()
                     return .done
+                }
+                group.addTask {
+                    .encodedRuns(index, try Dictionary(finished.runs.map { ($0.entrant, try RunsFile.encode($0)) }, uniquingKeysWith: { first, _ in first }))
                 }
                 startNext()
                 if results.count == plan.repeats.count {
@@ -185,7 +190,7 @@ public struct SeasonRunner: Sendable {
             }
         }
         guard let outcome else { throw SeasonError("the season ended before all of its repeats ran") }
-        try RunsFile.joined(runsPieces.sorted { $0.key < $1.key }.map(\.value)).write(to: output.appendingPathComponent("runs.json"))
+        try RunsFile.joined(outcome.runs, texts: runTexts).write(to: output.appendingPathComponent("runs.json"))
         return outcome
     }
 
@@ -193,8 +198,8 @@ public struct SeasonRunner: Sendable {
     private enum RepeatWork: Sendable {
         /// A repeat ran; its ledger is still to be saved.
         case ran(Int, FinishedRepeat)
-        /// A piece of `runs.json` (`RunsFile`), by its place in the file.
-        case encodedRuns(Int, [UInt8])
+        /// The texts in `runs.json` of a repeat's runs (`RunsFile.encode`), by entrant.
+        case encodedRuns(Int, [String: [UInt8]])
         case done
     }
 
@@ -216,11 +221,6 @@ public struct SeasonRunner: Sendable {
         let digest = TokenDigest.sha256Hex(of: checksum)
         try Data("\(digest)  season\n\(checksum)".utf8).write(to: output.appendingPathComponent("ledger.sha256"))
         try plan.fileBytes.write(to: output.appendingPathComponent("season.json"))
-        // runs.json in pieces beside the statistics and the report: for a year's season, encoding
-        // it whole took one core a second after everything else was done.
-        for (place, piece) in RunsFile.pieces(of: runs, count: 4).enumerated() {
-            group.addTask { .encodedRuns(place, try RunsFile.encode(piece)) }
-        }
         let (name, folder) = (plan.name, output)
         group.addTask {
             try SeasonArtifacts.write(seasonName: name, runs: runs, to: folder)
@@ -230,9 +230,11 @@ public struct SeasonRunner: Sendable {
     }
 
     /// Runs one repeat on a fresh ledger and reads back its entrants' outcomes and checksum; the
-    /// ledger, still in memory, is the caller's to save.
+    /// ledger, still in memory, is the caller's to save. `marketDone` is called once the repeat's
+    /// market has ended, before that last work.
     private func runRepeat(_ item: SeasonPlan.Repeat, replay: CSVReplayMarket, start: Timestamp, position: MarketPosition,
-                           log: ResponsesLog?, beforeStep: (@Sendable (Timestamp) async -> Void)?) async throws -> FinishedRepeat {
+                           log: ResponsesLog?, beforeStep: (@Sendable (Timestamp) async -> Void)?,
+                           marketDone: () -> Void) async throws -> FinishedRepeat {
         let path = output.appendingPathComponent("ledgers/repeat-\(item.index + 1).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         // A repeat's ledger is rebuilt from scratch when its repeat did not finish: it lives in
@@ -292,6 +294,8 @@ public struct SeasonRunner: Sendable {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+        // The repeat's last work (indexes, read-back, checksum) holds no other repeat back.
+        marketDone()
 
         try ledger.restore(deferredIndexes)
         let outcomes = try ledger.seasonAccounts()
@@ -361,31 +365,25 @@ private final class FinishedRepeats: Sendable {
 }
 
 /// `runs.json`: every entrant's run of every repeat, compact (a year's hourly equity of every
-/// entrant and repeat is tens of megabytes), encoded in pieces that may be encoded side by side.
-/// The file is the JSON array of the runs, byte for byte as if encoded whole: a compact array's
-/// text is its elements' texts joined by commas within brackets.
+/// entrant and repeat is tens of megabytes), each run encoded on its own (a repeat's as soon as it
+/// finishes). The file is the JSON array of the runs, byte for byte as if encoded whole: a compact
+/// array's text is its elements' texts joined by commas within brackets.
 enum RunsFile {
     private static let encoder = JSONTextEncoder(sortedKeys: true, escapesSlashes: false)
 
-    /// `runs` cut into at most `count` pieces in order, of about as many runs each.
-    static func pieces(of runs: [SeasonEntrantRun], count: Int) -> [ArraySlice<SeasonEntrantRun>] {
-        let size = max(1, (runs.count + max(1, count) - 1) / max(1, count))
-        return stride(from: 0, to: runs.count, by: size).map { runs[$0..<min($0 + size, runs.count)] }
+    /// The text of one run, as an element of the file's array.
+    static func encode(_ run: SeasonEntrantRun) throws -> [UInt8] {
+        try encoder.encodeBytes(run)
     }
 
-    /// The texts of a piece's runs, joined by commas.
-    static func encode(_ piece: ArraySlice<SeasonEntrantRun>) throws -> [UInt8] {
-        // The array's text without its brackets.
-        Array(try encoder.encodeBytes(Array(piece)).dropFirst().dropLast())
-    }
-
-    /// The file of the pieces `encode` made, in order.
-    static func joined(_ pieces: [[UInt8]]) -> Data {
-        var file = Data(capacity: pieces.reduce(2) { $0 + $1.count + 1 })
+    /// The file of `runs` in their order, taking each run's text from `texts` (by repeat index,
+    /// then entrant) where `encode` made it already.
+    static func joined(_ runs: [SeasonEntrantRun], texts: [Int: [String: [UInt8]]]) throws -> Data {
+        var file = Data(capacity: texts.values.reduce(2) { $0 + $1.values.reduce(0) { $0 + $1.count + 1 } })
         file.append(UInt8(ascii: "["))
-        for (index, piece) in pieces.enumerated() {
-            if index > 0 { file.append(UInt8(ascii: ",")) }
-            file.append(contentsOf: piece)
+        for (place, run) in runs.enumerated() {
+            if place > 0 { file.append(UInt8(ascii: ",")) }
+            file.append(contentsOf: try texts[run.repeatIndex]?[run.entrant] ?? encode(run))
         }
         file.append(UInt8(ascii: "]"))
         return file
