@@ -69,9 +69,12 @@ struct SeasonTests {
         let channel = "season\(UInt32.random(in: 0...UInt32.max))"
         let open = #"{"decisions": [{"symbol": "BTC", "action": "open_long", "size": 0.2, "size_unit": "equity_fraction", "leverage": 2, "confidence": 0.6, "justification": "trend up"}]}"#
         let close = #"{"decisions": [{"symbol": "BTC", "action": "close", "confidence": 0.6, "justification": "take profit"}]}"#
-        // Answers alternate; which account gets which depends on timing, which is why the run records them.
-        try await provider.script(channel, (0..<40).map { FakeProvider.Step(body: ProviderReply.openAITool($0 % 2 == 0 ? open : close)) },
-                                  otherwise: FakeProvider.Step(body: ProviderReply.openAITool(#"{"decisions": []}"#)))
+        let nothing = #"{"decisions": []}"#
+        // Answers take turns; which account gets which depends on timing, which is why the run records
+        // them. Three kinds, so that even the four model accounts calling strictly in turn each get
+        // an open and later a close (with two kinds, each would get the same kind every time).
+        try await provider.script(channel, (0..<40).map { FakeProvider.Step(body: ProviderReply.openAITool([open, close, nothing][$0 % 3])) },
+                                  otherwise: FakeProvider.Step(body: ProviderReply.openAITool(nothing)))
         let folder = try TemporaryFolder(prefix: "season")
         try Self.replayCSV().write(to: folder.file("market.csv"), atomically: true, encoding: .utf8)
         let model = Self.modelEntrant("fake", baseURL: provider.baseURL(channel), prompts: ["default", "aware"])
