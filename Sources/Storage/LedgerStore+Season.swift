@@ -60,9 +60,11 @@ extension LedgerStore {
 
     /// The season's view of every account of this ledger, in order of account id.
     ///
-    /// Read through raw statements (`LedgerStatement.forEachRow`): a year's repeat has hundreds of
-    /// thousands of snapshots, fills and decisions, and each table is ordered by account, so the
-    /// account changes only a few times per table.
+    /// Read through raw statements (`LedgerStatement.forEachRow`), each table in the order its rows
+    /// were stored: a year's repeat has hundreds of thousands of snapshots, fills and decisions, and
+    /// ordering them by account went through the account index and then looked up every row in
+    /// the table (half the time of the read). An account's rows come in the order they were
+    /// stored either way.
     /// - Throws: A storage error.
     public func seasonAccounts() throws -> [SeasonAccountLedger] {
         try database.read { db in
@@ -76,27 +78,28 @@ extension LedgerStore {
                     equity: [], closedTradePnL: [], modelCostUSD: .zero, decisions: 0, failedDecisions: 0))
             }
             // The position in `accounts` of a row's account (column 0), nil for an account not
-            // in the ledger; looked up again only when the account changes.
-            var cached: (id: Int64, position: Int?) = (.min, nil)
-            func position(_ row: LedgerRow) -> Int? {
-                let id = row.int64(0)
-                if id != cached.id { cached = (id, positions[id]) }
-                return cached.position
-            }
-            try LedgerStatement(db, sql: "SELECT account_id, time, equity FROM account_snapshots ORDER BY account_id, time, id").forEachRow { row in
+            // in the ledger.
+            func position(_ row: LedgerRow) -> Int? { positions[row.int64(0)] }
+            try LedgerStatement(db, sql: "SELECT account_id, time, equity FROM account_snapshots ORDER BY id").forEachRow { row in
                 guard let index = position(row) else { return }
                 accounts[index].equity.append((Timestamp(milliseconds: row.int64(1)), Self.decimal(row, 2)))
             }
-            cached = (.min, nil)
-            let fills = "SELECT account_id, realized_pnl, fee FROM fills WHERE realized_pnl NOT IN ('0', '0.0') ORDER BY account_id, id"
+            // Snapshots are stored as market time goes on; should an account's ever not be, they
+            // are put in order of time, then of storing.
+            for index in accounts.indices {
+                let equity = accounts[index].equity
+                guard zip(equity, equity.dropFirst()).contains(where: { $0.time.milliseconds > $1.time.milliseconds }) else { continue }
+                accounts[index].equity = accounts[index].equity.enumerated()
+                    .sorted { ($0.element.time.milliseconds, $0.offset) < ($1.element.time.milliseconds, $1.offset) }.map(\.element)
+            }
+            let fills = "SELECT account_id, realized_pnl, fee FROM fills WHERE realized_pnl NOT IN ('0', '0.0') ORDER BY id"
             try LedgerStatement(db, sql: fills).forEachRow { row in
                 guard let index = position(row) else { return }
                 let pnl = Self.decimal(row, 1)
                 guard !pnl.isZero else { return }
                 accounts[index].closedTradePnL.append(pnl - Self.decimal(row, 2))
             }
-            cached = (.min, nil)
-            try LedgerStatement(db, sql: "SELECT account_id, outcome, cost_usd FROM decisions ORDER BY account_id, id").forEachRow { row in
+            try LedgerStatement(db, sql: "SELECT account_id, outcome, cost_usd FROM decisions ORDER BY id").forEachRow { row in
                 guard let index = position(row) else { return }
                 accounts[index].decisions += 1
                 if row.type(1) == SQLITE_TEXT, row.text(1).elementsEqual("failed".utf8) { accounts[index].failedDecisions += 1 }

@@ -226,9 +226,10 @@ else:
         #expect(try slower.test.ledger.canonicalChecksum() == checksum)
     }
 
-    @Test("a season reads back each account's equity, closed trades, fees, costs and failures")
-    func seasonAccountsReadBackTheLedger() throws {
-        let ledger = try Ledger(.accountAfterAccount)
+    @Test("a season reads back each account's equity, closed trades, fees, costs and failures, however the accounts' rows interleave",
+          arguments: [Ledger.Interleaving.accountAfterAccount, .roundRobin])
+    func seasonAccountsReadBackTheLedger(interleaving: Ledger.Interleaving) throws {
+        let ledger = try Ledger(interleaving)
         let read = try ledger.test.ledger.seasonAccounts()
         #expect(read.map(\.accountID) == ledger.accounts)
         #expect(read.map(\.name) == ["account-1", "account-2", "account-3"])
@@ -258,5 +259,18 @@ else:
         }
         #expect(closedTrades > 10)
         #expect(read.contains { $0.failedDecisions > 0 })
+    }
+
+    @Test("a snapshot stored after a later one is read back in order of time")
+    func seasonAccountsOrderSnapshotsByTime() throws {
+        let ledger = try Ledger(.roundRobin)
+        let account = ledger.accounts[1]
+        let late = SnapshotRecord(accountID: account, time: Timestamp(milliseconds: 1_700_000_000_000 + 3_600_000 / 2), equity: 12_345,
+                                  cash: 10_000, unrealizedPnl: 0, marginUsed: 0)
+        try ledger.test.ledger.recordSnapshots([late], metrics: [:], now: Timestamp(milliseconds: 2))
+        let read = try #require(try ledger.test.ledger.seasonAccounts().first { $0.accountID == account })
+        let stored = ledger.snapshots.filter { $0.accountID == account }
+        #expect(read.equity.map(\.time) == [stored[0].time, late.time] + stored.dropFirst().map(\.time))
+        #expect(read.equity[1].equity == 12_345)
     }
 }
