@@ -44,7 +44,7 @@ public struct ArenaConfiguration: Sendable {
     /// snapshot only, so that the saved ledger still serves them.
     public var storesStatisticsWithEverySnapshot = true
     /// Awaited with each market step's time before the step is applied: how a season keeps the
-    /// repeats it runs side by side at the same pace (`RepeatPacer`). None by default.
+    /// repeats it runs side by side in formation (`RepeatPacer`). None by default.
     public var beforeStep: (@Sendable (Timestamp) async -> Void)?
 
     public init(pacing: Pacing = .realTime(speed: 1), snapshotIntervalMilliseconds: Int64 = 5_000, seed: UInt64 = 42,
